@@ -1,0 +1,66 @@
+// File: controller/options.h
+//
+// The operator's command-line flags, in controller-runtime's style (SPEC.md §5). Parsing never
+// exits the process: errors come back as a Status for main to print with the usage text.
+//
+// Thread-safety: plain value.
+#ifndef X3UI_CONTROLLER_OPTIONS_H_
+#define X3UI_CONTROLLER_OPTIONS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pkg/common/status.h"
+
+namespace x3ui::controller {
+
+struct Options {
+  std::string kubeconfig;                       // empty: in-cluster configuration
+  std::string namespace_;                       // empty: all namespaces
+  bool leader_elect = false;
+  std::string leader_election_id = "x3ui-operator-leader";
+  std::string leader_election_namespace;        // empty: the operator's own namespace
+  std::string metrics_bind_address = ":8080";   // "0" disables
+  std::string health_probe_bind_address = ":8081";
+  std::string database_url;                     // libpq URI or key=value string; may hold a password
+  std::string log_level = "info";               // trace | debug | info | warn | error
+  std::string log_format = "text";              // text | json
+  double kube_api_qps = 20;
+  int64_t kube_api_burst = 30;
+  int64_t max_concurrent_reconciles = 4;
+  std::chrono::milliseconds probe_interval{30000};
+  int64_t failure_threshold = 3;                // consecutive failures: Ready -> Degraded -> Unreachable
+  int64_t success_threshold = 2;                // consecutive successes to return to Ready
+  std::chrono::milliseconds failover_grace{60000};
+  int64_t disruption_budget = 50;               // users in flight across every migration
+  std::chrono::milliseconds graceful_shutdown_timeout{30000};
+  bool show_version = false;
+  bool show_help = false;
+
+  // A human-readable listing of every option; the database password is replaced by "***".
+  std::string Describe() const;
+};
+
+// Parses argv (argv[0] is skipped). Accepts --flag=value and --flag value; booleans also as a
+// bare --flag. Durations are Go-style: 300ms, 30s, 5m, 1h30m. Returns InvalidArgument naming the
+// flag for an unknown flag, a missing or malformed value, or a value out of range.
+Result<Options> ParseOptions(const std::vector<std::string>& args);
+
+// The usage text printed by --help.
+std::string Usage();
+
+// Parses a Go-style duration ("1h2m3.5s", "250ms"); nullopt when malformed or negative.
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& s);
+
+// "30s", "1m30s", "250ms".
+std::string FormatDuration(std::chrono::milliseconds d);
+
+// The database URL with any password replaced by "***" (URI user-info and password= both).
+std::string RedactDatabaseUrl(const std::string& url);
+
+}  // namespace x3ui::controller
+
+#endif  // X3UI_CONTROLLER_OPTIONS_H_

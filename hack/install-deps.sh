@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build and the tests need. Idempotent: when all
+# packages are present it only runs dpkg-query and returns in well under a second.
+#
+# Usage: hack/install-deps.sh            (as root, or with sudo available)
+set -euo pipefail
+
+# Keep this list in sync with the dependency table in README.md.
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates
+  libssl-dev
+  libcpprest-dev          # HTTP client/server: panels, kube-apiserver, /metrics
+  libyaml-cpp-dev         # YAML manifests
+  nlohmann-json3-dev      # typed JSON (de)serialisation of resources and panel replies
+  libpqxx-dev             # PostgreSQL ledger
+  prometheus-cpp-dev      # metrics registry and text exposition
+  libspdlog-dev           # structured logging
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

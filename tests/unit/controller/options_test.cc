@@ -1,0 +1,109 @@
+#include "controller/options.h"
+
+#include <gtest/gtest.h>
+
+namespace x3ui::controller {
+namespace {
+
+using namespace std::chrono_literals;
+
+Result<Options> Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "x3ui-operator");
+  return ParseOptions(args);
+}
+
+TEST(OptionsTest, DefaultsFollowControllerRuntime) {
+  auto o = Parse({});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->metrics_bind_address, ":8080");
+  EXPECT_EQ(o->health_probe_bind_address, ":8081");
+  EXPECT_FALSE(o->leader_elect);
+  EXPECT_EQ(o->log_format, "text");
+}
+
+TEST(OptionsTest, ParsesEveryForm) {
+  auto o = Parse({"--leader-elect", "--namespace", "vpn", "--log-format=json", "--kube-api-qps=50.5",
+                  "--max-concurrent-reconciles", "8", "--probe-interval=15s", "--failover-grace=1m30s",
+                  "--disruption-budget=100", "--database-url=postgres://x3ui@db/x3ui", "-log-level=debug"});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_TRUE(o->leader_elect);
+  EXPECT_EQ(o->namespace_, "vpn");
+  EXPECT_EQ(o->log_format, "json");
+  EXPECT_DOUBLE_EQ(o->kube_api_qps, 50.5);
+  EXPECT_EQ(o->max_concurrent_reconciles, 8);
+  EXPECT_EQ(o->probe_interval, 15s);
+  EXPECT_EQ(o->failover_grace, 90s);
+  EXPECT_EQ(o->disruption_budget, 100);
+  EXPECT_EQ(o->log_level, "debug");
+}
+
+struct BadCase {
+  const char* name;
+  std::vector<std::string> args;
+  const char* want;
+};
+
+// Keeps test names readable in CTest instead of a byte dump.
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
+class BadOptionsTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadOptionsTest, ClearError) {
+  auto o = Parse(GetParam().args);
+  ASSERT_FALSE(o.ok());
+  EXPECT_EQ(o.status().message(), GetParam().want);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadOptionsTest,
+    ::testing::Values(BadCase{"Unknown", {"--frobnicate"}, "unknown flag --frobnicate (see --help)"},
+                      BadCase{"MissingValue", {"--namespace"}, "--namespace: needs a value"},
+                      BadCase{"BadFormat", {"--log-format=xml"}, "--log-format: must be one of text, json, got \"xml\""},
+                      BadCase{"BadInt", {"--disruption-budget=lots"}, "--disruption-budget: must be an integer, got \"lots\""},
+                      BadCase{"OutOfRange", {"--max-concurrent-reconciles=0"},
+                              "--max-concurrent-reconciles: must be between 1 and 1000, got 0"},
+                      BadCase{"BadDuration", {"--probe-interval=soon"},
+                              "--probe-interval: must be a duration such as 30s or 5m, got \"soon\""},
+                      BadCase{"TooShort", {"--probe-interval=100ms"}, "--probe-interval: must be at least 1s"},
+                      BadCase{"BadBool", {"--leader-elect=perhaps"}, "--leader-elect: must be true or false, got \"perhaps\""},
+                      BadCase{"BadQps", {"--kube-api-qps=-1"}, "--kube-api-qps: must be a positive number, got \"-1\""},
+                      BadCase{"Positional", {"run"}, "unexpected argument \"run\"; flags start with --"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(DurationTest, GoStyle) {
+  EXPECT_EQ(ParseDuration("250ms"), 250ms);
+  EXPECT_EQ(ParseDuration("1h2m3s"), 3723s);
+  EXPECT_EQ(ParseDuration("1.5s"), 1500ms);
+  EXPECT_EQ(ParseDuration("0"), 0ms);
+  EXPECT_FALSE(ParseDuration("").has_value());
+  EXPECT_FALSE(ParseDuration("5").has_value());
+  EXPECT_FALSE(ParseDuration("-5s").has_value());
+  EXPECT_FALSE(ParseDuration("5s junk").has_value());
+  EXPECT_EQ(FormatDuration(90s), "1m30s");
+  EXPECT_EQ(FormatDuration(1500ms), "1.5s");
+  EXPECT_EQ(FormatDuration(61050ms), "1m1.05s");
+  EXPECT_EQ(FormatDuration(250ms), "250ms");
+  EXPECT_EQ(FormatDuration(0ms), "0s");
+}
+
+TEST(RedactTest, PasswordNeverShown) {
+  EXPECT_EQ(RedactDatabaseUrl("postgres://x3ui:s3cret@db:5432/x3ui?sslmode=require"),
+            "postgres://x3ui:***@db:5432/x3ui?sslmode=require");
+  EXPECT_EQ(RedactDatabaseUrl("host=db user=x3ui password=s3cret dbname=x3ui"),
+            "host=db user=x3ui password=*** dbname=x3ui");
+  EXPECT_EQ(RedactDatabaseUrl("host=db password='s3 cret' dbname=x3ui"), "host=db password=*** dbname=x3ui");
+  EXPECT_EQ(RedactDatabaseUrl("postgresql://db/x3ui?user=a&password=s3cret&x=1"),
+            "postgresql://db/x3ui?user=a&password=***&x=1");
+  EXPECT_EQ(RedactDatabaseUrl("postgres://x3ui@db/x3ui"), "postgres://x3ui@db/x3ui");
+}
+
+TEST(OptionsTest, DescribeRedactsDatabasePassword) {
+  auto o = Parse({"--database-url=postgres://x3ui:s3cret@db/x3ui"});
+  ASSERT_TRUE(o.ok());
+  std::string d = o->Describe();
+  EXPECT_EQ(d.find("s3cret"), std::string::npos) << d;
+  EXPECT_NE(d.find("database-url: postgres://x3ui:***@db/x3ui"), std::string::npos) << d;
+}
+
+}  // namespace
+}  // namespace x3ui::controller
