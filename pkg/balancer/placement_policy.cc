@@ -1,6 +1,7 @@
 #include "pkg/balancer/placement_policy.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <queue>
 #include <unordered_map>
@@ -179,24 +180,32 @@ Result<Placement> PlacementPolicy::Choose(const std::vector<NodeView>& nodes, co
 namespace {
 
 // Incremental state for PlaceBatch: one heap per distinct selector over that selector's static
-// candidates, ordered like Choose; entries go stale when a node's count changes and are re-keyed
-// lazily when popped (counts only grow during a batch, so a stale entry is never too late).
+// candidates, ordered like Choose. Every count change pushes a fresh entry for the node into each
+// group it belongs to; older entries for that node are then stale and dropped when popped.
 class BatchPlacer {
  public:
-  explicit BatchPlacer(std::vector<NodeView>* nodes) : nodes_(*nodes), memberships_(nodes->size()) {
-    for (size_t i = 0; i < nodes_.size(); ++i) index_[nodes_[i].name] = i;
+  explicit BatchPlacer(std::vector<NodeView>* nodes)
+      : nodes_(*nodes), name_rank_(nodes->size()), memberships_(nodes->size()) {
+    std::vector<size_t> order(nodes_.size());
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      index_[nodes_[i].name] = i;
+      order[i] = i;
+    }
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return nodes_[a].name < nodes_[b].name; });
+    for (size_t r = 0; r < order.size(); ++r) name_rank_[order[r]] = r;
   }
 
-  // Counts one more user on node i, keeping every group's tier sums exact.
+  // Counts one more user on node i, keeping every group's heap and tier sums exact.
   void AddUser(size_t i) {
     NodeView& n = nodes_[i];
     bool was_open = HasRoom(n);
     ++n.users;
     for (size_t g : memberships_[i]) {
-      Tier& t = groups_[g].tiers[n.priority];
       if (!was_open) continue;
+      Tier& t = groups_[g].tiers[n.priority];
       if (HasRoom(n)) {
         ++t.users;
+        groups_[g].heap.push(MakeEntry(i));
       } else {
         t.users -= n.users - 1;  // the node is full: it leaves the tier
         t.weight -= n.weight;
@@ -212,23 +221,17 @@ class BatchPlacer {
     while (!g.heap.empty()) {
       Entry e = g.heap.top();
       const NodeView& n = nodes_[e.index];
-      if (!HasRoom(n)) {
+      if (!HasRoom(n) || n.users != e.users) {  // full, or superseded by a fresher entry
         g.heap.pop();
-        continue;
-      }
-      if (n.users != e.users) {  // stale: re-key
-        g.heap.pop();
-        g.heap.push(MakeEntry(e.index));
         continue;
       }
       if (!aside.empty() && nodes_[aside.front().index].priority != n.priority) break;  // tier exhausted
       const Tier& t = g.tiers[n.priority];
-      g.heap.pop();
       if (UnderQuota(n, t.users, t.weight)) {
         chosen = static_cast<int64_t>(e.index);
-        g.heap.push(e);  // stays a candidate; re-keyed when next popped
-        break;
+        break;  // the entry stays; AddUser supersedes it
       }
+      g.heap.pop();
       aside.push_back(e);
     }
     // Unreachable while the tier sums are exact (see Choose); kept so a bug cannot strand a user.
@@ -237,10 +240,6 @@ class BatchPlacer {
     return chosen;
   }
 
-  const NodeView* Find(const std::string& name) const {
-    auto it = index_.find(name);
-    return it == index_.end() ? nullptr : &nodes_[it->second];
-  }
   size_t IndexOf(const std::string& name) const { return index_.at(name); }
 
  private:
@@ -251,9 +250,15 @@ class BatchPlacer {
   struct Tier {
     int64_t users = 0, weight = 0;
   };
+  // priority_queue pops the greatest: Worse(a, b) means b is the better node.
   struct ByLoad {
     const BatchPlacer* placer;
-    bool operator()(const Entry& a, const Entry& b) const { return placer->Worse(a, b); }
+    bool operator()(const Entry& a, const Entry& b) const {
+      if (a.priority != b.priority) return a.priority < b.priority;
+      int64_t lhs = (a.users + 1) * b.weight, rhs = (b.users + 1) * a.weight;
+      if (lhs != rhs) return lhs > rhs;
+      return placer->name_rank_[a.index] > placer->name_rank_[b.index];
+    }
   };
   struct Group {
     std::priority_queue<Entry, std::vector<Entry>, ByLoad> heap;
@@ -263,14 +268,6 @@ class BatchPlacer {
   Entry MakeEntry(size_t i) const {
     const NodeView& n = nodes_[i];
     return {n.priority, n.users, n.weight, i};
-  }
-
-  // priority_queue pops the greatest: "a < b" means b is the better node.
-  bool Worse(const Entry& a, const Entry& b) const {
-    if (a.priority != b.priority) return a.priority < b.priority;
-    int64_t lhs = (a.users + 1) * b.weight, rhs = (b.users + 1) * a.weight;
-    if (lhs != rhs) return lhs > rhs;
-    return nodes_[a.index].name > nodes_[b.index].name;
   }
 
   static std::string Key(const api::NodeSelector& s) {
@@ -301,8 +298,9 @@ class BatchPlacer {
   }
 
   std::vector<NodeView>& nodes_;
+  std::vector<size_t> name_rank_;  // position of each node in name order, for cheap tie-breaks
   std::unordered_map<std::string, size_t> index_;
-  std::vector<Group> groups_;
+  std::deque<Group> groups_;       // a deque: references stay valid as groups are added
   std::unordered_map<std::string, size_t> group_index_;
   std::vector<std::vector<size_t>> memberships_;  // node -> groups it belongs to
 };
