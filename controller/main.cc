@@ -1,10 +1,12 @@
-// x3ui-operator: for now it parses its flags, prints its version and configuration, and exits.
-// The manager (informers, reconcilers, leader election, metrics) is wired in by later work.
+// x3ui-operator: for now it parses its flags, prints its version and configuration, and exits,
+// or checks manifests offline (--validate). The manager (informers, reconcilers, leader
+// election, metrics) is wired in by later work.
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "controller/manifest_check.h"
 #include "controller/options.h"
 #include "controller/version.h"
 
@@ -22,6 +24,16 @@ int main(int argc, char** argv) {
   }
   std::cout << "x3ui-operator " << x3ui::controller::kVersion << " (" << x3ui::controller::kGitCommit << ")\n";
   if (opts->show_version) return 0;
+  if (!opts->validate_paths.empty()) {
+    x3ui::Result<x3ui::api::Manifest> m = x3ui::controller::LoadManifests(opts->validate_paths);
+    if (!m.ok()) {
+      std::cerr << "invalid:\n" << m.status().message() << "\n";
+      return 1;
+    }
+    x3ui::Status s = x3ui::controller::PrintPlacementPreview(*m, std::cout);
+    if (!s.ok()) std::cerr << s.message() << "\n";
+    return s.ok() ? 0 : 1;
+  }
   if (opts->database_url.empty()) {
     if (const char* env = std::getenv("DATABASE_URL")) opts->database_url = env;
   }

@@ -124,6 +124,11 @@ const std::map<std::string, Flag>& Flags() {
                                      [](Options* o, const std::string& v) {
                                        return ParseDurationFlag("graceful-shutdown-timeout", v, 0ms, &o->graceful_shutdown_timeout);
                                      }}},
+      {"validate", {"Check the manifests in this file or directory (repeatable), preview their placement, and exit.",
+                    false, [](Options* o, const std::string& v) {
+                      o->validate_paths.push_back(v);
+                      return Status::Ok();
+                    }}},
       {"version", {"Print the version and exit.", true,
                    [](Options* o, const std::string& v) { return ParseBool("version", v, &o->show_version); }}},
       {"help", {"Print this help and exit.", true,

@@ -37,6 +37,7 @@ struct Options {
   std::chrono::milliseconds failover_grace{60000};
   int64_t disruption_budget = 50;               // users in flight across every migration
   std::chrono::milliseconds graceful_shutdown_timeout{30000};
+  std::vector<std::string> validate_paths;      // --validate: check manifests offline and exit
   bool show_version = false;
   bool show_help = false;
 
