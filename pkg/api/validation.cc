@@ -37,17 +37,15 @@ class Checker {
   void Min(const std::string& path, int64_t v, int64_t lo) {
     if (v < lo) Add(path, "must be at least " + std::to_string(lo));
   }
+  // A non-empty `v` must match `pattern` and be at most `max_len` long.
+  void Pattern(const std::string& path, const std::string& v, const char* pattern, size_t max_len, std::string msg) {
+    if (!v.empty() && (v.size() > max_len || !Matches(v, pattern))) Add(path, std::move(msg));
+  }
   void DnsSubdomain(const std::string& path, const std::string& v) {
-    if (v.empty()) return;
-    if (v.size() > 253 || !Matches(v, kDnsSubdomainPattern)) {
-      Add(path, "must be a lower-case DNS name (a-z, 0-9, '-' and '.'), at most 253 characters");
-    }
+    Pattern(path, v, kDnsSubdomainPattern, 253, "must be a lower-case DNS name (a-z, 0-9, '-' and '.'), at most 253 characters");
   }
   void DnsLabel(const std::string& path, const std::string& v) {
-    if (v.empty()) return;
-    if (v.size() > 63 || !Matches(v, kDnsLabelPattern)) {
-      Add(path, "must be a lower-case DNS label (a-z, 0-9 and '-'), at most 63 characters");
-    }
+    Pattern(path, v, kDnsLabelPattern, 63, "must be a lower-case DNS label (a-z, 0-9 and '-'), at most 63 characters");
   }
   void Labels(const std::string& path, const StringMap& labels) {
     for (const auto& [k, v] : labels) {
@@ -83,9 +81,8 @@ const std::set<std::string>& Protocols() {
 
 void CheckPanel(Checker& c, const PanelSpec& p) {
   c.Required("spec.panel.url", p.url);
-  if (!p.url.empty() && (p.url.size() > kMaxUrlLength || !Matches(p.url, kPanelUrlPattern))) {
-    c.Add("spec.panel.url", "must be an http(s) URL without credentials, query or fragment");
-  }
+  c.Pattern("spec.panel.url", p.url, kPanelUrlPattern, kMaxUrlLength,
+            "must be an http(s) URL without credentials, query or fragment");
   c.Required("spec.panel.credentialsSecretRef.name", p.credentials_secret_ref.name);
   c.DnsSubdomain("spec.panel.credentialsSecretRef.name", p.credentials_secret_ref.name);
   if (p.ca_secret_ref) {
@@ -111,12 +108,8 @@ void CheckInbounds(Checker& c, const std::vector<InboundRef>& inbounds) {
       c.Range(p + ".id", *in.id, 1, 2147483647);
       if (!refs.insert("id:" + std::to_string(*in.id)).second) c.Add(p + ".id", "duplicate inbound id");
     }
-    if (!in.tag.empty()) {
-      if (in.tag.size() > 256 || !Matches(in.tag, kInboundTagPattern)) {
-        c.Add(p + ".tag", "must not contain '/' or whitespace, at most 256 characters");
-      }
-      if (!refs.insert("tag:" + in.tag).second) c.Add(p + ".tag", "duplicate inbound tag");
-    }
+    c.Pattern(p + ".tag", in.tag, kInboundTagPattern, 256, "must not contain '/' or whitespace, at most 256 characters");
+    if (!in.tag.empty() && !refs.insert("tag:" + in.tag).second) c.Add(p + ".tag", "duplicate inbound tag");
     if (Protocols().count(in.protocol) == 0) c.Add(p + ".protocol", "must be one of vless, vmess, trojan, shadowsocks");
   }
 }
@@ -167,9 +160,8 @@ FieldErrors ValidateVpnNode(const VpnNode& n) {
   const VpnNodeSpec& s = n.spec;
   CheckPanel(c, s.panel);
   c.Required("spec.publicHost", s.public_host);
-  if (!s.public_host.empty() && (s.public_host.size() > 253 || !Matches(s.public_host, kHostPattern))) {
-    c.Add("spec.publicHost", "must be a host name or an IP address, without scheme or port");
-  }
+  c.Pattern("spec.publicHost", s.public_host, kHostPattern, 253,
+            "must be a host name or an IP address, without scheme or port");
   CheckInbounds(c, s.inbounds);
   c.Range("spec.capacity.maxUsers", s.capacity.max_users, 1, kMaxUsersLimit);
   c.Range("spec.priority", s.priority, 0, kMaxPriority);
@@ -187,13 +179,11 @@ FieldErrors ValidateVpnAssignment(const VpnAssignment& a) {
   c.Metadata(a.metadata);
   const VpnAssignmentSpec& s = a.spec;
   c.Required("spec.user.id", s.user.id);
-  if (!s.user.id.empty() && (s.user.id.size() > kMaxEmailLength || !Matches(s.user.id, kUserIdPattern))) {
-    c.Add("spec.user.id", "may contain only letters, digits and . _ - : @ +, at most 128 characters");
-  }
+  c.Pattern("spec.user.id", s.user.id, kUserIdPattern, kMaxEmailLength,
+            "may contain only letters, digits and . _ - : @ +, at most 128 characters");
   c.Required("spec.user.email", s.user.email);
-  if (!s.user.email.empty() && (s.user.email.size() > kMaxEmailLength || !Matches(s.user.email, kEmailPattern))) {
-    c.Add("spec.user.email", "may contain only letters, digits and . _ - @ +, at most 128 characters");
-  }
+  c.Pattern("spec.user.email", s.user.email, kEmailPattern, kMaxEmailLength,
+            "may contain only letters, digits and . _ - @ +, at most 128 characters");
   std::set<std::string> seen;
   for (size_t i = 0; i < s.inbounds.size(); ++i) {
     std::string p = "spec.inbounds[" + std::to_string(i) + "]";
