@@ -8,6 +8,8 @@
 #include <regex>
 #include <sstream>
 
+#include "pkg/store/connection_string.h"
+
 namespace x3ui::controller {
 namespace {
 
@@ -178,15 +180,6 @@ std::string FormatDuration(std::chrono::milliseconds d) {
   return out;
 }
 
-std::string RedactDatabaseUrl(const std::string& url) {
-  // URI form: scheme://user:password@host/... -> scheme://user:***@host/...
-  static const std::regex kUserInfo(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@?#]*):[^@/?#]*@)");
-  // Key/value form and URI query parameters: password=... (quoted or not).
-  static const std::regex kKeyValue(R"((password\s*=\s*)('([^'\\]|\\.)*'|[^\s&]*))", std::regex::icase);
-  std::string out = std::regex_replace(url, kUserInfo, "$1:***@");
-  return std::regex_replace(out, kKeyValue, "$1***");
-}
-
 Result<Options> ParseOptions(const std::vector<std::string>& args) {
   Options o;
   const auto& flags = Flags();
@@ -242,7 +235,7 @@ std::string Options::Describe() const {
   line("leader-election-namespace", leader_election_namespace);
   line("metrics-bind-address", metrics_bind_address);
   line("health-probe-bind-address", health_probe_bind_address);
-  line("database-url", database_url.empty() ? "(none)" : RedactDatabaseUrl(database_url));
+  line("database-url", database_url.empty() ? "(none)" : store::RedactConnectionString(database_url));
   line("log-level", log_level);
   line("log-format", log_format);
   std::ostringstream qps;

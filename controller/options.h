@@ -59,9 +59,6 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& s);
 // "30s", "1m30s", "250ms".
 std::string FormatDuration(std::chrono::milliseconds d);
 
-// The database URL with any password replaced by "***" (URI user-info and password= both).
-std::string RedactDatabaseUrl(const std::string& url);
-
 }  // namespace x3ui::controller
 
 #endif  // X3UI_CONTROLLER_OPTIONS_H_

@@ -16,6 +16,7 @@ PACKAGES=(
   prometheus-cpp-dev      # metrics registry and text exposition
   libspdlog-dev           # structured logging
   libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql-15 postgresql-client-15   # a real server for the ledger tests (hack/postgres.sh)
 )
 
 missing=()
@@ -30,6 +31,12 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 echo "install-deps: installing ${missing[*]}" >&2
+# The tests start their own clusters (hack/postgres.sh); keep Debian from creating and starting
+# a default one on port 5432 when the server package is installed.
+if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && ! grep -qs '^create_main_cluster' /etc/postgresql-common/createcluster.conf; then
+  mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" >> /etc/postgresql-common/createcluster.conf
+fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

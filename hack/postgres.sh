@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 server for tests, benchmarks and the demo: a cluster in DIR owned by
+# the postgres user (the server refuses to run as root), on a free loopback port, stopped by the
+# PID it recorded, never by name. Safe to run twice, after a crash, and for several DIRs at once.
+#
+# Usage:
+#   hack/postgres.sh start DIR     init (first time) and start; writes DIR/env
+#   hack/postgres.sh stop DIR      fast shutdown of the server started in DIR
+#   hack/postgres.sh restart DIR   stop then start on the same port
+#   hack/postgres.sh status DIR    exit 0 when it answers
+#
+# DIR/env holds shell assignments: PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD and
+# DATABASE_URL (a libpq URI with the generated password). The password is random per cluster.
+set -euo pipefail
+
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+cmd=${1:-}
+dir=${2:-}
+if [ -z "$cmd" ] || [ -z "$dir" ]; then
+  sed -n '2,14p' "$0" >&2
+  exit 2
+fi
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+data="$dir/data"
+
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "postgres.sh: no free port found" >&2
+  return 1
+}
+
+server_pid() {
+  [ -f "$data/postmaster.pid" ] && head -n1 "$data/postmaster.pid" || true
+}
+
+running() {
+  local pid
+  pid=$(server_pid)
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+init_cluster() {
+  [ -f "$data/PG_VERSION" ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"; fi
+  local password
+  password=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
+  umask 077
+  printf '%s\n' "$password" > "$dir/pwfile"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir/pwfile"; fi
+  as_pg "$PGBIN/initdb" -D "$data" -U x3ui --pwfile="$dir/pwfile" -A scram-sha-256 --encoding=UTF8 \
+    --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+  echo "$(free_port)" > "$dir/port"
+}
+
+write_env() {
+  local port password
+  port=$(cat "$dir/port")
+  password=$(cat "$dir/pwfile")
+  umask 077
+  cat > "$dir/env" <<ENV
+PGHOST=127.0.0.1
+PGPORT=$port
+PGUSER=x3ui
+PGDATABASE=postgres
+PGPASSWORD=$password
+DATABASE_URL=postgresql://x3ui:$password@127.0.0.1:$port/postgres
+ENV
+}
+
+start() {
+  init_cluster
+  if running; then write_env; return 0; fi
+  rm -f "$data/postmaster.pid"  # left by a crash; the PID in it is not ours any more
+  local port
+  port=$(cat "$dir/port")
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    port=$(free_port)
+    echo "$port" > "$dir/port"
+  fi
+  as_pg "$PGBIN/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' -c fsync=off -c shared_buffers=64MB -c max_connections=200" \
+    start >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 1; }
+  write_env
+}
+
+stop() {
+  local pid
+  pid=$(server_pid)
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then return 0; fi
+  kill -INT "$pid"  # fast shutdown
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  echo "postgres.sh: server $pid did not stop in 30 s; killing it" >&2
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  status) running && as_pg "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$(cat "$dir/port")" ;;
+  *) echo "postgres.sh: unknown command $cmd" >&2; exit 2 ;;
+esac
