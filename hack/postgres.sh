@@ -90,7 +90,7 @@ start() {
     echo "$port" > "$dir/port"
   fi
   as_pg "$PGBIN/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' -c fsync=off -c shared_buffers=64MB -c max_connections=200" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' -c fsync=off -c shared_buffers=64MB -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" \
     start >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 1; }
   write_env
 }
