@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-release}
 dir=$(mktemp -d /tmp/x3ui-bench-pg-XXXXXX)
-chmod 755 "$dir"
-trap 'bash hack/postgres.sh stop "$dir"; rm -rf "$dir"' EXIT
+
+trap 'bash hack/postgres.sh destroy "$dir"; rm -rf "$dir"' EXIT
 bash hack/postgres.sh start "$dir"
 url=$(grep '^DATABASE_URL=' "$dir/env" | cut -d= -f2-)
 "$BUILD_DIR/bench/ledger_bench" "$url" "${1:-10000}"

@@ -5,10 +5,13 @@
 #
 # Usage:
 #   hack/postgres.sh start DIR     init (first time) and start; writes DIR/env
-#   hack/postgres.sh stop DIR      fast shutdown of the server started in DIR
+#   hack/postgres.sh stop DIR      fast shutdown of the server started in DIR (data kept)
 #   hack/postgres.sh restart DIR   stop then start on the same port
 #   hack/postgres.sh status DIR    exit 0 when it answers
+#   hack/postgres.sh destroy DIR   stop and delete the cluster's data
 #
+# The cluster's files live in a private directory under /tmp (named in DIR/datadir), because
+# DIR may sit below a directory the postgres user cannot enter (a clone under /root, say).
 # DIR/env holds shell assignments: PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD and
 # DATABASE_URL (a libpq URI with the generated password). The password is random per cluster.
 set -euo pipefail
@@ -22,7 +25,9 @@ if [ -z "$cmd" ] || [ -z "$dir" ]; then
 fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-data="$dir/data"
+home=""
+[ -f "$dir/datadir" ] && home=$(cat "$dir/datadir")
+data="$home/data"
 
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -52,15 +57,20 @@ running() {
 }
 
 init_cluster() {
-  [ -f "$data/PG_VERSION" ] && return 0
-  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"; fi
+  [ -n "$home" ] && [ -f "$data/PG_VERSION" ] && return 0
+  home=$(mktemp -d /tmp/x3ui-postgres-XXXXXX)
+  data="$home/data"
+  echo "$home" > "$dir/datadir"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$home"; fi
   local password
   password=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
   umask 077
   printf '%s\n' "$password" > "$dir/pwfile"
-  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir/pwfile"; fi
-  as_pg "$PGBIN/initdb" -D "$data" -U x3ui --pwfile="$dir/pwfile" -A scram-sha-256 --encoding=UTF8 \
+  cp "$dir/pwfile" "$home/pwfile"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$home/pwfile"; fi
+  as_pg "$PGBIN/initdb" -D "$data" -U x3ui --pwfile="$home/pwfile" -A scram-sha-256 --encoding=UTF8 \
     --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+  rm -f "$home/pwfile"
   echo "$(free_port)" > "$dir/port"
 }
 
@@ -89,9 +99,9 @@ start() {
     port=$(free_port)
     echo "$port" > "$dir/port"
   fi
-  as_pg "$PGBIN/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' -c fsync=off -c shared_buffers=64MB -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" \
-    start >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 1; }
+  as_pg "$PGBIN/pg_ctl" -D "$data" -l "$home/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$home' -c fsync=off -c shared_buffers=64MB -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" \
+    start >/dev/null || { tail -n 20 "$home/server.log" >&2; exit 1; }
   write_env
 }
 
@@ -112,6 +122,11 @@ case "$cmd" in
   start) start ;;
   stop) stop ;;
   restart) stop; start ;;
+  destroy)
+    stop
+    if [ -n "$home" ]; then rm -rf "$home"; fi
+    rm -f "$dir/datadir" "$dir/env" "$dir/port" "$dir/pwfile"
+    ;;
   status) running && as_pg "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$(cat "$dir/port")" ;;
   *) echo "postgres.sh: unknown command $cmd" >&2; exit 2 ;;
 esac

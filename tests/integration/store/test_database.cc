@@ -66,14 +66,12 @@ PrivateServer::PrivateServer() {
   char* d = ::mkdtemp(tmpl);
   if (d == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = d;
-  std::filesystem::permissions(dir_, std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
-                                         std::filesystem::perms::others_exec);
   Start();
   dsn_ = ReadEnvFile(dir_ + "/env", "DATABASE_URL");
 }
 
 PrivateServer::~PrivateServer() {
-  Stop();
+  Run("destroy");
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
