@@ -72,8 +72,17 @@ class Status {
   // "InvalidArgument: spec.weight: must be at least 1"; "OK" when ok().
   std::string ToString() const;
 
-  // A copy whose message is prefixed with `context + ": "`; field errors are kept.
+  // A copy whose message is prefixed with `context + ": "`; field errors and reason are kept.
   Status WithContext(const std::string& context) const;
+
+  // A machine-readable refinement of code(), like a Kubernetes StatusReason: "DuplicateEmail",
+  // "LastClient", "EndpointMissing"... Empty when none applies.
+  const std::string& reason() const { return reason_; }
+  Status WithReason(std::string reason) const {
+    Status s = *this;
+    s.reason_ = std::move(reason);
+    return s;
+  }
 
   static const char* CodeName(Code code);
 
@@ -83,6 +92,7 @@ class Status {
   Code code_ = Code::kOk;
   std::string message_;
   FieldErrors field_errors_;
+  std::string reason_;
 };
 
 // Holds either a T or a non-OK Status (absl::StatusOr). Check ok() before value().

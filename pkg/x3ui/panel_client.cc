@@ -1,0 +1,361 @@
+#include "pkg/x3ui/panel_client.h"
+
+#include <regex>
+
+#include "pkg/x3ui/replies.h"
+
+namespace x3ui::panel {
+
+struct PanelClient::Reply {
+  Envelope envelope;
+};
+
+namespace {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+std::string Outcome(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kOk: return "success";
+    case Status::Code::kUnavailable: return "unavailable";
+    case Status::Code::kDeadlineExceeded: return "timeout";
+    case Status::Code::kUnauthenticated:
+    case Status::Code::kPermissionDenied: return "auth";
+    case Status::Code::kResourceExhausted: return "malformed";
+    default: break;
+  }
+  if (s.reason() == "MalformedReply") return "malformed";
+  if (s.reason() == "EndpointMissing") return "missing";
+  return "rejected";
+}
+
+// Path segments travel URL-decoded to the panel's router, so '/' cannot be sent at all.
+Result<std::string> Segment(const std::string& v, const char* what) {
+  if (v.empty()) return Status::InvalidArgument(std::string(what) + " is empty");
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    if (c == '/') return Status::InvalidArgument(std::string(what) + " contains '/', which the panel cannot route");
+    if (std::isalnum(c) || std::string("-._~@+").find(static_cast<char>(c)) != std::string::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Reads name=value pairs from Set-Cookie headers (cpprestsdk may join several with ", ").
+void StoreCookies(const HttpResponse& r, std::map<std::string, std::string>* jar) {
+  static const std::regex kCookie(R"((?:^|,\s*)([A-Za-z0-9_.-]+)=([^;,]*))");
+  auto range = r.headers.equal_range("set-cookie");
+  for (auto it = range.first; it != range.second; ++it) {
+    for (auto m = std::sregex_iterator(it->second.begin(), it->second.end(), kCookie); m != std::sregex_iterator(); ++m) {
+      std::string name = (*m)[1];
+      if (name == "Path" || name == "Expires" || name == "Max-Age" || name == "Domain") continue;
+      (*jar)[name] = (*m)[2];
+    }
+  }
+}
+
+std::string CookieHeader(const std::map<std::string, std::string>& jar) {
+  std::string out;
+  for (const auto& [k, v] : jar) out += (out.empty() ? "" : "; ") + k + "=" + v;
+  return out;
+}
+
+std::string ClientsSettings(const std::string& protocol, const std::vector<Client>& clients) {
+  Json arr = Json::array();
+  for (const auto& c : clients) arr.push_back(EncodeClient(protocol, c));
+  return Json{{"clients", arr}}.dump();
+}
+
+}  // namespace
+
+PanelClient::PanelClient(PanelOptions options, std::unique_ptr<HttpTransport> transport, const Clock* clock,
+                         RequestObserver observer)
+    : options_(std::move(options)), transport_(std::move(transport)), clock_(clock), observer_(std::move(observer)) {}
+
+ApiFlavor PanelClient::flavor() const {
+  std::lock_guard<std::mutex> l(auth_mu_);
+  return flavor_;
+}
+
+void PanelClient::Observe(const std::string& op, const std::string& outcome, TimePoint start) const {
+  if (!observer_) return;
+  observer_(op, outcome, std::chrono::duration_cast<std::chrono::milliseconds>(clock_->Now() - start));
+}
+
+Result<HttpResponse> PanelClient::SendRaw(const std::string& op, const std::string& method, const std::string& path,
+                                          const std::string& body, bool with_session) {
+  HttpRequest req{method, path, {{"Accept", "application/json"}, {"X-Requested-With", "XMLHttpRequest"}}, body};
+  if (method == "POST") req.headers.emplace_back("Content-Type", "application/json");
+  if (!options_.credentials.api_token.empty()) {
+    req.headers.emplace_back("Authorization", "Bearer " + options_.credentials.api_token);
+  } else if (with_session) {
+    std::lock_guard<std::mutex> l(auth_mu_);
+    if (!cookies_.empty()) req.headers.emplace_back("Cookie", CookieHeader(cookies_));
+    if (method == "POST" && !csrf_token_.empty()) req.headers.emplace_back("X-CSRF-Token", csrf_token_);
+  }
+  TimePoint start = clock_->Now();
+  Result<HttpResponse> r = transport_->Send(req);
+  if (!r.ok()) Observe(op, Outcome(r.status()), start);
+  return r;
+}
+
+Status PanelClient::LoginLocked() {
+  TimePoint now = clock_->Now();
+  if (now < next_login_) {
+    auto wait = std::chrono::duration_cast<std::chrono::seconds>(next_login_ - now).count();
+    return Status::Unauthenticated(last_login_error_.message() + "; not trying again for " + std::to_string(wait) + "s")
+        .WithReason("LoginBackoff");
+  }
+  auto headers_for = [this](bool post) {
+    Headers h{{"Accept", "application/json"}, {"X-Requested-With", "XMLHttpRequest"}};
+    if (post) h.emplace_back("Content-Type", "application/json");
+    if (!cookies_.empty()) h.emplace_back("Cookie", CookieHeader(cookies_));
+    if (post && !csrf_token_.empty()) h.emplace_back("X-CSRF-Token", csrf_token_);
+    return h;
+  };
+  // 3.0+ panels want a CSRF token (and the cookie it comes with) before the login itself.
+  if (!csrf_checked_) {
+    TimePoint start = clock_->Now();
+    Result<HttpResponse> r = transport_->Send({"GET", "csrf-token", headers_for(false), ""});
+    if (!r.ok()) {
+      Observe("csrf", Outcome(r.status()), start);
+      return r.status().WithContext("panel " + options_.url + " unreachable");
+    }
+    csrf_token_.clear();
+    if (r->status == 200) {
+      Result<Envelope> e = ParseEnvelope(r->body);
+      if (e.ok() && e->success && e->obj.is_string()) {
+        csrf_token_ = e->obj.get<std::string>();
+        StoreCookies(*r, &cookies_);
+      }
+    }
+    Observe("csrf", "success", start);
+    csrf_checked_ = true;
+  }
+  TimePoint start = clock_->Now();
+  Json creds = {{"username", options_.credentials.username}, {"password", options_.credentials.password}};
+  Result<HttpResponse> r = transport_->Send({"POST", "login", headers_for(true), creds.dump()});
+  if (!r.ok()) {
+    Observe("login", Outcome(r.status()), start);
+    return r.status().WithContext("login to " + options_.url);
+  }
+  Status failure;
+  if (r->status != 200) {
+    failure = Status::Unauthenticated("login to " + options_.url + " answered HTTP " + std::to_string(r->status));
+    csrf_checked_ = false;  // a 403 means our CSRF token is stale
+  } else {
+    Result<Envelope> e = ParseEnvelope(r->body);
+    if (!e.ok()) {
+      Observe("login", "malformed", start);
+      return e.status().WithContext("login to " + options_.url);
+    }
+    if (!e->success) failure = Status::Unauthenticated("login to " + options_.url + " refused: " + e->msg);
+  }
+  if (!failure.ok()) {
+    Observe("login", "auth", start);
+    login_backoff_ = login_backoff_.count() == 0 ? options_.login_backoff
+                                                 : std::min(login_backoff_ * 2, options_.max_login_backoff);
+    next_login_ = clock_->Now() + login_backoff_;
+    last_login_error_ = failure.WithReason("LoginFailed");
+    return last_login_error_;
+  }
+  Observe("login", "success", start);
+  StoreCookies(*r, &cookies_);
+  logged_in_ = true;
+  ++generation_;
+  login_backoff_ = std::chrono::milliseconds(0);
+  next_login_ = TimePoint{};
+  return Status::Ok();
+}
+
+Status PanelClient::EnsureSession() {
+  std::lock_guard<std::mutex> l(auth_mu_);
+  if (!options_.credentials.api_token.empty() || logged_in_) return Status::Ok();
+  return LoginLocked();
+}
+
+void PanelClient::Invalidate(uint64_t generation) {
+  std::lock_guard<std::mutex> l(auth_mu_);
+  if (generation != generation_ || !logged_in_) return;  // someone already logged in again
+  logged_in_ = false;
+  cookies_.clear();
+  csrf_checked_ = false;
+}
+
+Result<PanelClient::Reply> PanelClient::Call(const std::string& op, const std::string& method, const std::string& path,
+                                             const std::string& body) {
+  const bool token = !options_.credentials.api_token.empty();
+  for (int attempt = 0;; ++attempt) {
+    Status s = EnsureSession();
+    if (!s.ok()) return s;
+    uint64_t gen;
+    {
+      std::lock_guard<std::mutex> l(auth_mu_);
+      gen = generation_;
+    }
+    TimePoint start = clock_->Now();
+    Result<HttpResponse> r = SendRaw(op, method, path, body, true);
+    if (!r.ok()) return r.status().WithContext(op + " on " + options_.url);
+    int code = r->status;
+    bool auth_like = code == 401 || code == 403 || code == 404 || code == 302 || code == 307;
+    if (auth_like && attempt == 0 && !token) {
+      Invalidate(gen);  // the session may have expired: log in again once
+      continue;
+    }
+    if (code == 404) {
+      Observe(op, "missing", start);
+      std::string msg = "endpoint missing on this panel version: " + method + " " + path;
+      if (token) msg += " (or the API token was refused)";
+      return Status::NotFound(msg).WithReason("EndpointMissing");
+    }
+    if (auth_like) {
+      Observe(op, "auth", start);
+      return Status::Unauthenticated(op + " on " + options_.url + ": HTTP " + std::to_string(code) +
+                                     (token ? " (API token refused)" : " after a fresh login"))
+          .WithReason("SessionRejected");
+    }
+    if (code != 200) {
+      Observe(op, code >= 500 ? "unavailable" : "rejected", start);
+      return Status::Unavailable(op + " on " + options_.url + ": HTTP " + std::to_string(code)).WithReason("HttpStatus");
+    }
+    Result<Envelope> e = ParseEnvelope(r->body);
+    if (!e.ok()) {
+      Observe(op, "malformed", start);
+      return e.status().WithContext(op + " on " + options_.url);
+    }
+    Observe(op, e->success ? "success" : "rejected", start);
+    return Reply{std::move(e).value()};
+  }
+}
+
+Status PanelClient::DetectFlavor() {
+  {
+    std::lock_guard<std::mutex> l(auth_mu_);
+    if (flavor_ != ApiFlavor::kUnknown) return Status::Ok();
+  }
+  Status s = EnsureSession();
+  if (!s.ok()) return s;
+  TimePoint start = clock_->Now();
+  Result<HttpResponse> r = SendRaw("detect", "GET", "panel/api/clients/list", "", true);
+  if (!r.ok()) return r.status().WithContext("detecting the API of " + options_.url);
+  ApiFlavor f = ApiFlavor::kUnknown;
+  if (r->status == 200) {
+    Result<Envelope> e = ParseEnvelope(r->body);
+    if (e.ok() && e->success) f = ApiFlavor::kClientsApi;
+  } else if (r->status == 404) {
+    std::lock_guard<std::mutex> l(auth_mu_);
+    f = csrf_token_.empty() ? ApiFlavor::kClassic : ApiFlavor::kClassicCsrf;
+  }
+  Observe("detect", f == ApiFlavor::kUnknown ? "rejected" : "success", start);
+  if (f == ApiFlavor::kUnknown) {
+    return Status::Unavailable("cannot tell the API flavor of " + options_.url + " (HTTP " + std::to_string(r->status) + ")");
+  }
+  std::lock_guard<std::mutex> l(auth_mu_);
+  flavor_ = f;
+  return Status::Ok();
+}
+
+Status PanelClient::Connect() { return DetectFlavor(); }
+
+Result<ServerStatus> PanelClient::GetServerStatus() {
+  Result<Reply> r = Call("status", "GET", "panel/api/server/status", "");
+  if (!r.ok()) return r.status();
+  if (Status s = CheckSuccess(r->envelope, "server status"); !s.ok()) return s;
+  return ParseServerStatus(r->envelope.obj);
+}
+
+Result<std::vector<Inbound>> PanelClient::ListInbounds() {
+  Result<Reply> r = Call("list", "GET", "panel/api/inbounds/list", "");
+  if (!r.ok()) return r.status();
+  if (Status s = CheckSuccess(r->envelope, "inbound list"); !s.ok()) return s;
+  return ParseInboundList(r->envelope.obj);
+}
+
+Status PanelClient::AddClients(const Inbound& inbound, const std::vector<Client>& clients) {
+  if (clients.empty()) return Status::Ok();
+  if (Status s = DetectFlavor(); !s.ok()) return s;
+  if (flavor() != ApiFlavor::kClientsApi) {
+    Json body = {{"id", inbound.id}, {"settings", ClientsSettings(inbound.protocol, clients)}};
+    Result<Reply> r = Call("addClient", "POST", "panel/api/inbounds/addClient", body.dump());
+    if (!r.ok()) return r.status();
+    return CheckSuccess(r->envelope, "adding " + std::to_string(clients.size()) + " client(s) to inbound " +
+                                         std::to_string(inbound.id));
+  }
+  for (const auto& c : clients) {
+    Json body = {{"client", EncodeClient(inbound.protocol, c)}, {"inboundIds", {inbound.id}}};
+    Result<Reply> r = Call("addClient", "POST", "panel/api/clients/add", body.dump());
+    if (!r.ok()) return r.status();
+    if (Status s = CheckSuccess(r->envelope, "adding client " + c.email); !s.ok()) return s;
+    // 3.1+ forces enable:true on create.
+    if (!c.enable) {
+      if (Status s = UpdateClient(inbound, ClientKey(inbound.protocol, c), c); !s.ok()) return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status PanelClient::UpdateClient(const Inbound& inbound, const std::string& old_key, const Client& client) {
+  if (Status s = DetectFlavor(); !s.ok()) return s;
+  if (flavor() != ApiFlavor::kClientsApi) {
+    Result<std::string> key = Segment(old_key, "client key");
+    if (!key.ok()) return key.status();
+    Json body = {{"id", inbound.id}, {"settings", ClientsSettings(inbound.protocol, {client})}};
+    Result<Reply> r = Call("updateClient", "POST", "panel/api/inbounds/updateClient/" + *key, body.dump());
+    if (!r.ok()) return r.status();
+    return CheckSuccess(r->envelope, "updating client " + client.email);
+  }
+  Result<std::string> email = Segment(client.email, "client email");
+  if (!email.ok()) return email.status();
+  Result<Reply> r = Call("updateClient", "POST", "panel/api/clients/update/" + *email,
+                         EncodeClient(inbound.protocol, client).dump());
+  if (!r.ok()) return r.status();
+  return CheckSuccess(r->envelope, "updating client " + client.email);
+}
+
+Status PanelClient::DeleteClient(const Inbound& inbound, const Client& client) {
+  if (Status s = DetectFlavor(); !s.ok()) return s;
+  std::string path;
+  if (flavor() != ApiFlavor::kClientsApi) {
+    Result<std::string> key = Segment(ClientKey(inbound.protocol, client), "client key");
+    if (!key.ok()) return key.status();
+    path = "panel/api/inbounds/" + std::to_string(inbound.id) + "/delClient/" + *key;
+  } else {
+    Result<std::string> email = Segment(client.email, "client email");
+    if (!email.ok()) return email.status();
+    path = "panel/api/clients/del/" + *email;
+  }
+  Result<Reply> r = Call("delClient", "POST", path, "");
+  if (!r.ok()) return r.status();
+  return CheckSuccess(r->envelope, "deleting client " + client.email);
+}
+
+Result<ClientStat> PanelClient::GetClientTraffic(const std::string& email) {
+  if (Status s = DetectFlavor(); !s.ok()) return s;
+  Result<std::string> e = Segment(email, "client email");
+  if (!e.ok()) return e.status();
+  std::string path = flavor() == ApiFlavor::kClientsApi ? "panel/api/clients/traffic/" + *e
+                                                        : "panel/api/inbounds/getClientTraffics/" + *e;
+  Result<Reply> r = Call("traffic", "GET", path, "");
+  if (!r.ok()) return r.status();
+  if (Status s = CheckSuccess(r->envelope, "traffic of " + email); !s.ok()) return s;
+  // Up to 2.8.1 an unknown email is success with obj null.
+  if (r->envelope.obj.is_null()) return Status::NotFound("no traffic record for " + email).WithReason("ClientNotFound");
+  return ParseClientStat(r->envelope.obj);
+}
+
+Result<std::vector<std::string>> PanelClient::Onlines() {
+  if (Status s = DetectFlavor(); !s.ok()) return s;
+  std::string path = flavor() == ApiFlavor::kClientsApi ? "panel/api/clients/onlines" : "panel/api/inbounds/onlines";
+  Result<Reply> r = Call("onlines", "POST", path, "");
+  if (!r.ok()) return r.status();
+  if (Status s = CheckSuccess(r->envelope, "onlines"); !s.ok()) return s;
+  return ParseOnlines(r->envelope.obj);
+}
+
+}  // namespace x3ui::panel

@@ -1,0 +1,110 @@
+// File: pkg/x3ui/panel_client.h
+//
+// PanelClient: typed operations on one 3x-ui panel over its HTTP API (x3ui-api.md), for every
+// API flavor: classic client endpoints (2.x), the same behind CSRF and a login limiter (3.0.x),
+// and /panel/api/clients/* (3.1+), detected on first use.
+//
+// Authentication: a bearer API token when configured (no login, no CSRF); otherwise a login that
+// keeps the `3x-ui` session cookie in this client's own jar and, on 3.0+, the CSRF token. A call
+// answered 401/403/404/307 logs in again once and retries; a second 404 means the endpoint is
+// missing on this panel version (NotFound/EndpointMissing). A failed login is not retried before
+// a backoff (60 s doubling to 15 min by default): the 3.0 limiter locks an account for 15
+// minutes after 5 failures in 5 minutes, and a retry storm must never cause that.
+//
+// Credentials and the session cookie never appear in a Status message or a log line.
+//
+// Thread-safety: every method may be called concurrently. Mutations are NOT serialised here;
+// PanelSession (session_pool.h) does that per panel.
+#ifndef X3UI_PKG_X3UI_PANEL_CLIENT_H_
+#define X3UI_PKG_X3UI_PANEL_CLIENT_H_
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "pkg/common/clock.h"
+#include "pkg/common/status.h"
+#include "pkg/x3ui/http_transport.h"
+#include "pkg/x3ui/model.h"
+
+namespace x3ui::panel {
+
+struct PanelCredentials {
+  std::string username;
+  std::string password;
+  std::string api_token;  // 3.0+; used instead of username/password when set
+  bool operator==(const PanelCredentials&) const = default;
+};
+
+struct PanelOptions {
+  std::string url;  // scheme://host:port/base/, the panel's web base path included
+  PanelCredentials credentials;
+  std::chrono::milliseconds login_backoff{60000};
+  std::chrono::milliseconds max_login_backoff{15 * 60000};
+};
+
+// Called once per HTTP request: operation ("login", "list", "addClient", ...), outcome
+// ("success", "rejected", "auth", "unavailable", "timeout", "malformed", "missing"), latency.
+using RequestObserver = std::function<void(const std::string& op, const std::string& outcome,
+                                           std::chrono::milliseconds latency)>;
+
+class PanelClient {
+ public:
+  // `transport` is owned; `clock` is borrowed and must outlive the client.
+  PanelClient(PanelOptions options, std::unique_ptr<HttpTransport> transport, const Clock* clock,
+              RequestObserver observer = nullptr);
+
+  // Logs in (or checks the token) and detects the API flavor. Other calls do this lazily.
+  Status Connect();
+  ApiFlavor flavor() const;
+
+  Result<ServerStatus> GetServerStatus();
+  Result<std::vector<Inbound>> ListInbounds();
+  // Adds every client to `inbound` (its id and protocol are used). Classic panels take the whole
+  // batch in one call and refuse all of it on one duplicate email (FailedPrecondition/
+  // DuplicateEmail); 3.1+ panels take one client per call.
+  Status AddClients(const Inbound& inbound, const std::vector<Client>& clients);
+  // Replaces the client whose key (ClientKey) was `old_key` with `client`, sent in full.
+  Status UpdateClient(const Inbound& inbound, const std::string& old_key, const Client& client);
+  // Deletes `client` from `inbound` (by key on classic panels, by email on 3.1+).
+  Status DeleteClient(const Inbound& inbound, const Client& client);
+  Result<ClientStat> GetClientTraffic(const std::string& email);
+  Result<std::vector<std::string>> Onlines();
+
+ private:
+  struct Reply;
+  // One API call with session handling: log in if needed, retry once after re-login.
+  Result<Reply> Call(const std::string& op, const std::string& method, const std::string& path,
+                     const std::string& body);
+  Result<HttpResponse> SendRaw(const std::string& op, const std::string& method, const std::string& path,
+                               const std::string& body, bool with_session);
+  Status LoginLocked();  // REQUIRES: auth_mu_ held
+  Status EnsureSession();
+  void Invalidate(uint64_t generation);
+  Status DetectFlavor();
+  void Observe(const std::string& op, const std::string& outcome, TimePoint start) const;
+
+  const PanelOptions options_;
+  std::unique_ptr<HttpTransport> transport_;
+  const Clock* clock_;
+  RequestObserver observer_;
+
+  mutable std::mutex auth_mu_;     // serialises logins; guards everything below
+  std::map<std::string, std::string> cookies_;
+  std::string csrf_token_;
+  bool logged_in_ = false;
+  uint64_t generation_ = 0;        // bumped on each login, so stale failures don't log out twice
+  ApiFlavor flavor_ = ApiFlavor::kUnknown;
+  bool csrf_checked_ = false;
+  TimePoint next_login_;           // no login attempt before this
+  std::chrono::milliseconds login_backoff_{0};
+  Status last_login_error_;
+};
+
+}  // namespace x3ui::panel
+
+#endif  // X3UI_PKG_X3UI_PANEL_CLIENT_H_
