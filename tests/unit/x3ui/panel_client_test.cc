@@ -1,0 +1,260 @@
+// PanelClient against a scripted transport: session handling, CSRF, tokens, flavors, backoff,
+// and that credentials never leak into errors.
+#include "pkg/x3ui/panel_client.h"
+
+#include <deque>
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/x3ui/fixtures.h"
+
+namespace x3ui::panel {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Answers each request with the next scripted response whose method+path match, in order.
+class ScriptedTransport : public HttpTransport {
+ public:
+  struct Step {
+    std::string method, path;
+    Result<HttpResponse> reply;
+  };
+  void Expect(std::string method, std::string path, int status, std::string body,
+              std::multimap<std::string, std::string> headers = {}) {
+    steps_.push_back({std::move(method), std::move(path), HttpResponse{status, std::move(headers), std::move(body)}});
+  }
+  void ExpectError(std::string method, std::string path, Status error) {
+    steps_.push_back({std::move(method), std::move(path), std::move(error)});
+  }
+  Result<HttpResponse> Send(const HttpRequest& req) override {
+    sent.push_back(req);
+    if (steps_.empty()) return Status::Internal("unexpected request " + req.method + " " + req.path);
+    Step s = steps_.front();
+    steps_.pop_front();
+    if (s.method != req.method || s.path != req.path) {
+      return Status::Internal("expected " + s.method + " " + s.path + ", got " + req.method + " " + req.path);
+    }
+    return s.reply;
+  }
+  bool Done() const { return steps_.empty(); }
+  std::string HeaderOf(size_t i, const std::string& name) const {
+    for (const auto& [k, v] : sent.at(i).headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+  std::vector<HttpRequest> sent;
+
+ private:
+  std::deque<Step> steps_;
+};
+
+const char* kListOk = R"({"success":true,"msg":"","obj":[]})";
+
+class PanelClientTest : public ::testing::Test {
+ protected:
+  PanelClient Make(PanelCredentials creds = {"admin", "hunter2-secret", ""}) {
+    auto t = std::make_unique<ScriptedTransport>();
+    transport_ = t.get();
+    return PanelClient({"https://panel.example.com:2053/base/", creds}, std::move(t), &clock_,
+                       [this](const std::string& op, const std::string& outcome, std::chrono::milliseconds) {
+                         observed_.push_back(op + ":" + outcome);
+                       });
+  }
+  void ExpectClassicLogin(const std::string& cookie = "3x-ui=sess-1") {
+    transport_->Expect("GET", "csrf-token", 404, "");
+    transport_->Expect("POST", "login", 200, testing::kF1, {{"set-cookie", cookie + "; Path=/; Max-Age=21600; HttpOnly"}});
+  }
+
+  FakeClock clock_{TimePoint{} + 1000h};
+  ScriptedTransport* transport_ = nullptr;
+  std::vector<std::string> observed_;
+};
+
+TEST_F(PanelClientTest, LogsInOnceAndSendsTheSessionCookie) {
+  PanelClient c = Make();
+  ExpectClassicLogin();
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, kListOk);
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, kListOk);
+  ASSERT_TRUE(c.ListInbounds().ok());
+  ASSERT_TRUE(c.ListInbounds().ok());
+  EXPECT_TRUE(transport_->Done());
+  EXPECT_EQ(transport_->HeaderOf(2, "Cookie"), "3x-ui=sess-1");
+  EXPECT_EQ(transport_->HeaderOf(2, "X-Requested-With"), "XMLHttpRequest");
+  EXPECT_EQ(Json::parse(transport_->sent[1].body), Json({{"username", "admin"}, {"password", "hunter2-secret"}}));
+  EXPECT_EQ(observed_, (std::vector<std::string>{"csrf:success", "login:success", "list:success", "list:success"}));
+}
+
+TEST_F(PanelClientTest, ExpiredSessionLogsInAgainOnceThenRetries) {
+  PanelClient c = Make();
+  ExpectClassicLogin();
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, kListOk);
+  transport_->Expect("GET", "panel/api/inbounds/list", 404, "");  // F3: session gone
+  ExpectClassicLogin("3x-ui=sess-2");
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, kListOk);
+  ASSERT_TRUE(c.ListInbounds().ok());
+  ASSERT_TRUE(c.ListInbounds().ok());
+  EXPECT_TRUE(transport_->Done());
+  EXPECT_EQ(transport_->HeaderOf(6, "Cookie"), "3x-ui=sess-2");
+}
+
+TEST_F(PanelClientTest, SecondNotFoundMeansEndpointMissing) {
+  PanelClient c = Make();
+  ExpectClassicLogin();
+  transport_->Expect("GET", "panel/api/server/status", 404, "");
+  ExpectClassicLogin();
+  transport_->Expect("GET", "panel/api/server/status", 404, "");
+  Result<ServerStatus> s = c.GetServerStatus();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(s.status().reason(), "EndpointMissing");
+  EXPECT_NE(s.status().message().find("endpoint missing on this panel version: GET panel/api/server/status"),
+            std::string::npos);
+}
+
+TEST_F(PanelClientTest, WrongPasswordBacksOffInsteadOfHammering) {
+  PanelClient c = Make();
+  transport_->Expect("GET", "csrf-token", 404, "");
+  transport_->Expect("POST", "login", 200, testing::kF2);
+  Result<std::vector<Inbound>> r = c.ListInbounds();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), "LoginFailed");
+  // Many reconciles in the next minute: not one more login attempt.
+  for (int i = 0; i < 50; ++i) {
+    Result<std::vector<Inbound>> again = c.ListInbounds();
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.status().reason(), "LoginBackoff");
+    clock_.Advance(1s);
+  }
+  EXPECT_EQ(transport_->sent.size(), 2u);
+  clock_.Advance(11s);  // 61 s after the failure
+  transport_->Expect("POST", "login", 200, testing::kF2);
+  EXPECT_EQ(c.ListInbounds().status().reason(), "LoginFailed");
+  clock_.Advance(61s);  // the backoff doubled to 120 s
+  EXPECT_EQ(c.ListInbounds().status().reason(), "LoginBackoff");
+  clock_.Advance(60s);
+  transport_->Expect("POST", "login", 200, testing::kF1, {{"set-cookie", "3x-ui=ok"}});
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, kListOk);
+  EXPECT_TRUE(c.ListInbounds().ok());
+  EXPECT_EQ(transport_->sent.size(), 5u) << "three logins in three minutes, never five in five";
+}
+
+TEST_F(PanelClientTest, CsrfTokenGoesWithLoginAndEveryPost) {
+  PanelClient c = Make();
+  transport_->Expect("GET", "csrf-token", 200, R"({"success":true,"msg":"","obj":"tok-123"})",
+                     {{"set-cookie", "3x-ui=pre-session; Path=/base/"}});
+  transport_->Expect("POST", "login", 200, testing::kF1);
+  transport_->Expect("GET", "panel/api/clients/list", 404, "");  // flavor: classic behind CSRF
+  transport_->Expect("POST", "panel/api/inbounds/addClient", 200, testing::kF5);
+  Inbound in;
+  in.id = 1;
+  in.protocol = "vless";
+  Client cl;
+  cl.email = "dave";
+  cl.id = "5f1c0e2a-7b3d-4c8e-9f60-1a2b3c4d5e6f";
+  ASSERT_TRUE(c.AddClients(in, {cl}).ok());
+  EXPECT_EQ(c.flavor(), ApiFlavor::kClassicCsrf);
+  EXPECT_EQ(transport_->HeaderOf(1, "X-CSRF-Token"), "tok-123");
+  EXPECT_EQ(transport_->HeaderOf(1, "Cookie"), "3x-ui=pre-session");
+  EXPECT_EQ(transport_->HeaderOf(3, "X-CSRF-Token"), "tok-123");
+  Json body = Json::parse(transport_->sent[3].body);
+  EXPECT_EQ(body["id"], 1);
+  ASSERT_TRUE(body["settings"].is_string()) << "settings travels as a JSON string";
+  EXPECT_EQ(Json::parse(body["settings"].get<std::string>())["clients"][0]["email"], "dave");
+}
+
+TEST_F(PanelClientTest, BearerTokenSkipsLogin) {
+  PanelClient c = Make({"", "", "api-token-secret"});
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, kListOk);
+  ASSERT_TRUE(c.ListInbounds().ok());
+  EXPECT_EQ(transport_->sent.size(), 1u);
+  EXPECT_EQ(transport_->HeaderOf(0, "Authorization"), "Bearer api-token-secret");
+}
+
+TEST_F(PanelClientTest, ClientsApiAddsOneClientPerCallAndDisablesAfterCreate) {
+  PanelClient c = Make();
+  ExpectClassicLogin();
+  transport_->Expect("GET", "panel/api/clients/list", 200, kListOk);
+  transport_->Expect("POST", "panel/api/clients/add", 200, R"({"success":true,"msg":"","obj":null})");
+  transport_->Expect("POST", "panel/api/clients/add", 200, R"({"success":true,"msg":"","obj":null})");
+  transport_->Expect("POST", "panel/api/clients/update/b+x@example.com", 200, R"({"success":true,"msg":"","obj":null})");
+  Inbound in;
+  in.id = 3;
+  in.protocol = "trojan";
+  Client a, b;
+  a.email = "a@example.com";
+  a.password = "p1";
+  b.email = "b+x@example.com";
+  b.password = "p2";
+  b.enable = false;  // 3.1 forces enable:true on create
+  ASSERT_TRUE(c.AddClients(in, {a, b}).ok());
+  EXPECT_EQ(c.flavor(), ApiFlavor::kClientsApi);
+  Json add = Json::parse(transport_->sent[3].body);
+  EXPECT_EQ(add["inboundIds"], Json::array({3}));
+  EXPECT_EQ(add["client"]["password"], "p1");
+  EXPECT_EQ(Json::parse(transport_->sent[5].body)["enable"], false);
+  EXPECT_TRUE(transport_->Done());
+}
+
+TEST_F(PanelClientTest, GarbledReplyIsMalformedNotACrash) {
+  PanelClient c = Make();
+  ExpectClassicLogin();
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, R"({"success":true,"obj":[{"id":)");
+  Result<std::vector<Inbound>> r = c.ListInbounds();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), "MalformedReply");
+  EXPECT_EQ(observed_.back(), "list:malformed");
+}
+
+TEST_F(PanelClientTest, TransportFailuresAreClassified) {
+  PanelClient c = Make();
+  transport_->ExpectError("GET", "csrf-token", Status::Unavailable("connection refused"));
+  EXPECT_EQ(c.ListInbounds().status().code(), Status::Code::kUnavailable);
+  ExpectClassicLogin();
+  transport_->ExpectError("GET", "panel/api/inbounds/list", Status::DeadlineExceeded("no reply within 10000 ms"));
+  EXPECT_EQ(c.ListInbounds().status().code(), Status::Code::kDeadlineExceeded);
+  EXPECT_EQ(observed_.back(), "list:timeout");
+}
+
+TEST_F(PanelClientTest, KeysWithSlashAreRefusedBeforeSending) {
+  PanelClient c = Make();
+  ExpectClassicLogin();
+  transport_->Expect("GET", "panel/api/clients/list", 404, "");
+  Inbound in;
+  in.id = 2;
+  in.protocol = "trojan";
+  Client cl;
+  cl.email = "x";
+  cl.password = "a/b";
+  Status s = c.DeleteClient(in, cl);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(transport_->Done());
+}
+
+TEST_F(PanelClientTest, CredentialsNeverAppearInErrors) {
+  PanelClient c = Make({"admin", "hunter2-secret", ""});
+  std::vector<Status> seen;
+  transport_->Expect("GET", "csrf-token", 404, "");
+  transport_->Expect("POST", "login", 200, testing::kF2);
+  seen.push_back(c.ListInbounds().status());
+  seen.push_back(c.ListInbounds().status());  // backoff message
+  clock_.Advance(2h);
+  transport_->Expect("POST", "login", 200, testing::kF1, {{"set-cookie", "3x-ui=cookie-secret-value"}});
+  transport_->Expect("GET", "panel/api/inbounds/list", 401, "");
+  ExpectClassicLogin("3x-ui=cookie-secret-value");
+  transport_->Expect("GET", "panel/api/inbounds/list", 401, "");
+  seen.push_back(c.ListInbounds().status());
+  PanelClient t = Make({"", "", "token-secret-value"});
+  transport_->Expect("GET", "panel/api/inbounds/list", 404, "");
+  seen.push_back(t.ListInbounds().status());
+  for (const Status& s : seen) {
+    ASSERT_FALSE(s.ok());
+    for (const char* secret : {"hunter2-secret", "cookie-secret-value", "token-secret-value"}) {
+      EXPECT_EQ(s.ToString().find(secret), std::string::npos) << s.ToString();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace x3ui::panel
