@@ -63,16 +63,17 @@ class CppRestTransport final : public HttpTransport {
  private:
   // Reads the body in chunks so that a hostile endless body stops at the limit.
   Status ReadBody(web::http::http_response& resp, std::string* out) {
-    auto stream = resp.body();
-    concurrency::streams::container_buffer<std::string> buf;
+    auto buf = resp.body().streambuf();
+    std::vector<uint8_t> chunk(64 * 1024);
+    out->clear();
     while (true) {
-      size_t n = stream.read(buf, 64 * 1024).get();
+      size_t n = buf.getn(chunk.data(), chunk.size()).get();
       if (n == 0) break;
-      if (buf.collection().size() > options_.max_body_bytes) {
+      out->append(reinterpret_cast<const char*>(chunk.data()), n);
+      if (out->size() > options_.max_body_bytes) {
         return Status::ResourceExhausted("reply exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
       }
     }
-    *out = std::move(buf.collection());
     return Status::Ok();
   }
 

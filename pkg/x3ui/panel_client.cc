@@ -145,11 +145,20 @@ Status PanelClient::LoginLocked() {
     Observe("login", Outcome(r.status()), start);
     return r.status().WithContext("login to " + options_.url);
   }
-  Status failure;
   if (r->status != 200) {
-    failure = Status::Unauthenticated("login to " + options_.url + " answered HTTP " + std::to_string(r->status));
-    csrf_checked_ = false;  // a 403 means our CSRF token is stale
-  } else {
+    // Not a verdict on the credentials, so no backoff: a wrong base path, a stale CSRF token, a
+    // panel in trouble. None of these counts towards the 3.0 login limiter.
+    if (r->status == 403) csrf_checked_ = false;
+    Observe("login", r->status == 404 ? "missing" : "unavailable", start);
+    std::string msg = "login to " + options_.url + " answered HTTP " + std::to_string(r->status);
+    if (r->status == 404) {
+      return Status::NotFound(msg + ": no 3x-ui panel at this URL; check spec.panel.url and its web base path")
+          .WithReason("LoginNotFound");
+    }
+    return Status::Unavailable(msg).WithReason("HttpStatus");
+  }
+  Status failure;
+  {
     Result<Envelope> e = ParseEnvelope(r->body);
     if (!e.ok()) {
       Observe("login", "malformed", start);

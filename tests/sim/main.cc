@@ -10,15 +10,11 @@
 #include <iostream>
 #include <string>
 
-#include <utility>  // before boost::asio (via pplx), which uses std::exchange without it
-
-#include <pplx/threadpool.h>
-
 #include "tests/sim/sim_server.h"
 
 int main(int argc, char** argv) {
   std::string config, ready_file, username = "admin", password = "admin", flavor_name = "2.8";
-  int panels = 0, base_port = 21000, control_port = 20999, latency_ms = 0, threads = 128;
+  int panels = 0, base_port = 21000, control_port = 20999, latency_ms = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -37,15 +33,11 @@ int main(int argc, char** argv) {
     else if (a == "--latency-ms") latency_ms = std::stoi(next());
     else if (a == "--username") username = next();
     else if (a == "--password") password = next();
-    else if (a == "--threads") threads = std::stoi(next());
     else {
       std::cerr << "x3ui-sim: unknown argument " << a << "\n";
       return 2;
     }
   }
-  // Injected latency blocks a pool thread per request; leave room for many in flight.
-  crossplat::threadpool::initialize_with_threads(threads);
-
   std::vector<x3ui::sim::PanelConfig> defs;
   if (!config.empty()) {
     auto loaded = x3ui::sim::LoadPanels(config, &control_port);

@@ -158,6 +158,7 @@ void SimPanel::ResetCounters() {
   std::lock_guard<std::mutex> l(mu_);
   counters_.clear();
   mutations_ = 0;
+  overlapping_mutations_ = 0;
 }
 
 void SimPanel::Count(const std::string& op) { ++counters_[op]; }
@@ -184,6 +185,20 @@ bool SimPanel::EmailTaken(const std::string& email, const std::string& sub_id, c
 }
 
 SimResponse SimPanel::Handle(const SimRequest& req) {
+  // Everything a panel mutates goes through a POST under panel/api/ (login aside).
+  bool mutation = req.method == "POST" && req.path.find("/panel/api/") != std::string::npos &&
+                  req.path.find("onlines") == std::string::npos;
+  if (mutation && mutations_in_flight_.fetch_add(1) > 0) {
+    std::lock_guard<std::mutex> l(mu_);
+    ++overlapping_mutations_;
+  }
+  struct Done {
+    std::atomic<int>* n;
+    bool on;
+    ~Done() {
+      if (on) n->fetch_sub(1);
+    }
+  } done{&mutations_in_flight_, mutation};
   Faults f;
   {
     std::unique_lock<std::mutex> l(mu_);
@@ -644,6 +659,7 @@ Json SimPanel::Describe() const {
           {"inbounds", inbounds},
           {"counters", counters_},
           {"mutations", mutations_},
+          {"overlapping_mutations", overlapping_mutations_},
           {"sessions", sessions_.size()},
           {"logins", limiter},
           {"faults",

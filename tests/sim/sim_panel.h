@@ -13,6 +13,7 @@
 #ifndef X3UI_TESTS_SIM_SIM_PANEL_H_
 #define X3UI_TESTS_SIM_SIM_PANEL_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -144,6 +145,10 @@ class SimPanel {
   std::map<std::string, LoginRecord> logins_;   // ip + "\n" + lower(username)
   std::map<std::string, int64_t> counters_;     // op -> requests
   int64_t mutations_ = 0;
+  // Mutating requests that arrived while another was in flight on this panel: a real 2.x/3.0
+  // panel can lose one of them (no lock on the inbound's read-modify-write).
+  std::atomic<int> mutations_in_flight_{0};
+  int64_t overlapping_mutations_ = 0;
   Faults faults_;
   SteadyTime started_;
   std::mt19937_64 rng_;

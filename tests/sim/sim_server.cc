@@ -3,51 +3,13 @@
 #include <fstream>
 #include <sstream>
 
-#include <cpprest/http_listener.h>
-#include <cpprest/uri.h>
 
 #include "pkg/api/manifest.h"
 
 namespace x3ui::sim {
 namespace {
 
-using web::http::http_request;
-using web::http::http_response;
-using web::http::experimental::listener::http_listener;
-
-SimRequest ToSim(http_request& r) {
-  SimRequest s;
-  s.method = r.method();
-  s.path = web::uri::decode(r.relative_uri().path());
-  for (const auto& [k, v] : r.headers()) {
-    std::string key = k;
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    s.headers[key] = v;
-  }
-  try {
-    s.body = r.extract_utf8string(true).get();
-  } catch (const std::exception&) {
-    s.body.clear();
-  }
-  std::string remote = r.remote_address();
-  if (!remote.empty()) s.remote_ip = remote;
-  return s;
-}
-
-void Reply(http_request& r, const SimResponse& s) {
-  http_response resp(static_cast<web::http::status_code>(s.status));
-  for (const auto& [k, v] : s.headers) resp.headers().add(k, v);
-  if (!s.body.empty()) resp.set_body(s.body, s.content_type);
-  r.reply(resp).then([](pplx::task<void> t) {
-    try {
-      t.get();
-    } catch (const std::exception&) {
-      // The client went away; nothing to do.
-    }
-  });
-}
-
-void ReplyJson(http_request& r, int status, const Json& j) { Reply(r, {status, j.dump()}); }
+SimResponse JsonReply(int status, const Json& j) { return {status, j.dump()}; }
 
 Json RealityStream() {
   return Json::parse(R"({"network":"tcp","security":"reality","externalProxy":[],"realitySettings":{"show":false,
@@ -155,34 +117,15 @@ Result<std::vector<PanelConfig>> LoadPanels(const std::string& path, int* contro
 SimServer::SimServer(std::vector<PanelConfig> panels, int control_port) : control_port_(control_port) {
   for (auto& p : panels) {
     std::string name = p.name;
-    hosts_[name].panel = std::make_unique<SimPanel>(std::move(p));
+    int port = p.port;
+    Host& h = hosts_[name];
+    h.panel = std::make_unique<SimPanel>(std::move(p));
+    SimPanel* panel = h.panel.get();
+    h.http = std::make_unique<HttpServer>(port, [panel](const SimRequest& r) { return panel->Handle(r); });
   }
 }
 
 SimServer::~SimServer() { Stop(); }
-
-Status SimServer::Open(Host& h) {
-  std::string url = "http://127.0.0.1:" + std::to_string(h.panel->config().port);
-  try {
-    auto l = std::make_unique<http_listener>(url);
-    SimPanel* panel = h.panel.get();
-    l->support([panel](http_request r) { Reply(r, panel->Handle(ToSim(r))); });
-    l->open().wait();
-    h.listener = std::move(l);
-    return Status::Ok();
-  } catch (const std::exception& e) {
-    return Status::Unavailable("cannot listen on " + url + ": " + e.what());
-  }
-}
-
-void SimServer::Close(Host& h) {
-  if (!h.listener) return;
-  try {
-    h.listener->close().wait();
-  } catch (const std::exception&) {
-  }
-  h.listener.reset();
-}
 
 SimPanel* SimServer::panel(const std::string& name) {
   std::lock_guard<std::mutex> l(mu_);
@@ -203,102 +146,92 @@ Status SimServer::SetFaults(const std::string& name, const Faults& f) {
   if (it == hosts_.end()) return Status::NotFound("no panel " + name);
   Host& h = it->second;
   h.panel->SetFaults(f);
-  if (f.outage && h.listener) Close(h);
-  if (!f.outage && !h.listener) return Open(h);
-  return Status::Ok();
+  if (f.outage) {
+    h.http->Stop();
+    return Status::Ok();
+  }
+  return h.http->Start();
 }
 
 Status SimServer::Start() {
   {
     std::lock_guard<std::mutex> l(mu_);
     for (auto& [name, h] : hosts_) {
-      Status s = Open(h);
+      Status s = h.http->Start();
       if (!s.ok()) return s;
     }
   }
-  std::string url = "http://127.0.0.1:" + std::to_string(control_port_);
-  try {
-    control_ = std::make_unique<http_listener>(url);
-    control_->support([this](http_request r) {
-      std::string path = web::uri::decode(r.relative_uri().path());
-      std::vector<std::string> parts;
-      for (size_t pos = 1; pos <= path.size();) {
-        size_t next = path.find('/', pos);
-        std::string part = path.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
-        if (!part.empty()) parts.push_back(part);
-        if (next == std::string::npos) break;
-        pos = next + 1;
-      }
-      std::string m = r.method();
-      Json body = Json::parse(r.extract_utf8string(true).get(), nullptr, false);
-      if (parts.size() == 1 && parts[0] == "healthz") return ReplyJson(r, 200, {{"ok", true}});
-      if (parts.size() == 1 && parts[0] == "reset-counters" && m == "POST") {
-        for (const auto& n : names()) panel(n)->ResetCounters();
-        return ReplyJson(r, 200, {{"ok", true}});
-      }
-      if (parts.empty() || parts[0] != "panels") return ReplyJson(r, 404, {{"error", "no such path"}});
-      if (parts.size() == 1) {
-        Json all = Json::array();
-        for (const auto& n : names()) all.push_back(panel(n)->Describe());
-        return ReplyJson(r, 200, all);
-      }
-      SimPanel* p = panel(parts[1]);
-      if (p == nullptr) return ReplyJson(r, 404, {{"error", "no panel " + parts[1]}});
-      std::string action = parts.size() > 2 ? parts[2] : "";
-      if (action.empty() && m == "GET") return ReplyJson(r, 200, p->Describe());
-      if (action == "faults" && m == "PUT") {
-        Faults f = p->faults();
-        if (!body.is_object()) return ReplyJson(r, 400, {{"error", "body must be a JSON object"}});
-        f.latency_ms = body.value("latency_ms", f.latency_ms);
-        f.error_rate = body.value("error_rate", f.error_rate);
-        f.fail_500 = body.value("fail_500", f.fail_500);
-        f.outage = body.value("outage", f.outage);
-        f.hang = body.value("hang", f.hang);
-        Status s = SetFaults(parts[1], f);
-        return ReplyJson(r, s.ok() ? 200 : 500, s.ok() ? p->Describe()["faults"] : Json{{"error", s.message()}});
-      }
-      if (action == "restart" && m == "POST") {
-        p->Restart();
-        return ReplyJson(r, 200, {{"ok", true}});
-      }
-      if (action == "expire-sessions" && m == "POST") {
-        p->ExpireSessions();
-        return ReplyJson(r, 200, {{"ok", true}});
-      }
-      if (action == "reset-counters" && m == "POST") {
-        p->ResetCounters();
-        return ReplyJson(r, 200, {{"ok", true}});
-      }
-      if (action == "clients" && m == "POST" && body.is_object()) {
-        bool ok = p->AddClientByHand(body.value("inbound_id", 0), body.value("client", Json()));
-        return ReplyJson(r, ok ? 200 : 404, {{"ok", ok}});
-      }
-      if (action == "clients" && m == "DELETE" && parts.size() == 4) {
-        bool ok = p->DeleteClientByHand(parts[3]);
-        return ReplyJson(r, ok ? 200 : 404, {{"ok", ok}});
-      }
-      return ReplyJson(r, 404, {{"error", "no such action"}});
-    });
-    control_->open().wait();
-  } catch (const std::exception& e) {
-    return Status::Unavailable("cannot listen on " + url + ": " + e.what());
+  control_ = std::make_unique<HttpServer>(control_port_, [this](const SimRequest& r) { return Control(r); });
+  return control_->Start();
+}
+
+SimResponse SimServer::Control(const SimRequest& r) {
+  std::vector<std::string> parts;
+  for (size_t pos = 1; pos <= r.path.size();) {
+    size_t next = r.path.find('/', pos);
+    std::string part = r.path.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    if (!part.empty()) parts.push_back(part);
+    if (next == std::string::npos) break;
+    pos = next + 1;
   }
-  return Status::Ok();
+  const std::string& m = r.method;
+  Json body = Json::parse(r.body.empty() ? "{}" : r.body, nullptr, false);
+  if (parts.size() == 1 && parts[0] == "healthz") return JsonReply(200, {{"ok", true}});
+  if (parts.size() == 1 && parts[0] == "reset-counters" && m == "POST") {
+    for (const auto& n : names()) panel(n)->ResetCounters();
+    return JsonReply(200, {{"ok", true}});
+  }
+  if (parts.empty() || parts[0] != "panels") return JsonReply(404, {{"error", "no such path"}});
+  if (parts.size() == 1) {
+    Json all = Json::array();
+    for (const auto& n : names()) all.push_back(panel(n)->Describe());
+    return JsonReply(200, all);
+  }
+  SimPanel* p = panel(parts[1]);
+  if (p == nullptr) return JsonReply(404, {{"error", "no panel " + parts[1]}});
+  std::string action = parts.size() > 2 ? parts[2] : "";
+  if (action.empty() && m == "GET") return JsonReply(200, p->Describe());
+  if (action == "faults" && m == "PUT") {
+    if (!body.is_object()) return JsonReply(400, {{"error", "body must be a JSON object"}});
+    Faults f = p->faults();
+    f.latency_ms = body.value("latency_ms", f.latency_ms);
+    f.error_rate = body.value("error_rate", f.error_rate);
+    f.fail_500 = body.value("fail_500", f.fail_500);
+    f.outage = body.value("outage", f.outage);
+    f.hang = body.value("hang", f.hang);
+    Status s = SetFaults(parts[1], f);
+    return JsonReply(s.ok() ? 200 : 500, s.ok() ? p->Describe()["faults"] : Json{{"error", s.message()}});
+  }
+  if (action == "restart" && m == "POST") {
+    p->Restart();
+    return JsonReply(200, {{"ok", true}});
+  }
+  if (action == "expire-sessions" && m == "POST") {
+    p->ExpireSessions();
+    return JsonReply(200, {{"ok", true}});
+  }
+  if (action == "reset-counters" && m == "POST") {
+    p->ResetCounters();
+    return JsonReply(200, {{"ok", true}});
+  }
+  if (action == "clients" && m == "POST" && body.is_object()) {
+    bool ok = p->AddClientByHand(body.value("inbound_id", 0), body.value("client", Json()));
+    return JsonReply(ok ? 200 : 404, {{"ok", ok}});
+  }
+  if (action == "clients" && m == "DELETE" && parts.size() == 4) {
+    bool ok = p->DeleteClientByHand(parts[3]);
+    return JsonReply(ok ? 200 : 404, {{"ok", ok}});
+  }
+  return JsonReply(404, {{"error", "no such action"}});
 }
 
 void SimServer::Stop() {
   std::lock_guard<std::mutex> l(mu_);
   for (auto& [name, h] : hosts_) {
     h.panel->SetFaults(Faults{});  // release hung requests
-    Close(h);
+    h.http->Stop();
   }
-  if (control_) {
-    try {
-      control_->close().wait();
-    } catch (const std::exception&) {
-    }
-    control_.reset();
-  }
+  if (control_) control_->Stop();
 }
 
 }  // namespace x3ui::sim

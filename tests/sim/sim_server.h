@@ -24,11 +24,8 @@
 #include <vector>
 
 #include "pkg/common/status.h"
+#include "tests/sim/http_server.h"
 #include "tests/sim/sim_panel.h"
-
-namespace web::http::experimental::listener {
-class http_listener;
-}
 
 namespace x3ui::sim {
 
@@ -51,15 +48,14 @@ class SimServer {
  private:
   struct Host {
     std::unique_ptr<SimPanel> panel;
-    std::unique_ptr<web::http::experimental::listener::http_listener> listener;
+    std::unique_ptr<HttpServer> http;
   };
-  Status Open(Host& h);
-  void Close(Host& h);
+  SimResponse Control(const SimRequest& req);
 
   const int control_port_;
   mutable std::mutex mu_;
   std::map<std::string, Host> hosts_;
-  std::unique_ptr<web::http::experimental::listener::http_listener> control_;
+  std::unique_ptr<HttpServer> control_;
 };
 
 // Panel definitions from a YAML or JSON file (see tests/sim/README.md).
