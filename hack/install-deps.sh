@@ -17,6 +17,7 @@ PACKAGES=(
   libspdlog-dev           # structured logging
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15   # a real server for the ledger tests (hack/postgres.sh)
+  clang-14 libclang-rt-14-dev          # libFuzzer for the parser fuzz targets (hack/fuzz.sh)
 )
 
 missing=()

@@ -5,7 +5,9 @@
 #include <set>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
 
 #include "pkg/api/json.h"
 #include "pkg/api/validation.h"
@@ -40,55 +42,96 @@ Json ResolvePlainScalar(const std::string& s) {
   return s;
 }
 
-Json ScalarToJson(const YAML::Node& n) {
-  const std::string& tag = n.Tag();
-  const std::string& v = n.Scalar();
-  if (tag == "!" || tag == "tag:yaml.org,2002:str") return v;  // quoted or explicitly a string
-  if (tag == "?" || tag.empty() || tag.rfind("tag:yaml.org,2002:", 0) == 0) return ResolvePlainScalar(v);
-  return v;
+Json ScalarToJson(const std::string& tag, const std::string& value) {
+  if (tag == "!" || tag == "tag:yaml.org,2002:str") return value;  // quoted or explicitly a string
+  if (tag == "?" || tag.empty() || tag.rfind("tag:yaml.org,2002:", 0) == 0) return ResolvePlainScalar(value);
+  return value;
 }
 
-Status NodeToJson(const YAML::Node& n, const std::string& source, Json* out) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      *out = nullptr;
-      return Status::Ok();
-    case YAML::NodeType::Scalar:
-      *out = ScalarToJson(n);
-      return Status::Ok();
-    case YAML::NodeType::Sequence: {
-      *out = Json::array();
-      for (const auto& item : n) {
-        Json j;
-        Status s = NodeToJson(item, source, &j);
-        if (!s.ok()) return s;
-        out->push_back(std::move(j));
-      }
-      return Status::Ok();
+// Builds one document's JSON from yaml-cpp's parse events, without recursion. Errors (complex
+// or duplicate keys, unknown aliases) are recorded and the rest of the document is ignored.
+class JsonBuilder final : public YAML::EventHandler {
+ public:
+  explicit JsonBuilder(std::string where) : where_(std::move(where)) {}
+
+  const Status& error() const { return error_; }
+  Json TakeRoot() { return std::move(root_); }
+  bool null_document() const { return root_.is_null(); }
+  const YAML::Mark& first_mark() const { return first_mark_; }
+
+  void OnDocumentStart(const YAML::Mark& m) override { first_mark_ = m; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override { Add(nullptr, m, anchor); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) return Fail(m, "unknown alias");
+    Add(it->second, m, 0);
+  }
+  void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
+    if (!stack_.empty() && stack_.back().is_map && !stack_.back().key) {
+      Frame& f = stack_.back();
+      if (f.value.contains(value)) return Fail(m, "mapping key \"" + value + "\" already defined");
+      f.key = value;
+      return;
     }
-    case YAML::NodeType::Map: {
-      *out = Json::object();
-      for (const auto& kv : n) {
-        if (!kv.first.IsScalar()) {
-          return Status::InvalidArgument(source + ": line " + std::to_string(kv.first.Mark().line + 1) +
-                                         ": mapping keys must be scalars");
-        }
-        const std::string& key = kv.first.Scalar();
-        if (out->contains(key)) {
-          return Status::InvalidArgument(source + ": line " + std::to_string(kv.first.Mark().line + 1) +
-                                         ": mapping key \"" + key + "\" already defined");
-        }
-        Json j;
-        Status s = NodeToJson(kv.second, source, &j);
-        if (!s.ok()) return s;
-        (*out)[key] = std::move(j);
-      }
-      return Status::Ok();
+    Add(ScalarToJson(tag, value), m, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(m, false, anchor);
+  }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    Open(m, true, anchor);
+  }
+  void OnMapEnd() override { Close(); }
+
+ private:
+  struct Frame {
+    Json value;
+    bool is_map;
+    YAML::anchor_t anchor;
+    std::optional<std::string> key;
+    YAML::Mark mark;
+  };
+
+  void Fail(const YAML::Mark& m, const std::string& msg) {
+    if (error_.ok()) error_ = Status::InvalidArgument(where_ + ": line " + std::to_string(m.line + 1) + ": " + msg);
+  }
+  void Open(const YAML::Mark& m, bool is_map, YAML::anchor_t anchor) {
+    if (!stack_.empty() && stack_.back().is_map && !stack_.back().key) Fail(m, "mapping keys must be scalars");
+    stack_.push_back(Frame{is_map ? Json::object() : Json::array(), is_map, anchor, std::nullopt, m});
+  }
+  void Close() {
+    if (stack_.empty()) return;
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    Add(std::move(f.value), f.mark, f.anchor);
+  }
+  void Add(Json v, const YAML::Mark& m, YAML::anchor_t anchor) {
+    if (anchor != 0) anchors_[anchor] = v;
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return;
+    }
+    Frame& top = stack_.back();
+    if (!top.is_map) {
+      top.value.push_back(std::move(v));
+    } else if (!top.key) {
+      Fail(m, "mapping keys must be scalars");
+    } else {
+      top.value[*top.key] = std::move(v);
+      top.key.reset();
     }
   }
-  return Status::Internal("unknown YAML node type");
-}
+
+  const std::string where_;
+  std::vector<Frame> stack_;
+  Json root_;
+  std::map<YAML::anchor_t, Json> anchors_;
+  YAML::Mark first_mark_;
+  Status error_;
+};
 
 std::string Describe(const Json& doc) {
   std::string kind = doc.is_object() && doc.contains("kind") && doc["kind"].is_string() ? doc["kind"].get<std::string>() : "?";
@@ -119,18 +162,30 @@ void LoadOne(const Json& doc, Decode decode, Validate validate, std::vector<T>* 
 }  // namespace
 
 Result<std::vector<Json>> YamlToJsonDocuments(const std::string& text, const std::string& source) {
-  std::vector<YAML::Node> docs;
+  std::vector<Json> out;
+  std::istringstream in(text);
   try {
-    docs = YAML::LoadAll(text);
+    YAML::Parser parser(in);
+    bool last_null = false;
+    int last_pos = -1;
+    while (true) {
+      JsonBuilder b(source + ": document " + std::to_string(out.size() + 1));
+      if (!parser.HandleNextDocument(b)) break;
+      if (!b.error().ok()) return b.error();
+      // yaml-cpp 0.7 loops forever on some invalid input (a stray ',' at the top level; its
+      // issue 1040): it keeps reporting null documents without consuming anything. Two null
+      // documents at the same position mean it is stuck.
+      bool null_doc = b.null_document();
+      if (null_doc && last_null && b.first_mark().pos == last_pos) {
+        return Status::InvalidArgument(source + ": line " + std::to_string(b.first_mark().line + 1) +
+                                       ": not valid YAML (the parser cannot continue here)");
+      }
+      last_null = null_doc;
+      last_pos = b.first_mark().pos;
+      out.push_back(b.TakeRoot());
+    }
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(source + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-  std::vector<Json> out;
-  for (size_t i = 0; i < docs.size(); ++i) {
-    Json j;
-    Status s = NodeToJson(docs[i], source + ": document " + std::to_string(i + 1), &j);
-    if (!s.ok()) return s;
-    out.push_back(std::move(j));
   }
   return out;
 }

@@ -54,6 +54,8 @@ std::optional<TimePoint> ParseRfc3339(const std::string& s) {
   }
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: it spans 1677-09-21 to 2262-04-11.
+  if (y < 1678 || y > 2261) return std::nullopt;
   int64_t nanos = 0;
   if (p < s.size() && s[p] == '.') {
     ++p;

@@ -52,7 +52,8 @@ class FakeClock final : public Clock {
 std::string FormatRfc3339(TimePoint t);
 
 // Accepts "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)" (a lower-case t or z too). Returns nullopt for
-// anything else, including out-of-range fields such as month 13 or Feb 30.
+// anything else, including out-of-range fields such as month 13 or Feb 30, and years outside
+// 1678-2261 (what a 64-bit nanosecond system_clock can hold).
 std::optional<TimePoint> ParseRfc3339(const std::string& s);
 
 }  // namespace x3ui

@@ -47,6 +47,23 @@ TEST(YamlToJsonTest, SyntaxErrorNamesFileAndLine) {
   EXPECT_NE(docs.status().message().find("broken.yaml: line "), std::string::npos) << docs.status().message();
 }
 
+TEST(YamlToJsonTest, StrayCommaIsAnErrorNotAHang) {
+  // yaml-cpp 0.7's LoadAll loops forever here (its issue 1040); found by tests/fuzz.
+  auto docs = YamlToJsonDocuments(",", "comma.yaml");
+  ASSERT_FALSE(docs.ok());
+  EXPECT_EQ(docs.status().message(), "comma.yaml: line 1: not valid YAML (the parser cannot continue here)");
+}
+
+TEST(YamlToJsonTest, EmptyDocumentsKeepTheirPlaceAndAnchorsWork) {
+  auto docs = YamlToJsonDocuments("a: &x {b: 1}\nc: *x\n---\n---\nd: [1, 2]\n", "s.yaml");
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  ASSERT_EQ(docs->size(), 3u);
+  EXPECT_EQ((*docs)[0]["c"]["b"], 1);
+  EXPECT_TRUE((*docs)[1].is_null());
+  EXPECT_EQ((*docs)[2]["d"][1], 2);
+  EXPECT_FALSE(YamlToJsonDocuments("? [a]\n: 1\n", "k.yaml").ok()) << "complex keys are refused";
+}
+
 TEST(YamlToJsonTest, DuplicateKeyIsRefused) {
   auto docs = YamlToJsonDocuments("a: 1\nb: 2\na: 3\n", "dup.yaml");
   ASSERT_FALSE(docs.ok());

@@ -29,7 +29,7 @@ TEST(Rfc3339Test, ParsesOffsetsAndFractions) {
 TEST(Rfc3339Test, RejectsMalformed) {
   for (const char* s : {"", "tomorrow", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-26 01:02:03Z",
                         "2026-11-26T01:02:03", "2026-11-26T25:00:00Z", "2026-11-26T01:02:03Zjunk",
-                        "2026-11-26T01:02:03.Z"}) {
+                        "2026-11-26T01:02:03.Z", "9999-12-31T00:00:00Z", "0001-01-01T00:00:00Z"}) {
     EXPECT_FALSE(ParseRfc3339(s).has_value()) << s;
   }
 }
