@@ -18,6 +18,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15   # a real server for the ledger tests (hack/postgres.sh)
   clang-14 libclang-rt-14-dev          # libFuzzer for the parser fuzz targets (hack/fuzz.sh)
+  etcd-server etcd-client openssl curl # the local control plane (hack/control-plane.sh)
 )
 
 missing=()
