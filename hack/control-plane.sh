@@ -7,7 +7,7 @@
 # start after a crash cleans up what the crash left.
 #
 # Usage:
-#   hack/control-plane.sh start DIR [--authorization-mode=RBAC] [--audit-log]
+#   hack/control-plane.sh start DIR [--authorization-mode=RBAC] [--audit-log] [--crds=DIR]
 #   hack/control-plane.sh stop DIR            stop both (data kept)
 #   hack/control-plane.sh restart-apiserver DIR
 #   hack/control-plane.sh destroy DIR         stop and delete everything in DIR
@@ -24,10 +24,12 @@ if [ -z "$cmd" ] || [ -z "$dir" ]; then sed -n '2,16p' "$0" >&2; exit 2; fi
 shift 2
 authz=AlwaysAllow
 audit=false
+crds=""
 for a in "$@"; do
   case "$a" in
     --authorization-mode=*) authz=${a#*=} ;;
     --audit-log) audit=true ;;
+    --crds=*) crds=$(cd "${a#*=}" && pwd) ;;
     *) echo "control-plane.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -173,6 +175,11 @@ case "$cmd" in
     certs
     start_etcd
     start_apiserver
+    if [ -n "$crds" ]; then
+      k=(kubectl --kubeconfig "$dir/kubeconfig" --cache-dir "$dir/kubectl-cache")
+      "${k[@]}" apply -f "$crds" >/dev/null 2>&1 || { log "applying $crds failed"; "${k[@]}" apply -f "$crds"; exit 1; }
+      "${k[@]}" wait --for condition=established --timeout=60s -f "$crds" >/dev/null 2>&1
+    fi
     ;;
   stop)
     stop_pid "$dir/apiserver.pid"

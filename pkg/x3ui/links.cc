@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "pkg/common/base64.h"
+
 namespace x3ui::panel {
 namespace {
 
@@ -145,31 +147,7 @@ std::string QueryEscape(const std::string& s) {
   return out;
 }
 
-std::string Base64(const std::string& s) {
-  static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < s.size(); i += 3) {
-    uint32_t n = (uint8_t(s[i]) << 16) | (uint8_t(s[i + 1]) << 8) | uint8_t(s[i + 2]);
-    out += tbl[n >> 18];
-    out += tbl[(n >> 12) & 63];
-    out += tbl[(n >> 6) & 63];
-    out += tbl[n & 63];
-  }
-  if (i + 1 == s.size()) {
-    uint32_t n = uint8_t(s[i]) << 16;
-    out += tbl[n >> 18];
-    out += tbl[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == s.size()) {
-    uint32_t n = (uint8_t(s[i]) << 16) | (uint8_t(s[i + 1]) << 8);
-    out += tbl[n >> 18];
-    out += tbl[(n >> 12) & 63];
-    out += tbl[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
+std::string Base64(const std::string& s) { return Base64Encode(s); }
 
 Result<std::string> ShareLink(const Inbound& in, const Client& c, const std::string& host) {
   StreamParams sp = ReadStream(in.stream_settings);
