@@ -198,6 +198,13 @@ void FakeKubeClient::Compact() {
   oldest_rv_ = rv_;
 }
 
+void FakeKubeClient::SetWatchesBroken(bool broken) {
+  std::lock_guard<std::mutex> l(mu_);
+  watches_broken_ = broken;
+  if (broken) ++break_epoch_;
+  changed_.notify_all();
+}
+
 void FakeKubeClient::Emit(const Resource& r, const std::string& ns, const std::string& type, const Json& obj) {
   history_.push_back(Event{rv_, type, Kind(r), ns, obj});
   if (history_.size() > 10000) {
@@ -418,9 +425,15 @@ Status FakeKubeClient::Watch(const Resource& r, const std::string& ns, const Wat
     return m.ok() && *m;
   };
   std::vector<WatchEvent> batch;
-  int64_t last;
+  int64_t last, epoch;
+  auto expired = [&](int64_t from) {
+    std::string msg = "too old resource version: " + std::to_string(from) + " (" + std::to_string(oldest_rv_) + ")";
+    return WatchEvent{"ERROR", StatusObject(410, "Expired", msg)};
+  };
   {
     std::lock_guard<std::mutex> l(mu_);
+    if (watches_broken_) return Status::Unavailable("fake: the API server is unreachable");
+    epoch = break_epoch_;
     if (opts.resource_version.empty() || opts.resource_version == "0") {
       for (const auto& [key, obj] : objects_[Kind(r)]) {
         if (matches(key.first, obj)) batch.push_back({"ADDED", obj});
@@ -429,8 +442,7 @@ Status FakeKubeClient::Watch(const Resource& r, const std::string& ns, const Wat
     } else {
       last = std::stoll(opts.resource_version);
       if (last < oldest_rv_) {
-        std::string msg = "too old resource version: " + opts.resource_version + " (" + std::to_string(oldest_rv_) + ")";
-        batch.push_back({"ERROR", StatusObject(410, "Expired", msg)});
+        batch.push_back(expired(last));
         last = INT64_MAX;
       }
     }
@@ -442,8 +454,14 @@ Status FakeKubeClient::Watch(const Resource& r, const std::string& ns, const Wat
     batch.clear();
     if (last == INT64_MAX) return Status::Ok();
     std::unique_lock<std::mutex> l(mu_);
-    changed_.wait_for(l, std::chrono::milliseconds(50), [&] { return rv_ > last; });
+    changed_.wait_for(l, std::chrono::milliseconds(50), [&] { return rv_ > last || break_epoch_ != epoch; });
+    if (break_epoch_ != epoch) return Status::Unavailable("fake: connection to the API server lost");
     if ((stop != nullptr && stop->load()) || std::chrono::steady_clock::now() > deadline) return Status::Ok();
+    if (last < oldest_rv_ && rv_ > last) {  // history this watcher had not seen was compacted
+      batch.push_back(expired(last));
+      last = INT64_MAX;
+      continue;
+    }
     for (const auto& e : history_) {
       if (e.rv <= last || e.resource != Kind(r) || !matches(e.ns, e.object)) continue;
       batch.push_back({e.type, e.object});

@@ -49,6 +49,9 @@ class FakeKubeClient final : public KubeClient {
   int64_t writes() const;
   // Forgets history up to now, so that watches from older versions get 410 (like a compaction).
   void Compact();
+  // While true, open watches end and new ones fail with Unavailable, as when the API server is
+  // unreachable; writes through this client still work (the test's own changes).
+  void SetWatchesBroken(bool broken);
 
  private:
   struct Event {
@@ -78,6 +81,8 @@ class FakeKubeClient final : public KubeClient {
   int64_t oldest_rv_ = 1000;  // watches from before this get 410
   int64_t writes_ = 0;
   int64_t uid_ = 0;
+  bool watches_broken_ = false;
+  int64_t break_epoch_ = 0;  // bumped on every break, so each open watch notices it
 };
 
 // RFC 7386 merge patch: objects merge, null deletes, everything else (arrays too) replaces.

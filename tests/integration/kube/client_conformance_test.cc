@@ -1,6 +1,5 @@
 // One table of API behaviours, run against the real kube-apiserver (RestClient) and the
 // in-memory FakeKubeClient, so the fake that the reconcilers' unit tests use cannot drift.
-#include <cstdlib>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -8,7 +7,7 @@
 #include "pkg/kube/config.h"
 #include "pkg/kube/fake_client.h"
 #include "pkg/kube/rest_client.h"
-#include "tests/integration/store/test_database.h"
+#include "tests/integration/kube/kube_test_support.h"
 #include "tests/support/wait.h"
 
 namespace x3ui::kube {
@@ -23,27 +22,8 @@ struct Backend {
 
 void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
 
-Json Node(const std::string& name, int64_t max_users = 10) {
-  return {{"apiVersion", "x3ui.io/v1alpha1"},
-          {"kind", "VpnNode"},
-          {"metadata", {{"name", name}, {"labels", {{"tier", "gold"}}}}},
-          {"spec",
-           {{"panel", {{"url", "https://panel.example.com/"}, {"credentialsSecretRef", {{"name", "creds"}}}}},
-            {"publicHost", "vpn.example.com"},
-            {"inbounds", {{{"name", "reality"}, {"id", 1}, {"protocol", "vless"}}}},
-            {"capacity", {{"maxUsers", max_users}}}}}};
-}
-
-std::unique_ptr<KubeClient> RealClient(const Clock* clock) {
-  const char* env = std::getenv("X3UI_TEST_KUBE_ENV");
-  if (env == nullptr) return nullptr;
-  Result<RestConfig> cfg = LoadKubeconfig(testing::ReadEnvFile(env, "KUBECONFIG"));
-  if (!cfg.ok()) return nullptr;
-  cfg->qps = 1000;
-  cfg->burst = 1000;
-  auto c = RestClient::New(*cfg, clock);
-  return c.ok() ? std::move(c).value() : nullptr;
-}
+using testing::Node;
+using testing::RealClient;
 
 class ClientConformanceTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -222,7 +202,7 @@ TEST_P(ClientConformanceTest, WatchDeliversChangesInOrder) {
   Create(Node("w"));
   ASSERT_TRUE(client_->Patch(kVpnNodes, ns_, "w", PatchType::kMerge, {{"spec", {{"drain", true}}}}, false).ok());
   ASSERT_TRUE(client_->Delete(kVpnNodes, ns_, "w").ok());
-  bool got = testing::Eventually([&] {
+  bool got = x3ui::testing::Eventually([&] {
     std::lock_guard<std::mutex> l(mu);
     return seen.size() >= 3;
   });

@@ -10,15 +10,6 @@
 
 namespace x3ui::testing {
 
-std::string ReadEnvFile(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + "=", 0) == 0) return line.substr(key.size() + 1);
-  }
-  return "";
-}
-
 std::string WithDatabase(const std::string& dsn, const std::string& db) {
   return dsn.substr(0, dsn.rfind('/') + 1) + db;
 }

@@ -6,10 +6,9 @@
 
 #include <pqxx/pqxx>
 
-namespace x3ui::testing {
+#include "tests/support/env_file.h"
 
-// Reads KEY from a hack/postgres.sh env file; empty when absent.
-std::string ReadEnvFile(const std::string& path, const std::string& key);
+namespace x3ui::testing {
 
 // `dsn` (a postgresql:// URI) pointing at database `db` instead.
 std::string WithDatabase(const std::string& dsn, const std::string& db);
