@@ -47,15 +47,17 @@ free_port() {
   log "no free port found"; return 1
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A process that was killed but not yet reaped (a zombie) counts as dead.
+pid_alive() { kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]; }
+alive() { [ -f "$1" ] && pid_alive "$(cat "$1")"; }
 
 stop_pid() {  # pidfile
   local f=$1 pid
   [ -f "$f" ] || return 0
   pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid_alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 100); do pid_alive "$pid" || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$f"
@@ -83,7 +85,15 @@ certs() {
 start_etcd() {
   if alive "$dir/etcd.pid"; then return 0; fi
   local client peer
-  client=$(free_port); peer=$(free_port)
+  # Reuse the ports of an earlier run (a member's data records its peer URL); new ones only
+  # when they are taken, and then the old member data cannot be reused.
+  read -r client peer 2>/dev/null < "$dir/etcd.ports" || true
+  if [ -z "${client:-}" ] || (exec 3<>"/dev/tcp/127.0.0.1/$client") 2>/dev/null ||
+     (exec 3<>"/dev/tcp/127.0.0.1/$peer") 2>/dev/null; then
+    client=$(free_port); peer=$(free_port)
+    rm -rf "$dir/etcd"
+  fi
+  echo "$client $peer" > "$dir/etcd.ports"
   echo "http://127.0.0.1:$client" > "$dir/etcd.endpoint"
   mkdir -p "$dir/etcd"
   setsid etcd --name x3ui --data-dir "$dir/etcd" \
@@ -192,7 +202,8 @@ case "$cmd" in
   destroy)
     stop_pid "$dir/apiserver.pid"
     stop_pid "$dir/etcd.pid"
-    rm -rf "$dir/etcd" "$dir/pki" "$dir"/*.log "$dir/env" "$dir/kubeconfig" "$dir"/*.port "$dir"/*.endpoint
+    rm -rf "$dir/etcd" "$dir/pki" "$dir"/*.log "$dir/env" "$dir/kubeconfig" "$dir"/*.port "$dir"/*.ports \
+      "$dir"/*.endpoint "$dir/kubectl-cache" "$dir/audit-policy.yaml"
     ;;
   *) log "unknown command $cmd"; exit 2 ;;
 esac

@@ -50,10 +50,13 @@ server_pid() {
   [ -f "$data/postmaster.pid" ] && head -n1 "$data/postmaster.pid" || true
 }
 
+# A process that was killed but not yet reaped (a zombie) counts as dead.
+pid_alive() { kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]; }
+
 running() {
   local pid
   pid=$(server_pid)
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  [ -n "$pid" ] && pid_alive "$pid"
 }
 
 init_cluster() {
@@ -108,10 +111,10 @@ start() {
 stop() {
   local pid
   pid=$(server_pid)
-  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then return 0; fi
+  if [ -z "$pid" ] || ! pid_alive "$pid"; then return 0; fi
   kill -INT "$pid"  # fast shutdown
   for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    pid_alive "$pid" || return 0
     sleep 0.1
   done
   echo "postgres.sh: server $pid did not stop in 30 s; killing it" >&2

@@ -198,6 +198,11 @@ void FakeKubeClient::Compact() {
   oldest_rv_ = rv_;
 }
 
+void FakeKubeClient::DisableResource(const Resource& r) {
+  std::lock_guard<std::mutex> l(mu_);
+  disabled_.insert(Kind(r));
+}
+
 void FakeKubeClient::SetWatchesBroken(bool broken) {
   std::lock_guard<std::mutex> l(mu_);
   watches_broken_ = broken;
@@ -245,6 +250,7 @@ Result<ObjectList> FakeKubeClient::List(const Resource& r, const std::string& ns
 
 Result<Json> FakeKubeClient::Create(const Resource& r, const std::string& ns, const Json& in) {
   std::lock_guard<std::mutex> l(mu_);
+  if (disabled_.count(Kind(r))) return ApiError(404, "NotFound", "the server could not find the requested resource");
   Json obj = in;
   Json& meta = obj["metadata"];
   std::string name = meta.value("name", "");

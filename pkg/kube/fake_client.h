@@ -45,6 +45,9 @@ class FakeKubeClient final : public KubeClient {
   // as the API server does. Returns the first file's error.
   Status LoadCrdDefaults(const std::string& dir);
 
+  // Makes every call on `r` answer 404, as for an API group the server does not serve.
+  void DisableResource(const Resource& r);
+
   // Writes that changed something (creates, updates, patches, deletes), for "no writes" checks.
   int64_t writes() const;
   // Forgets history up to now, so that watches from older versions get 410 (like a compaction).
@@ -72,6 +75,7 @@ class FakeKubeClient final : public KubeClient {
 
   const Clock* clock_;
   std::set<std::string> status_kinds_;
+  std::set<std::string> disabled_;  // Kind(r) answering 404
   std::map<std::string, Json> schemas_;  // Kind(r) -> openAPIV3Schema
   mutable std::mutex mu_;
   std::condition_variable changed_;
