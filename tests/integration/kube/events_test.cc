@@ -52,3 +52,44 @@ TEST(EventRecorderTest, FallsBackToCoreV1WhenEventsK8sIoIsNotServed) {
 
 }  // namespace
 }  // namespace x3ui::kube
+
+namespace x3ui::kube {
+namespace {
+
+TEST(RestClientTest, ObserverSeesEveryRequestWithCodeMethodAndHost) {
+  RealClock clock;
+  Result<RestConfig> cfg = LoadKubeconfig(x3ui::testing::ReadEnvFile(testing::ControlPlaneEnv(), "KUBECONFIG"));
+  ASSERT_TRUE(cfg.ok());
+  std::mutex mu;
+  std::map<std::string, int> seen;
+  auto client = RestClient::New(*cfg, &clock, [&](const std::string& code, const std::string& method, const std::string& host) {
+    std::lock_guard<std::mutex> l(mu);
+    ++seen[code + " " + method];
+    EXPECT_EQ(host.rfind("127.0.0.1:", 0), 0u) << host;
+  });
+  ASSERT_TRUE(client.ok());
+  EXPECT_EQ((*client)->Get(kNamespaces, "", "no-such-namespace").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE((*client)->List(kNamespaces, "", {}).ok());
+  EXPECT_EQ(seen["404 GET"], 1);
+  EXPECT_EQ(seen["200 GET"], 1);
+}
+
+TEST(RestClientTest, WrongTokenIsUnauthenticated) {
+  RealClock clock;
+  Result<RestConfig> cfg = LoadKubeconfig(x3ui::testing::ReadEnvFile(testing::ControlPlaneEnv(), "KUBECONFIG"));
+  ASSERT_TRUE(cfg.ok());
+  cfg->token = "not-the-token";
+  auto client = RestClient::New(*cfg, &clock);
+  ASSERT_TRUE(client.ok());
+  Status s = (*client)->List(kVpnNodes, "default", {}).status();
+  EXPECT_EQ(s.code(), Status::Code::kUnauthenticated);
+  EXPECT_EQ(s.ToString().find("not-the-token"), std::string::npos) << "credentials never in errors";
+  cfg->token.clear();
+  cfg->ca_pem.clear();  // system roots do not trust the test CA
+  auto untrusted = RestClient::New(*cfg, &clock);
+  EXPECT_EQ((*untrusted)->List(kNamespaces, "", {}).status().code(), Status::Code::kUnavailable)
+      << "TLS verification is on by default";
+}
+
+}  // namespace
+}  // namespace x3ui::kube
