@@ -32,6 +32,11 @@ Status ApiError(int code, const std::string& reason, const std::string& message)
   return StatusFromApi(code, StatusObject(code, reason, message), "fake");
 }
 
+Status Modified(const std::string& what) {
+  return ApiError(409, "Conflict", "Operation cannot be fulfilled on " + what +
+                                       ": the object has been modified; please apply your changes to the latest version and try again");
+}
+
 // Everything but metadata and status: what bumps generation.
 Json SpecPart(Json o) {
   if (o.is_object()) {
@@ -326,8 +331,7 @@ Result<Json> FakeKubeClient::Update(const Resource& r, const std::string& ns, co
     return ApiError(422, "Invalid", What(r, name) + " is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update");
   }
   if (rv != Rv(it->second)) {
-    return ApiError(409, "Conflict", "Operation cannot be fulfilled on " + What(r, name) +
-                                         ": the object has been modified; please apply your changes to the latest version and try again");
+    return Modified(What(r, name));
   }
   Json next = obj;
   if (HasStatus(r)) {
@@ -348,8 +352,7 @@ Result<Json> FakeKubeClient::UpdateStatus(const Resource& r, const std::string& 
   if (it == objs.end()) return ApiError(404, "NotFound", What(r, name) + " not found");
   std::string rv = Rv(obj);
   if (!rv.empty() && rv != Rv(it->second)) {
-    return ApiError(409, "Conflict", "Operation cannot be fulfilled on " + What(r, name) +
-                                         ": the object has been modified; please apply your changes to the latest version and try again");
+    return Modified(What(r, name));
   }
   Json next = it->second;  // /status takes only status
   if (obj.contains("status")) {
@@ -372,8 +375,7 @@ Result<Json> FakeKubeClient::Patch(const Resource& r, const std::string& ns, con
     // A resourceVersion in a merge patch is an optimistic lock.
     if (patch.is_object() && patch.contains("metadata") && patch["metadata"].is_object() &&
         patch["metadata"].contains("resourceVersion") && patch["metadata"]["resourceVersion"] != Rv(cur)) {
-      return ApiError(409, "Conflict", "Operation cannot be fulfilled on " + What(r, name) +
-                                           ": the object has been modified; please apply your changes to the latest version and try again");
+      return Modified(What(r, name));
     }
     patched = MergePatch(cur, patch);
   } else {

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "pkg/common/url.h"
+
 namespace x3ui::kube {
 
 struct Resource {
@@ -33,9 +35,6 @@ extern const Resource kEvents;      // events.k8s.io/v1
 extern const Resource kCoreEvents;  // v1, the fallback
 extern const Resource kLeases;
 extern const Resource kNamespaces;
-
-// Percent-encodes a query value.
-std::string QueryEscape(const std::string& s);
 
 }  // namespace x3ui::kube
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "pkg/common/base64.h"
+#include "pkg/common/url.h"
 
 namespace x3ui::panel {
 namespace {
@@ -38,20 +39,8 @@ std::string JoinedList(const Json& j, const char* key) {
   return out;
 }
 
-std::string FragmentEscape(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || std::string("-_.~!$&'()*+,;=:@/?").find(static_cast<char>(c)) != std::string::npos) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+// A URL fragment keeps the sub-delimiters and ':' '@' '/' '?' as they are.
+std::string FragmentEscape(const std::string& s) { return PercentEncode(s, "-_.~!$&'()*+,;=:@/?"); }
 
 // Transport and security parameters shared by vless and trojan links (and the vmess JSON).
 struct StreamParams {
@@ -130,22 +119,6 @@ std::string Remark(const Inbound& in, const Client& c) { return in.remark.empty(
 
 }  // namespace
 
-std::string QueryEscape(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string Base64(const std::string& s) { return Base64Encode(s); }
 

@@ -25,8 +25,6 @@ Result<std::string> ShareLink(const Inbound& inbound, const Client& client, cons
 // A subscription body: one link per line, base64-encoded as a whole (the panel's default).
 std::string SubscriptionBody(const std::vector<std::string>& links);
 
-// Go's url.QueryEscape (space as '+', all but A-Z a-z 0-9 - _ . ~ percent-encoded).
-std::string QueryEscape(const std::string& s);
 std::string Base64(const std::string& s);
 
 }  // namespace x3ui::panel

@@ -2,6 +2,7 @@
 
 #include <regex>
 
+#include "pkg/common/url.h"
 #include "pkg/x3ui/replies.h"
 
 namespace x3ui::panel {
@@ -32,19 +33,10 @@ std::string Outcome(const Status& s) {
 // Path segments travel URL-decoded to the panel's router, so '/' cannot be sent at all.
 Result<std::string> Segment(const std::string& v, const char* what) {
   if (v.empty()) return Status::InvalidArgument(std::string(what) + " is empty");
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : v) {
-    if (c == '/') return Status::InvalidArgument(std::string(what) + " contains '/', which the panel cannot route");
-    if (std::isalnum(c) || std::string("-._~@+").find(static_cast<char>(c)) != std::string::npos) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
+  if (v.find('/') != std::string::npos) {
+    return Status::InvalidArgument(std::string(what) + " contains '/', which the panel cannot route");
   }
-  return out;
+  return PercentEncode(v, "-._~@+");
 }
 
 // Reads name=value pairs from Set-Cookie headers (cpprestsdk may join several with ", ").

@@ -11,6 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "pkg/common/url.h"
+
 namespace x3ui::sim {
 namespace {
 
@@ -18,19 +20,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace asio = boost::asio;
 
-std::string UrlDecodePath(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -130,7 +119,7 @@ void HttpServer::Serve(int fd) {
     SimRequest r;
     r.method = std::string(req.method_string());
     std::string_view target(req.target().data(), req.target().size());
-    r.path = UrlDecodePath(target.substr(0, target.find('?')));
+    r.path = PercentDecode(target.substr(0, target.find('?')));
     for (const auto& f : req) {
       std::string name(f.name_string());
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

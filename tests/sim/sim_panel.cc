@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "pkg/common/url.h"
+
 namespace x3ui::sim {
 namespace {
 
@@ -29,21 +31,6 @@ SimResponse Fail(const std::string& err) { return Envelope(false, "Something wen
 
 SimResponse Empty(int status) { return {status, "", "text/plain"}; }
 
-std::string UrlDecode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 // A form body (a=1&b=2) as a JSON object of strings.
 Json ParseForm(const std::string& body) {
@@ -53,7 +40,7 @@ Json ParseForm(const std::string& body) {
     size_t amp = body.find('&', pos);
     std::string pair = body.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
     size_t eq = pair.find('=');
-    if (!pair.empty()) out[UrlDecode(pair.substr(0, eq))] = eq == std::string::npos ? "" : UrlDecode(pair.substr(eq + 1));
+    if (!pair.empty()) out[PercentDecode(pair.substr(0, eq), true)] = eq == std::string::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
     if (amp == std::string::npos) break;
     pos = amp + 1;
   }

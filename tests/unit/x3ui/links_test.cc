@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pkg/common/url.h"
 #include "pkg/x3ui/replies.h"
 #include "tests/unit/x3ui/fixtures.h"
 
