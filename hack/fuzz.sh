@@ -35,8 +35,11 @@ run() {  # target seed-dirs...
   if compgen -G "$reg/*" >/dev/null; then
     "$OUT/$target" -runs=0 "$reg"/* >"$OUT/$target-regressions.log" 2>&1 || { tail -n 30 "$OUT/$target-regressions.log"; exit 1; }
   fi
+  local seeds=()
+  for d in "$@"; do [ -d "$d" ] && seeds+=("$d"); done  # git keeps no empty directory
   "$OUT/$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$OUT/$target-" "$corpus" "$@" >"$OUT/$target.log" 2>&1 || { tail -n 40 "$OUT/$target.log"; exit 1; }
+    -artifact_prefix="$OUT/$target-" "$corpus" "${seeds[@]}" >"$OUT/$target.log" 2>&1 ||
+    { tail -n 40 "$OUT/$target.log"; exit 1; }
   grep -E "^#[0-9]+.*(DONE|pulse)" "$OUT/$target.log" | tail -n 1
 }
 
