@@ -89,7 +89,7 @@ TEST(MetricsTest, ProcessMetricsAndWellFormedExposition) {
   EXPECT_GT(Value(t, "process_start_time_seconds"), 1.7e9);
   EXPECT_GE(Value(t, "process_cpu_seconds_total"), 0);
   EXPECT_GT(Value(t, "process_open_fds"), 0);
-  static const std::regex kSample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eE]+|[-+]?Inf|NaN$)");
+  static const std::regex kSample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? ([-+0-9.eE]+|[-+]?Inf|NaN)$)");
   std::istringstream in(t);
   for (std::string l; std::getline(in, l);) {
     if (l.empty() || l[0] == '#') continue;
