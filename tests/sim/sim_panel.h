@@ -25,6 +25,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pkg/http/http_server.h"
+
 namespace x3ui::sim {
 
 using Json = nlohmann::json;
@@ -72,20 +74,9 @@ struct Faults {
   bool hang = false;        // requests wait until the hang is lifted (at most 120 s)
 };
 
-struct SimRequest {
-  std::string method;
-  std::string path;   // URL-decoded path, e.g. /fra1/panel/api/inbounds/list
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  std::string remote_ip = "127.0.0.1";
-};
-
-struct SimResponse {
-  int status = 200;
-  std::string body;
-  std::string content_type = "application/json; charset=utf-8";
-  std::vector<std::pair<std::string, std::string>> headers;
-};
+// A request's path is URL-decoded, e.g. /fra1/panel/api/inbounds/list.
+using SimRequest = http::Request;
+using SimResponse = http::Response;
 
 class SimPanel {
  public:

@@ -121,7 +121,7 @@ SimServer::SimServer(std::vector<PanelConfig> panels, int control_port) : contro
     Host& h = hosts_[name];
     h.panel = std::make_unique<SimPanel>(std::move(p));
     SimPanel* panel = h.panel.get();
-    h.http = std::make_unique<HttpServer>(port, [panel](const SimRequest& r) { return panel->Handle(r); });
+    h.http = std::make_unique<http::HttpServer>(port, [panel](const SimRequest& r) { return panel->Handle(r); });
   }
 }
 
@@ -161,7 +161,7 @@ Status SimServer::Start() {
       if (!s.ok()) return s;
     }
   }
-  control_ = std::make_unique<HttpServer>(control_port_, [this](const SimRequest& r) { return Control(r); });
+  control_ = std::make_unique<http::HttpServer>(control_port_, [this](const SimRequest& r) { return Control(r); });
   return control_->Start();
 }
 

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "pkg/common/status.h"
-#include "tests/sim/http_server.h"
+#include "pkg/http/http_server.h"
 #include "tests/sim/sim_panel.h"
 
 namespace x3ui::sim {
@@ -48,14 +48,14 @@ class SimServer {
  private:
   struct Host {
     std::unique_ptr<SimPanel> panel;
-    std::unique_ptr<HttpServer> http;
+    std::unique_ptr<http::HttpServer> http;
   };
   SimResponse Control(const SimRequest& req);
 
   const int control_port_;
   mutable std::mutex mu_;
   std::map<std::string, Host> hosts_;
-  std::unique_ptr<HttpServer> control_;
+  std::unique_ptr<http::HttpServer> control_;
 };
 
 // Panel definitions from a YAML or JSON file (see tests/sim/README.md).

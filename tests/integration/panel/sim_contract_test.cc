@@ -54,7 +54,7 @@ TEST_F(SimContractTest, UnauthenticatedCallsPerVersion) {
   EXPECT_EQ(nlohmann::json::parse(r.body)["msg"], "Your session has expired, please log in again");
   // Without XHR the legacy panel redirects (307) to its base path; cpprestsdk follows redirects,
   // so look at the panel's own answer.
-  SimRequest plain{"GET", "/panel/api/inbounds/list", {}, "", "127.0.0.1"};
+  SimRequest plain{.method = "GET", .path = "/panel/api/inbounds/list"};
   EXPECT_EQ(server_->panel("p")->Handle(plain).status, 307);
   server_->Stop();
   Start(Flavor::kV30);

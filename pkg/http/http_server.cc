@@ -1,4 +1,4 @@
-#include "tests/sim/http_server.h"
+#include "pkg/http/http_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,7 +13,7 @@
 
 #include "pkg/common/url.h"
 
-namespace x3ui::sim {
+namespace x3ui::http {
 namespace {
 
 namespace beast = boost::beast;
@@ -24,6 +24,8 @@ namespace asio = boost::asio;
 }  // namespace
 
 HttpServer::HttpServer(int port, Handler handler) : port_(port), handler_(std::move(handler)) {}
+HttpServer::HttpServer(std::string host, int port, Handler handler)
+    : host_(std::move(host)), port_(port), handler_(std::move(handler)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -41,10 +43,13 @@ Status HttpServer::Start() {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port_));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::inet_pton(AF_INET, host_.c_str(), &a.sin_addr) != 1) {
+    ::close(fd);
+    return Status::InvalidArgument("not an IPv4 address to listen on: " + host_);
+  }
   if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 512) != 0) {
     ::close(fd);
-    return Status::Unavailable("cannot listen on 127.0.0.1:" + std::to_string(port_));
+    return Status::Unavailable("cannot listen on " + host_ + ":" + std::to_string(port_));
   }
   listen_fd_ = fd;
   if (acceptor_.joinable()) acceptor_.join();
@@ -116,10 +121,12 @@ void HttpServer::Serve(int fd) {
     http::read(sock, buffer, parser, ec);
     if (ec) break;
     const auto& req = parser.get();
-    SimRequest r;
+    Request r;
     r.method = std::string(req.method_string());
     std::string_view target(req.target().data(), req.target().size());
-    r.path = PercentDecode(target.substr(0, target.find('?')));
+    size_t q = target.find('?');
+    r.path = PercentDecode(target.substr(0, q));
+    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
     for (const auto& f : req) {
       std::string name(f.name_string());
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -127,7 +134,7 @@ void HttpServer::Serve(int fd) {
     }
     r.body = req.body();
     r.remote_ip = remote;
-    SimResponse s = handler_(r);
+    Response s = handler_(r);
     http::response<http::string_body> res{static_cast<http::status>(s.status), req.version()};
     if (!s.body.empty()) res.set(http::field::content_type, s.content_type);
     for (const auto& [k, v] : s.headers) res.insert(k, v);
@@ -145,4 +152,4 @@ void HttpServer::Serve(int fd) {
   sock.close(ec);
 }
 
-}  // namespace x3ui::sim
+}  // namespace x3ui::http
