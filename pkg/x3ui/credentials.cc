@@ -1,0 +1,57 @@
+#include "pkg/x3ui/credentials.h"
+
+#include "pkg/common/base64.h"
+
+namespace x3ui::panel {
+namespace {
+
+std::string SecretName(const nlohmann::json& s) {
+  const auto& m = s.value("metadata", nlohmann::json::object());
+  return "Secret " + m.value("namespace", std::string("?")) + "/" + m.value("name", std::string("?"));
+}
+
+// The value of `key`, from data (base64) or stringData; nullopt when absent or undecodable.
+Result<std::optional<std::string>> Value(const nlohmann::json& s, const std::string& key) {
+  auto data = s.find("data");
+  if (data != s.end() && data->is_object() && data->contains(key) && (*data)[key].is_string()) {
+    auto v = Base64Decode((*data)[key].get<std::string>());
+    if (!v) return Status::InvalidArgument(SecretName(s) + ": data." + key + " is not base64");
+    return std::optional<std::string>(*v);
+  }
+  auto sd = s.find("stringData");
+  if (sd != s.end() && sd->is_object() && sd->contains(key) && (*sd)[key].is_string()) {
+    return std::optional<std::string>((*sd)[key].get<std::string>());
+  }
+  return std::optional<std::string>();
+}
+
+}  // namespace
+
+Result<PanelCredentials> CredentialsFromSecret(const nlohmann::json& secret) {
+  if (!secret.is_object()) return Status::InvalidArgument("not a Secret");
+  PanelCredentials c;
+  for (auto [key, out] : {std::pair{"username", &c.username}, std::pair{"password", &c.password},
+                          std::pair{"token", &c.api_token}}) {
+    Result<std::optional<std::string>> v = Value(secret, key);
+    if (!v.ok()) return v.status();
+    if (*v) *out = **v;
+  }
+  if (!c.api_token.empty()) return c;
+  if (c.username.empty() || c.password.empty()) {
+    return Status::FailedPrecondition(SecretName(secret) + " needs keys username and password, or token")
+        .WithReason("CredentialsMissing");
+  }
+  return c;
+}
+
+Result<std::string> CaBundleFromSecret(const nlohmann::json& secret, const std::string& key) {
+  std::string k = key.empty() ? "ca.crt" : key;
+  Result<std::optional<std::string>> v = Value(secret, k);
+  if (!v.ok()) return v.status();
+  if (!*v || (*v)->empty()) {
+    return Status::FailedPrecondition(SecretName(secret) + " has no key " + k).WithReason("CaMissing");
+  }
+  return **v;
+}
+
+}  // namespace x3ui::panel
