@@ -224,12 +224,17 @@ void FakeKubeClient::Emit(const Resource& r, const std::string& ns, const std::s
   changed_.notify_all();
 }
 
-Result<Json> FakeKubeClient::Get(const Resource& r, const std::string& ns, const std::string& name) {
-  std::lock_guard<std::mutex> l(mu_);
+Json* FakeKubeClient::FindLocked(const Resource& r, const std::string& ns, const std::string& name) {
   auto& objs = objects_[Kind(r)];
   auto it = objs.find({r.namespaced ? ns : "", name});
-  if (it == objs.end()) return ApiError(404, "NotFound", What(r, name) + " not found");
-  return it->second;
+  return it == objs.end() ? nullptr : &it->second;
+}
+
+Result<Json> FakeKubeClient::Get(const Resource& r, const std::string& ns, const std::string& name) {
+  std::lock_guard<std::mutex> l(mu_);
+  Json* cur = FindLocked(r, ns, name);
+  if (cur == nullptr) return ApiError(404, "NotFound", What(r, name) + " not found");
+  return *cur;
 }
 
 Result<ObjectList> FakeKubeClient::List(const Resource& r, const std::string& ns, const ListOptions& opts) {
@@ -323,53 +328,46 @@ Result<Json> FakeKubeClient::Store(const Resource& r, const std::string& ns, con
 Result<Json> FakeKubeClient::Update(const Resource& r, const std::string& ns, const Json& obj) {
   std::lock_guard<std::mutex> l(mu_);
   std::string name = Name(obj);
-  auto& objs = objects_[Kind(r)];
-  auto it = objs.find({r.namespaced ? ns : "", name});
-  if (it == objs.end()) return ApiError(404, "NotFound", What(r, name) + " not found");
+  Json* cur = FindLocked(r, ns, name);
+  if (cur == nullptr) return ApiError(404, "NotFound", What(r, name) + " not found");
   std::string rv = Rv(obj);
   if (rv.empty()) {
     return ApiError(422, "Invalid", What(r, name) + " is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update");
   }
-  if (rv != Rv(it->second)) {
-    return Modified(What(r, name));
-  }
+  if (rv != Rv(*cur)) return Modified(What(r, name));
   Json next = obj;
   if (HasStatus(r)) {
-    if (it->second.contains("status")) {
-      next["status"] = it->second["status"];
+    if (cur->contains("status")) {
+      next["status"] = (*cur)["status"];
     } else {
       next.erase("status");
     }
   }
-  return Store(r, ns, it->second, std::move(next));
+  return Store(r, ns, *cur, std::move(next));
 }
 
 Result<Json> FakeKubeClient::UpdateStatus(const Resource& r, const std::string& ns, const Json& obj) {
   std::lock_guard<std::mutex> l(mu_);
   std::string name = Name(obj);
-  auto& objs = objects_[Kind(r)];
-  auto it = objs.find({r.namespaced ? ns : "", name});
-  if (it == objs.end()) return ApiError(404, "NotFound", What(r, name) + " not found");
+  Json* cur = FindLocked(r, ns, name);
+  if (cur == nullptr) return ApiError(404, "NotFound", What(r, name) + " not found");
   std::string rv = Rv(obj);
-  if (!rv.empty() && rv != Rv(it->second)) {
-    return Modified(What(r, name));
-  }
-  Json next = it->second;  // /status takes only status
+  if (!rv.empty() && rv != Rv(*cur)) return Modified(What(r, name));
+  Json next = *cur;  // /status takes only status
   if (obj.contains("status")) {
     next["status"] = obj["status"];
   } else {
     next.erase("status");
   }
-  return Store(r, ns, it->second, std::move(next));
+  return Store(r, ns, *cur, std::move(next));
 }
 
 Result<Json> FakeKubeClient::Patch(const Resource& r, const std::string& ns, const std::string& name, PatchType type,
                                    const Json& patch, bool status_subresource) {
   std::lock_guard<std::mutex> l(mu_);
-  auto& objs = objects_[Kind(r)];
-  auto it = objs.find({r.namespaced ? ns : "", name});
-  if (it == objs.end()) return ApiError(404, "NotFound", What(r, name) + " not found");
-  const Json& cur = it->second;
+  Json* found = FindLocked(r, ns, name);
+  if (found == nullptr) return ApiError(404, "NotFound", What(r, name) + " not found");
+  const Json& cur = *found;
   Json patched;
   if (type == PatchType::kMerge) {
     // A resourceVersion in a merge patch is an optimistic lock.

@@ -72,6 +72,8 @@ class FakeKubeClient final : public KubeClient {
   // are gone while deleting). REQUIRES: mu_ held.
   Result<Json> Store(const Resource& r, const std::string& ns, const Json& old, Json next);
   void Emit(const Resource& r, const std::string& ns, const std::string& type, const Json& obj);  // REQUIRES: mu_
+  // The stored object, or nullptr. REQUIRES: mu_ held.
+  Json* FindLocked(const Resource& r, const std::string& ns, const std::string& name);
 
   const Clock* clock_;
   std::set<std::string> status_kinds_;
