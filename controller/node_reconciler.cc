@@ -1,0 +1,283 @@
+#include "controller/node_reconciler.h"
+
+#include "pkg/api/conditions.h"
+#include "pkg/api/json.h"
+#include "pkg/api/validation.h"
+#include "pkg/x3ui/credentials.h"
+
+namespace x3ui::controller {
+namespace {
+
+using api::Condition;
+
+Condition Cond(const char* type, bool ok, const std::string& reason, const std::string& message, int64_t gen) {
+  return Condition{.type = type, .status = ok ? api::kConditionTrue : api::kConditionFalse,
+                   .observed_generation = gen, .reason = reason, .message = message};
+}
+
+Condition Unknown(const char* type, const std::string& reason, const std::string& message, int64_t gen) {
+  return Condition{.type = type, .status = api::kConditionUnknown, .observed_generation = gen, .reason = reason,
+                   .message = message};
+}
+
+// The panel inbounds that spec.inbounds names but the panel lacks, as "name (id 1)".
+std::vector<std::string> MissingInbounds(const api::VpnNodeSpec& spec, const std::vector<panel::Inbound>& on_panel) {
+  std::vector<std::string> missing;
+  for (const auto& want : spec.inbounds) {
+    bool found = false;
+    for (const auto& have : on_panel) {
+      if ((want.id && have.id == *want.id) || (!want.tag.empty() && have.tag == want.tag)) found = true;
+    }
+    if (!found) missing.push_back(want.name + (want.id ? " (id " + std::to_string(*want.id) + ")" : " (tag " + want.tag + ")"));
+  }
+  return missing;
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+bool LatencyWorthWriting(int64_t old_ms, int64_t new_ms) {
+  return old_ms == 0 || std::abs(new_ms - old_ms) > std::max<int64_t>(old_ms / 2, 50);
+}
+
+int64_t LatencyBucket(std::chrono::milliseconds latency) {
+  int64_t ms = latency.count(), b = 1;
+  if (ms <= 0) return 0;
+  while (b * 2 <= ms) b *= 2;
+  return b;
+}
+
+NodeReconciler::NodeReconciler(NodeReconcilerDeps deps, NodeReconcilerOptions options)
+    : deps_(std::move(deps)), options_(options) {}
+
+NodeReconciler::NodeState& NodeReconciler::StateFor(const std::string& key, const api::VpnNode& node) {
+  auto it = nodes_.find(key);
+  if (it != nodes_.end()) return it->second;
+  health::HealthPolicy policy = options_.health;
+  if (node.spec.probe) {
+    policy.failure_threshold = static_cast<int>(node.spec.probe->failure_threshold);
+    policy.success_threshold = static_cast<int>(node.spec.probe->success_threshold);
+  }
+  return nodes_.emplace(key, NodeState{health::NodeHealth(policy), {}, {}, false}).first->second;
+}
+
+void NodeReconciler::Forget(const std::string& key) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    nodes_.erase(key);
+  }
+  deps_.panels->Remove(key);
+  if (deps_.metrics) deps_.metrics->RemoveNode(key);
+}
+
+std::vector<balancer::NodeView> NodeReconciler::Views() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<balancer::NodeView> out;
+  for (const auto& [key, st] : nodes_) out.push_back(st.view);
+  return out;
+}
+
+Result<panel::PanelEndpoint> NodeReconciler::Endpoint(const api::VpnNode& node, std::string* reason) {
+  const std::string& ns = node.metadata.namespace_;
+  const api::PanelSpec& p = node.spec.panel;
+  Result<kube::Json> secret = deps_.kube->Get(kube::kSecrets, ns, p.credentials_secret_ref.name);
+  if (!secret.ok()) {
+    *reason = "CredentialsMissing";
+    if (secret.status().code() == Status::Code::kNotFound) {
+      return Status::NotFound("Secret " + ns + "/" + p.credentials_secret_ref.name + " (spec.panel.credentialsSecretRef) not found");
+    }
+    return secret.status();
+  }
+  Result<panel::PanelCredentials> creds = panel::CredentialsFromSecret(*secret);
+  if (!creds.ok()) {
+    *reason = "CredentialsInvalid";
+    return creds.status();
+  }
+  panel::PanelEndpoint ep;
+  ep.panel.url = p.url;
+  ep.panel.credentials = *creds;
+  ep.transport.timeout = options_.probe_timeout;
+  if (node.spec.probe) ep.transport.timeout = std::chrono::seconds(node.spec.probe->timeout_seconds);
+  ep.transport.insecure_skip_tls_verify = p.insecure_skip_tls_verify;
+  if (p.ca_secret_ref) {
+    Result<kube::Json> ca_secret = deps_.kube->Get(kube::kSecrets, ns, p.ca_secret_ref->name);
+    Result<std::string> ca = ca_secret.ok() ? panel::CaBundleFromSecret(*ca_secret, p.ca_secret_ref->key)
+                                            : Result<std::string>(ca_secret.status());
+    if (!ca.ok()) {
+      *reason = "CaBundleMissing";
+      return ca.status();
+    }
+    ep.transport.ca_pem = *ca;
+  }
+  return ep;
+}
+
+Status NodeReconciler::WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next) {
+  if (next == node.status) return Status::Ok();
+  api::VpnNode updated = node;
+  updated.status = next;
+  return deps_.kube->UpdateStatus(kube::kVpnNodes, node.metadata.namespace_, api::Encode(updated)).status();
+}
+
+Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const std::string& name) {
+  const std::string key = ns + "/" + name;
+  // 1. Read the node; a node that is gone leaves nothing behind.
+  Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, name);
+  if (!got.ok()) {
+    if (got.status().code() != Status::Code::kNotFound) return got.status();
+    Forget(key);
+    return ReconcileResult{};
+  }
+  Result<api::VpnNode> decoded = api::DecodeVpnNode(*got);
+  if (!decoded.ok()) return decoded.status().WithContext("VpnNode " + key);
+  const api::VpnNode& node = *decoded;
+  const int64_t gen = node.metadata.generation;
+  const std::string now_text = FormatRfc3339(deps_.clock->Now());
+  api::VpnNodeStatus next = node.status;
+  next.observed_generation = gen;
+  auto set = [&](Condition c) { api::SetCondition(&next.conditions, std::move(c), now_text); };
+  auto set_phase = [&](const std::string& phase) {
+    if (next.phase != phase) next.last_transition_time = now_text;
+    next.phase = phase;
+  };
+
+  // 2. A spec the schema could not catch: say which fields, probe nothing.
+  if (FieldErrors errs = api::ValidateVpnNode(node); !errs.empty()) {
+    if (next.phase.empty()) set_phase(api::kPhasePending);
+    set(Cond(api::kReady, false, "InvalidSpec", Status::Invalid(errs).message(), gen));
+    set(Unknown(api::kReachable, "NotProbed", "the spec must be fixed first", gen));
+    Status s = WriteStatusIfChanged(node, next);
+    if (!s.ok()) return s;
+    return ReconcileResult{};
+  }
+  std::chrono::milliseconds interval =
+      node.spec.probe ? std::chrono::seconds(node.spec.probe->interval_seconds) : options_.probe_interval;
+
+  // 3. Credentials (and CA) from Secrets.
+  std::string reason;
+  Result<panel::PanelEndpoint> endpoint = Endpoint(node, &reason);
+  if (!endpoint.ok()) {
+    if (next.phase.empty()) set_phase(api::kPhasePending);
+    set(Cond(api::kReady, false, reason, endpoint.status().message(), gen));
+    set(Unknown(api::kReachable, "NotProbed", "no credentials to log in with", gen));
+    Status s = WriteStatusIfChanged(node, next);
+    if (!s.ok()) return s;
+    return ReconcileResult{interval};
+  }
+  Result<std::shared_ptr<panel::PanelSession>> session = deps_.panels->Get(key, *endpoint);
+  if (!session.ok()) return session.status();
+  panel::PanelClient& client = (*session)->client();
+
+  // 4. Probe: the panel answers when its inbound list comes back (its status may still be
+  //    warming up for a moment after a start).
+  auto started = std::chrono::steady_clock::now();
+  Status connected = client.Connect();  // logs in and detects the API flavor, once per session
+  Result<panel::ServerStatus> server = connected.ok() ? client.GetServerStatus() : Result<panel::ServerStatus>(connected);
+  Result<std::vector<panel::Inbound>> inbounds = client.ListInbounds();
+  auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  bool status_ok = server.ok() || server.status().reason() == "StatusNotReady";
+  bool reachable = inbounds.ok() && status_ok;
+  Status failure = !inbounds.ok() ? inbounds.status() : (!status_ok ? server.status() : Status::Ok());
+  if (reachable && server.ok() && !server->healthy()) {
+    reachable = false;
+    failure = Status::Unavailable("xray is " + server->xray_state + (server->xray_error.empty() ? "" : ": " + server->xray_error));
+  }
+
+  // 5. Health, and the status it implies. (The lock guards the node states only; no network
+  //    call is made while holding it.)
+  health::Phase phase;
+  bool evacuate;
+  TimePoint evacuate_at;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    NodeState& st = StateFor(key, node);
+    st.health.Observe(reachable, deps_.clock->Now());
+    phase = st.health.phase();
+    evacuate = st.health.ShouldEvacuate(deps_.clock->Now());
+    evacuate_at = st.health.EvacuateAt();
+  }
+  bool answering = phase == health::Phase::kReady || phase == health::Phase::kDegraded;
+  set_phase(node.spec.drain && answering ? api::kPhaseDraining : health::PhaseName(phase));
+  if (reachable) {
+    set(Cond(api::kReachable, true, "ProbeSucceeded", "the panel answers", gen));
+  } else {
+    set(Cond(api::kReachable, false, "ProbeFailed", failure.message(), gen));
+  }
+  if (node.spec.drain) {
+    set(Cond(api::kSchedulable, false, "Draining", "spec.drain is set: users are moved away", gen));
+  } else if (node.spec.unschedulable) {
+    set(Cond(api::kSchedulable, false, "Cordoned", "spec.unschedulable is set: no new users", gen));
+  } else {
+    set(Cond(api::kSchedulable, true, "Schedulable", "the node takes new users", gen));
+  }
+  std::vector<std::string> missing = inbounds.ok() ? MissingInbounds(node.spec, *inbounds) : std::vector<std::string>{};
+  if (!missing.empty()) {
+    set(Cond(api::kReady, false, "InboundMissing", "the panel has no inbound " + Join(missing), gen));
+  } else if (phase == health::Phase::kReady) {
+    set(Cond(api::kReady, true, "PanelReady", "the panel answers and has every inbound", gen));
+  } else if (phase == health::Phase::kPending) {
+    set(Cond(api::kReady, false, "NotYetReachable", "the panel has not answered yet: " + failure.message(), gen));
+  } else {
+    set(Cond(api::kReady, false, health::PhaseName(phase), "probes fail: " + failure.message(), gen));
+  }
+  next.users = deps_.users_on_node ? deps_.users_on_node(key) : 0;
+  next.capacity = node.spec.capacity.max_users;
+  if (reachable) {
+    if (LatencyWorthWriting(next.latency_ms, LatencyBucket(latency))) next.latency_ms = LatencyBucket(latency);
+    next.api_flavor = panel::ApiFlavorName(client.flavor());
+    if (server.ok()) {
+      next.xray_version = server->xray_version;
+      next.panel_version = server->panel_version;
+    }
+  }
+
+  // 6. Write only what changed.
+  if (Status s = WriteStatusIfChanged(node, next); !s.ok()) return s;
+
+  // 7. Metrics, the ledger row, and the balancer's view.
+  if (deps_.metrics) {
+    deps_.metrics->NodeUp(key, answering);
+    deps_.metrics->NodeUsers(key, static_cast<double>(next.users));
+    deps_.metrics->NodeCapacity(key, static_cast<double>(next.capacity));
+    deps_.metrics->ProbeDuration(key, std::chrono::duration<double>(latency).count());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  NodeState& st = StateFor(key, node);
+  store::NodeRow row{ns, name, node.spec.panel.url, node.spec.public_host, node.spec.capacity.max_users,
+                     node.spec.priority, node.spec.weight, node.spec.region, next.phase, st.ledger_row.last_check};
+  if (!st.ledger_written || row.status != st.ledger_row.status) row.last_check = deps_.clock->Now();
+  if (deps_.ledger && (!st.ledger_written || !(row == st.ledger_row))) {
+    deps_.ledger->Enqueue("vpn_nodes row of " + key, [row](store::LedgerStore& s) { return s.UpsertNodes({row}); });
+    st.ledger_row = row;
+    st.ledger_written = true;
+  }
+  balancer::NodeView& v = st.view;
+  v.name = name;
+  v.phase = next.phase == api::kPhaseDraining ? health::PhaseName(phase) : next.phase;
+  v.schedulable = !node.spec.unschedulable;
+  v.evacuate_reason = node.metadata.deleting()        ? "NodeDeleted"
+                      : node.spec.drain                ? "NodeDraining"
+                      : evacuate                   ? "NodeUnreachable"
+                                                   : "";
+  v.max_users = node.spec.capacity.max_users;
+  v.users = next.users;
+  v.priority = node.spec.priority;
+  v.weight = node.spec.weight;
+  v.region = node.spec.region;
+  v.labels = node.spec.labels;
+
+  // 8. Come back after the probe interval, or when the failover grace ends if that is sooner.
+  ReconcileResult result{interval};
+  if (phase == health::Phase::kUnreachable && !evacuate) {
+    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(evacuate_at - deps_.clock->Now());
+    result.requeue_after = std::max(std::chrono::milliseconds(1), std::min(interval, until));
+  }
+  return result;
+}
+
+}  // namespace x3ui::controller

@@ -1,0 +1,95 @@
+// File: controller/node_reconciler.h
+//
+// NodeReconciler: one pass over one VpnNode (SPEC.md §1 "Health", issue 6 "Node"), as numbered
+// steps: read the node; refuse an invalid spec with Ready=False naming the fields; read the
+// panel's credentials (and CA) from Secrets; probe the panel through the shared session
+// (server status and inbound list); feed the health state machine; build the new status and
+// conditions; write them only when something a user would care about changed (no heartbeat
+// writes: latency is written only when it moves a lot); update metrics and the ledger's vpn_nodes row; ask
+// to be called again after the probe interval.
+//
+// Dependencies are injected so that tests can run it against the fake API server and x3ui-sim.
+//
+// Thread-safety: Reconcile may run concurrently for different keys (the work queue guarantees one
+// worker per key); Views may be called from any thread.
+#ifndef X3UI_CONTROLLER_NODE_RECONCILER_H_
+#define X3UI_CONTROLLER_NODE_RECONCILER_H_
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "pkg/api/types.h"
+#include "pkg/balancer/placement_policy.h"
+#include "pkg/common/clock.h"
+#include "pkg/health/node_health.h"
+#include "pkg/kube/client.h"
+#include "pkg/metrics/metrics.h"
+#include "pkg/store/write_queue.h"
+#include "pkg/x3ui/session_pool.h"
+
+namespace x3ui::controller {
+
+struct NodeReconcilerDeps {
+  kube::KubeClient* kube = nullptr;             // required: reads nodes and Secrets, writes status
+  panel::PanelSessionPool* panels = nullptr;    // required
+  const Clock* clock = nullptr;                 // required
+  metrics::Metrics* metrics = nullptr;          // optional
+  store::LedgerWriteQueue* ledger = nullptr;    // optional: no ledger rows without it
+  // Users placed on a node ("namespace/name"); optional (0 without it).
+  std::function<int64_t(const std::string& node_key)> users_on_node;
+};
+
+struct NodeReconcilerOptions {
+  health::HealthPolicy health;                       // --failure-threshold etc.; spec.probe overrides
+  std::chrono::milliseconds probe_interval{30000};   // --probe-interval; spec.probe overrides
+  std::chrono::milliseconds probe_timeout{10000};
+};
+
+struct ReconcileResult {
+  std::chrono::milliseconds requeue_after{0};  // 0: only on the next change
+};
+
+class NodeReconciler {
+ public:
+  NodeReconciler(NodeReconcilerDeps deps, NodeReconcilerOptions options);
+
+  // One pass for node `ns/name`. Errors (a failed status write, say) are for the work queue to
+  // retry with backoff; probe failures are not errors, they are what the status reports.
+  Result<ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
+
+  // What the balancer needs of every node seen so far.
+  std::vector<balancer::NodeView> Views() const;
+
+ private:
+  struct NodeState {
+    health::NodeHealth health;
+    balancer::NodeView view;
+    store::NodeRow ledger_row;
+    bool ledger_written = false;
+  };
+
+  NodeState& StateFor(const std::string& key, const api::VpnNode& node);  // REQUIRES: mu_
+  void Forget(const std::string& key);
+  Result<panel::PanelEndpoint> Endpoint(const api::VpnNode& node, std::string* reason);
+  Status WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next);
+
+  NodeReconcilerDeps deps_;
+  NodeReconcilerOptions options_;
+  mutable std::mutex mu_;
+  std::map<std::string, NodeState> nodes_;  // by namespace/name
+};
+
+// Latency as status.latencyMs reports it: rounded down to a power of two (1, 2, 4, ... ms), so
+// that jitter does not rewrite the status on every probe.
+int64_t LatencyBucket(std::chrono::milliseconds latency);
+// Whether a new latency differs enough from the reported one to be worth a status write: by more
+// than half of it and more than 50 ms (or nothing was reported yet).
+bool LatencyWorthWriting(int64_t old_ms, int64_t new_ms);
+
+}  // namespace x3ui::controller
+
+#endif  // X3UI_CONTROLLER_NODE_RECONCILER_H_
