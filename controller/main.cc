@@ -1,14 +1,34 @@
-// x3ui-operator: for now it parses its flags, prints its version and configuration, and exits,
-// or checks manifests offline (--validate). The manager (informers, reconcilers, leader
-// election, metrics) is wired in by later work.
+// x3ui-operator: runs the fleet's controllers (see controller/manager.h), or checks manifests
+// offline with --validate.
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "controller/manager.h"
 #include "controller/manifest_check.h"
 #include "controller/options.h"
 #include "controller/version.h"
+#include "pkg/common/logging.h"
+
+namespace {
+
+int Validate(const std::vector<std::string>& paths) {
+  x3ui::Result<x3ui::api::Manifest> m = x3ui::controller::LoadManifests(paths);
+  if (!m.ok()) {
+    std::cerr << "invalid:\n" << m.status().message() << "\n";
+    return 1;
+  }
+  x3ui::Status s = x3ui::controller::PrintPlacementPreview(*m, std::cout);
+  if (!s.ok()) std::cerr << s.message() << "\n";
+  return s.ok() ? 0 : 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using x3ui::controller::Options;
@@ -24,19 +44,38 @@ int main(int argc, char** argv) {
   }
   std::cout << "x3ui-operator " << x3ui::controller::kVersion << " (" << x3ui::controller::kGitCommit << ")\n";
   if (opts->show_version) return 0;
-  if (!opts->validate_paths.empty()) {
-    x3ui::Result<x3ui::api::Manifest> m = x3ui::controller::LoadManifests(opts->validate_paths);
-    if (!m.ok()) {
-      std::cerr << "invalid:\n" << m.status().message() << "\n";
-      return 1;
-    }
-    x3ui::Status s = x3ui::controller::PrintPlacementPreview(*m, std::cout);
-    if (!s.ok()) std::cerr << s.message() << "\n";
-    return s.ok() ? 0 : 1;
-  }
+  if (!opts->validate_paths.empty()) return Validate(opts->validate_paths);
   if (opts->database_url.empty()) {
     if (const char* env = std::getenv("DATABASE_URL")) opts->database_url = env;
   }
-  std::cout << "configuration:\n" << opts->Describe();
-  return 0;
+  std::cout << "configuration:\n" << opts->Describe() << std::flush;
+  if (x3ui::Status s = x3ui::SetupLogging(opts->log_level, opts->log_format); !s.ok()) {
+    std::cerr << "x3ui-operator: " << s.message() << "\n";
+    return 2;
+  }
+
+  // SIGTERM/SIGINT: the first stops gracefully, a second exits at once (controller-runtime).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts
+
+  auto manager = x3ui::controller::Manager::New(*opts);
+  if (!manager.ok()) {
+    spdlog::error("cannot start: {}", manager.status().message());
+    return 1;
+  }
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    spdlog::info("signal {}: stopping (a second signal exits at once)", sig);
+    (*manager)->Stop();
+    sigwait(&set, &sig);
+    std::_Exit(1);
+  });
+  signals.detach();
+  int code = (*manager)->Run();
+  spdlog::info("stopped");
+  return code;
 }

@@ -1,0 +1,209 @@
+#include "controller/manager.h"
+
+#include <unistd.h>
+
+#include <random>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "controller/node_reconciler.h"
+#include "pkg/http/http_server.h"
+#include "pkg/http/probes.h"
+#include "pkg/kube/config.h"
+#include "pkg/kube/informer.h"
+#include "pkg/kube/leader_election.h"
+#include "pkg/kube/rest_client.h"
+#include "pkg/metrics/metrics.h"
+#include "pkg/store/connection_string.h"
+#include "pkg/store/pg_ledger_store.h"
+#include "pkg/workqueue/work_queue.h"
+
+namespace x3ui::controller {
+namespace {
+
+constexpr char kNodeController[] = "vpnnode";
+
+std::string Identity() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  std::mt19937_64 rng{std::random_device{}()};
+  char suffix[17];
+  std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(rng()));
+  return std::string(host) + "_" + suffix;
+}
+
+}  // namespace
+
+struct Manager::Impl {
+  Options options;
+  RealClock clock;
+  metrics::Metrics metrics;
+  std::unique_ptr<kube::KubeClient> kube;
+  std::unique_ptr<store::PgLedgerStore> store;
+  std::unique_ptr<store::LedgerWriteQueue> ledger;
+  std::unique_ptr<panel::PanelSessionPool> panels;
+  std::unique_ptr<NodeReconciler> nodes;
+  std::unique_ptr<kube::Informer> node_informer;
+  std::unique_ptr<workqueue::WorkQueue> node_queue;
+  http::ProbeHandler probes;
+  std::unique_ptr<http::HttpServer> metrics_server, probe_server;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> lost_lease{false};
+
+  void Worker() {
+    while (auto key = node_queue->Get()) {
+      metrics.ActiveWorkers(kNodeController, 1);
+      auto slash = key->find('/');
+      auto started = std::chrono::steady_clock::now();
+      Result<ReconcileResult> r = nodes->Reconcile(key->substr(0, slash), key->substr(slash + 1));
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (!r.ok()) {
+        spdlog::warn("reconciling VpnNode {} failed, will retry: {}", *key, r.status().ToString());
+        metrics.ReconcileError(kNodeController);
+        metrics.ObserveReconcile(kNodeController, "error", seconds);
+        metrics.QueueRetry(kNodeController);
+        node_queue->AddRateLimited(*key);
+      } else if (r->requeue_after.count() > 0) {
+        metrics.ObserveReconcile(kNodeController, "requeue_after", seconds);
+        node_queue->Forget(*key);
+        node_queue->AddAfter(*key, r->requeue_after);
+      } else {
+        metrics.ObserveReconcile(kNodeController, "success", seconds);
+        node_queue->Forget(*key);
+      }
+      node_queue->Done(*key);
+      metrics.ActiveWorkers(kNodeController, -1);
+      metrics.QueueDepth(kNodeController, static_cast<double>(node_queue->Len()));
+    }
+  }
+
+  void Enqueue(const kube::Json& obj) {
+    metrics.QueueAdd(kNodeController);
+    node_queue->Add(kube::Informer::KeyOf(obj));
+  }
+
+  // Runs the controllers until stop (or a lost lease).
+  void RunControllers() {
+    node_informer->Start();
+    std::vector<std::thread> workers;
+    for (int64_t i = 0; i < options.max_concurrent_reconciles; ++i) workers.emplace_back([this] { Worker(); });
+    while (!stop.load() && !lost_lease.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    node_informer->Stop();
+    if (!node_queue->ShutDownWithDrain(options.graceful_shutdown_timeout)) {
+      spdlog::warn("reconciles still running after the graceful shutdown timeout");
+    }
+    for (auto& w : workers) w.join();
+  }
+};
+
+Manager::Manager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Manager::~Manager() = default;
+
+Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  Impl& m = *impl;
+  m.options = options;
+  Result<kube::RestConfig> cfg =
+      options.kubeconfig.empty() ? kube::InClusterConfig() : kube::LoadKubeconfig(options.kubeconfig);
+  if (!cfg.ok()) return cfg.status();
+  cfg->qps = options.kube_api_qps;
+  cfg->burst = static_cast<int>(options.kube_api_burst);
+  auto client = kube::RestClient::New(*cfg, &m.clock, [&metrics = m.metrics](auto code, auto method, auto host) {
+    metrics.RestRequest(code, method, host);
+  });
+  if (!client.ok()) return client.status();
+  m.kube = std::move(client).value();
+  if (!options.database_url.empty()) {
+    auto store = store::PgLedgerStore::Open(options.database_url);
+    if (!store.ok()) return store.status().WithContext("ledger");
+    m.store = std::move(store).value();
+    m.ledger = std::make_unique<store::LedgerWriteQueue>(
+        m.store.get(), store::LedgerWriteQueue::Options{},
+        [](const std::string& what, const Status& s) { spdlog::error("ledger write dropped: {}: {}", what, s.message()); });
+  } else {
+    spdlog::warn("no --database-url: running without the ledger");
+  }
+  m.panels = std::make_unique<panel::PanelSessionPool>(&m.clock, panel::NewCppRestTransport, [&metrics = m.metrics](const std::string& key) {
+    return [&metrics, key](const std::string& op, const std::string& outcome, std::chrono::milliseconds) {
+      metrics.PanelRequest(key, op, outcome);
+    };
+  });
+  NodeReconcilerOptions nopts{.health = {.failure_threshold = static_cast<int>(options.failure_threshold),
+                                         .success_threshold = static_cast<int>(options.success_threshold),
+                                         .failover_grace = options.failover_grace},
+                              .probe_interval = options.probe_interval};
+  m.nodes = std::make_unique<NodeReconciler>(
+      NodeReconcilerDeps{m.kube.get(), m.panels.get(), &m.clock, &m.metrics, m.ledger.get(), nullptr}, nopts);
+  m.node_queue = std::make_unique<workqueue::WorkQueue>(kNodeController, workqueue::DefaultControllerRateLimiter(&m.clock));
+  m.node_informer = std::make_unique<kube::Informer>(
+      m.kube.get(), kube::kVpnNodes,
+      kube::InformerOptions{.ns = options.namespace_, .transform = [](kube::Json* o) { (*o)["metadata"].erase("managedFields"); }});
+  Impl* raw = impl.get();
+  m.node_informer->AddHandlers({[raw](const kube::Json& o) { raw->Enqueue(o); },
+                                [raw](const kube::Json&, const kube::Json& n) { raw->Enqueue(n); },
+                                [raw](const kube::Json& o) { raw->Enqueue(o); }});
+  m.metrics.RegisterController(kNodeController, static_cast<int>(options.max_concurrent_reconciles));
+
+  m.probes.AddHealthCheck("ping", [] { return Status::Ok(); });
+  m.probes.AddReadyCheck("informers", [raw] {
+    return raw->node_informer->HasSynced() ? Status::Ok() : Status::Unavailable("VpnNode cache not synced");
+  });
+  m.probes.AddReadyCheck("ledger", [raw] {
+    if (!raw->ledger || raw->ledger->Healthy()) return Status::Ok();
+    return Status::Unavailable("the ledger database is unreachable; " + std::to_string(raw->ledger->Pending()) +
+                               " writes waiting");
+  });
+  for (auto [addr, server, handler] :
+       {std::tuple{options.metrics_bind_address, &m.metrics_server,
+                   http::HttpServer::Handler([raw](const http::Request& r) {
+                     if (r.path != "/metrics") return http::Response{404, "not found\n", "text/plain", {}};
+                     return http::Response{200, raw->metrics.Exposition(), "text/plain; version=0.0.4", {}};
+                   })},
+        std::tuple{options.health_probe_bind_address, &m.probe_server,
+                   http::HttpServer::Handler([raw](const http::Request& r) { return raw->probes.Handle(r); })}}) {
+    auto parsed = http::ParseBindAddress(addr);
+    if (!parsed.ok()) return parsed.status();
+    if (parsed->second == 0) continue;
+    *server = std::make_unique<http::HttpServer>(parsed->first, parsed->second, handler);
+    if (Status s = (*server)->Start(); !s.ok()) return s;
+  }
+  return std::unique_ptr<Manager>(new Manager(std::move(impl)));
+}
+
+int Manager::Run() {
+  Impl& m = *impl_;
+  if (!m.options.leader_elect) {
+    m.RunControllers();
+    return 0;
+  }
+  kube::LeaderElectionConfig le{m.options.leader_election_namespace.empty() ? "default" : m.options.leader_election_namespace,
+                                m.options.leader_election_id, Identity()};
+  auto elector = kube::LeaderElector::New(m.kube.get(), le, &m.clock);
+  if (!elector.ok()) {
+    spdlog::error("{}", elector.status().message());
+    return 1;
+  }
+  m.metrics.LeaderStatus(le.name, false);
+  std::thread controllers;
+  (*elector)->Run(
+      [&] {
+        spdlog::info("became leader ({}); starting controllers", le.identity);
+        m.metrics.LeaderStatus(le.name, true);
+        controllers = std::thread([&] { m.RunControllers(); });
+      },
+      [&] {
+        m.metrics.LeaderStatus(le.name, false);
+        if (!m.stop.load()) {
+          spdlog::error("lost the leader lease; exiting so that another replica takes over");
+          m.lost_lease = true;
+        }
+      },
+      &m.stop);
+  if (controllers.joinable()) controllers.join();
+  return m.lost_lease.load() ? 1 : 0;
+}
+
+void Manager::Stop() { impl_->stop = true; }
+
+}  // namespace x3ui::controller

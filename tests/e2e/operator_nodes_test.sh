@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# End to end, with real processes: x3ui-operator against the real kube-apiserver and x3ui-sim.
+# A VpnNode becomes Ready with its panel's API flavor; /readyz and /metrics answer; an outage
+# makes it Unreachable and the recovery Ready again; the log never holds the panel password;
+# SIGTERM stops the operator cleanly.
+# Usage: operator_nodes_test.sh CONTROL_PLANE_DIR OPERATOR_BINARY SIM_BINARY
+set -uo pipefail
+. "$1/env"
+op=$2 sim=$3
+work=$(mktemp -d)
+ns=e2e-nodes-$$
+k() { kubectl --kubeconfig "$KUBECONFIG" --cache-dir "$work/kcache" "$@" 2>&1 | grep -v '^Warning: version difference'; }
+free_port() {
+  local p
+  while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done
+}
+passed=0 failed=0
+check() { local what=$1; shift; if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi; }
+# Polls a command until it succeeds or the deadline (seconds) passes.
+within() { local deadline=$1; shift; local end=$((SECONDS + deadline)); until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done; }
+phase_is() { [ "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.phase}')" = "$1" ]; }
+cleanup() {
+  [ -n "${op_pid:-}" ] && kill -KILL "$op_pid" 2>/dev/null
+  [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  k delete namespace "$ns" --wait=false >/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+panel=$(free_port) control=$(free_port) metrics=$(free_port) probes=$(free_port)
+cat > "$work/sim.yaml" <<YAML
+control_port: $control
+panels:
+- {name: fra-1, port: $panel, base_path: /fra1/, username: admin, password: e2e-panel-secret, flavor: "3.0"}
+YAML
+"$sim" --config "$work/sim.yaml" --ready-file "$work/sim.ready" >"$work/sim.log" 2>&1 &
+sim_pid=$!
+within 10 test -f "$work/sim.ready" || { echo "x3ui-sim did not start"; cat "$work/sim.log"; exit 1; }
+
+k create namespace "$ns" >/dev/null
+k apply -n "$ns" -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Secret
+metadata: {name: fra-panel}
+stringData: {username: admin, password: e2e-panel-secret}
+---
+apiVersion: x3ui.io/v1alpha1
+kind: VpnNode
+metadata: {name: fra-1}
+spec:
+  panel: {url: "http://127.0.0.1:$panel/fra1/", credentialsSecretRef: {name: fra-panel}}
+  publicHost: fra-1.example.com
+  inbounds: [{name: reality, id: 1, protocol: vless}]
+  capacity: {maxUsers: 100}
+YAML
+
+"$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --metrics-bind-address "127.0.0.1:$metrics" \
+  --health-probe-bind-address "127.0.0.1:$probes" --probe-interval 1s --failure-threshold 2 \
+  --success-threshold 1 --log-format json >"$work/operator.log" 2>&1 &
+op_pid=$!
+
+check "the node becomes Ready" within 30 phase_is Ready
+check "apiFlavor is reported" test "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.apiFlavor}')" = "classic-csrf"
+check "Ready condition True" test "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "True"
+check "/readyz answers 200" within 10 curl -fsS "http://127.0.0.1:$probes/readyz" -o /dev/null
+check "/healthz answers 200" curl -fsS "http://127.0.0.1:$probes/healthz" -o /dev/null
+metrics_text=$(curl -fsS "http://127.0.0.1:$metrics/metrics")
+check "x3ui_node_up is 1" grep -q "^x3ui_node_up{node=\"$ns/fra-1\"} 1$" <<<"$metrics_text"
+check "controller-runtime series" grep -q '^controller_runtime_reconcile_total{controller="vpnnode",result="requeue_after"}' <<<"$metrics_text"
+check "rest_client_requests_total" grep -q '^rest_client_requests_total{code="200"' <<<"$metrics_text"
+
+curl -fsS -X PUT -d '{"outage":true}' "http://127.0.0.1:$control/panels/fra-1/faults" >/dev/null
+check "an outage makes it Unreachable" within 30 phase_is Unreachable
+check "x3ui_node_up is 0" within 10 bash -c "curl -fsS http://127.0.0.1:$metrics/metrics | grep -q '^x3ui_node_up{node=\"$ns/fra-1\"} 0$'"
+curl -fsS -X PUT -d '{"outage":false}' "http://127.0.0.1:$control/panels/fra-1/faults" >/dev/null
+check "it recovers" within 30 phase_is Ready
+
+check "the panel password is never logged" bash -c "! grep -q e2e-panel-secret '$work/operator.log'"
+check "log lines are JSON" bash -c "grep -v '^x3ui-operator\|^configuration\|^  ' '$work/operator.log' | head -n 5 | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin if l.strip()]'"
+kill -TERM "$op_pid"
+stopped() { ! kill -0 "$op_pid" 2>/dev/null; }
+check "SIGTERM stops it within 15 s" within 15 stopped
+wait "$op_pid"; code=$?
+check "exit code 0 after SIGTERM (got $code)" test "$code" -eq 0
+op_pid=""
+if [ "$failed" -gt 0 ]; then tail -n 20 "$work/operator.log"; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
