@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <random>
 #include <thread>
 
@@ -177,8 +178,12 @@ int Manager::Run() {
     m.RunControllers();
     return 0;
   }
-  kube::LeaderElectionConfig le{m.options.leader_election_namespace.empty() ? "default" : m.options.leader_election_namespace,
-                                m.options.leader_election_id, Identity()};
+  // The Lease lives in --leader-election-namespace, else the watched namespace, else the Pod's.
+  std::string lease_ns = m.options.leader_election_namespace;
+  if (lease_ns.empty()) lease_ns = m.options.namespace_;
+  if (lease_ns.empty() && std::getenv("POD_NAMESPACE") != nullptr) lease_ns = std::getenv("POD_NAMESPACE");
+  if (lease_ns.empty()) lease_ns = "default";
+  kube::LeaderElectionConfig le{lease_ns, m.options.leader_election_id, Identity()};
   auto elector = kube::LeaderElector::New(m.kube.get(), le, &m.clock);
   if (!elector.ok()) {
     spdlog::error("{}", elector.status().message());

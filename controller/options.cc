@@ -80,7 +80,7 @@ const std::map<std::string, Flag>& Flags() {
                         [](Options* o, const std::string& v) { return ParseBool("leader-elect", v, &o->leader_elect); }}},
       {"leader-election-id", {"Name of the leader-election Lease.", false,
                               [](Options* o, const std::string& v) { o->leader_election_id = v; return Status::Ok(); }}},
-      {"leader-election-namespace", {"Namespace of the Lease. Empty: the operator's own namespace.", false,
+      {"leader-election-namespace", {"Namespace of the Lease. Empty: --namespace, else $POD_NAMESPACE, else default.", false,
                                      [](Options* o, const std::string& v) { o->leader_election_namespace = v; return Status::Ok(); }}},
       {"metrics-bind-address", {"Address of the Prometheus /metrics endpoint; \"0\" disables it.", false,
                                 [](Options* o, const std::string& v) { o->metrics_bind_address = v; return Status::Ok(); }}},

@@ -2,7 +2,7 @@
 # End to end, with real processes: x3ui-operator against the real kube-apiserver and x3ui-sim.
 # A VpnNode becomes Ready with its panel's API flavor; /readyz and /metrics answer; an outage
 # makes it Unreachable and the recovery Ready again; the log never holds the panel password;
-# SIGTERM stops the operator cleanly.
+# it leads through a Lease, and SIGTERM stops it cleanly and releases the Lease.
 # Usage: operator_nodes_test.sh CONTROL_PLANE_DIR OPERATOR_BINARY SIM_BINARY
 set -uo pipefail
 . "$1/env"
@@ -56,9 +56,12 @@ YAML
 
 "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --metrics-bind-address "127.0.0.1:$metrics" \
   --health-probe-bind-address "127.0.0.1:$probes" --probe-interval 1s --failure-threshold 2 \
-  --success-threshold 1 --log-format json >"$work/operator.log" 2>&1 &
+  --success-threshold 1 --log-format json --leader-elect >"$work/operator.log" 2>&1 &
 op_pid=$!
 
+holder() { k get lease x3ui-operator-leader -n "$ns" -o jsonpath='{.spec.holderIdentity}'; }
+held() { [ -n "$(holder)" ]; }
+check "it takes the leader lease" within 30 held
 check "the node becomes Ready" within 30 phase_is Ready
 check "apiFlavor is reported" test "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.apiFlavor}')" = "classic-csrf"
 check "Ready condition True" test "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "True"
@@ -82,6 +85,7 @@ stopped() { ! kill -0 "$op_pid" 2>/dev/null; }
 check "SIGTERM stops it within 15 s" within 15 stopped
 wait "$op_pid"; code=$?
 check "exit code 0 after SIGTERM (got $code)" test "$code" -eq 0
+check "the lease is released on shutdown" test -z "$(holder)"
 op_pid=""
 if [ "$failed" -gt 0 ]; then tail -n 20 "$work/operator.log"; fi
 echo "$passed passed, $failed failed"
