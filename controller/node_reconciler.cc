@@ -1,9 +1,10 @@
 #include "controller/node_reconciler.h"
 
+#include "controller/panel_endpoint.h"
+
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
 #include "pkg/api/validation.h"
-#include "pkg/x3ui/credentials.h"
 
 namespace x3ui::controller {
 namespace {
@@ -75,46 +76,13 @@ void NodeReconciler::Forget(const std::string& key) {
   if (deps_.metrics) deps_.metrics->RemoveNode(key);
 }
 
-std::vector<balancer::NodeView> NodeReconciler::Views() const {
+std::vector<balancer::NodeView> NodeReconciler::Views(const std::string& ns) const {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<balancer::NodeView> out;
-  for (const auto& [key, st] : nodes_) out.push_back(st.view);
+  for (const auto& [key, st] : nodes_) {
+    if (ns.empty() || key.rfind(ns + "/", 0) == 0) out.push_back(st.view);
+  }
   return out;
-}
-
-Result<panel::PanelEndpoint> NodeReconciler::Endpoint(const api::VpnNode& node, std::string* reason) {
-  const std::string& ns = node.metadata.namespace_;
-  const api::PanelSpec& p = node.spec.panel;
-  Result<kube::Json> secret = deps_.kube->Get(kube::kSecrets, ns, p.credentials_secret_ref.name);
-  if (!secret.ok()) {
-    *reason = "CredentialsMissing";
-    if (secret.status().code() == Status::Code::kNotFound) {
-      return Status::NotFound("Secret " + ns + "/" + p.credentials_secret_ref.name + " (spec.panel.credentialsSecretRef) not found");
-    }
-    return secret.status();
-  }
-  Result<panel::PanelCredentials> creds = panel::CredentialsFromSecret(*secret);
-  if (!creds.ok()) {
-    *reason = "CredentialsInvalid";
-    return creds.status();
-  }
-  panel::PanelEndpoint ep;
-  ep.panel.url = p.url;
-  ep.panel.credentials = *creds;
-  ep.transport.timeout = options_.probe_timeout;
-  if (node.spec.probe) ep.transport.timeout = std::chrono::seconds(node.spec.probe->timeout_seconds);
-  ep.transport.insecure_skip_tls_verify = p.insecure_skip_tls_verify;
-  if (p.ca_secret_ref) {
-    Result<kube::Json> ca_secret = deps_.kube->Get(kube::kSecrets, ns, p.ca_secret_ref->name);
-    Result<std::string> ca = ca_secret.ok() ? panel::CaBundleFromSecret(*ca_secret, p.ca_secret_ref->key)
-                                            : Result<std::string>(ca_secret.status());
-    if (!ca.ok()) {
-      *reason = "CaBundleMissing";
-      return ca.status();
-    }
-    ep.transport.ca_pem = *ca;
-  }
-  return ep;
 }
 
 Status NodeReconciler::WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next) {
@@ -160,7 +128,7 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
 
   // 3. Credentials (and CA) from Secrets.
   std::string reason;
-  Result<panel::PanelEndpoint> endpoint = Endpoint(node, &reason);
+  Result<panel::PanelEndpoint> endpoint = PanelEndpointFor(*deps_.kube, node, options_.probe_timeout, &reason);
   if (!endpoint.ok()) {
     if (next.phase.empty()) set_phase(api::kPhasePending);
     set(Cond(api::kReady, false, reason, endpoint.status().message(), gen));

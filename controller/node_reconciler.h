@@ -61,8 +61,8 @@ class NodeReconciler {
   // retry with backoff; probe failures are not errors, they are what the status reports.
   Result<ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
 
-  // What the balancer needs of every node seen so far.
-  std::vector<balancer::NodeView> Views() const;
+  // What the balancer needs of every node seen so far in namespace `ns` (all when empty).
+  std::vector<balancer::NodeView> Views(const std::string& ns = "") const;
 
  private:
   struct NodeState {
@@ -74,7 +74,6 @@ class NodeReconciler {
 
   NodeState& StateFor(const std::string& key, const api::VpnNode& node);  // REQUIRES: mu_
   void Forget(const std::string& key);
-  Result<panel::PanelEndpoint> Endpoint(const api::VpnNode& node, std::string* reason);
   Status WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next);
 
   NodeReconcilerDeps deps_;
