@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controller/assignment_reconciler.h"
 #include "controller/node_reconciler.h"
 #include "pkg/http/http_server.h"
 #include "pkg/http/probes.h"
@@ -24,6 +25,11 @@ namespace x3ui::controller {
 namespace {
 
 constexpr char kNodeController[] = "vpnnode";
+constexpr char kAssignmentController[] = "vpnassignment";
+
+std::string NodeNameOf(const kube::Json& o) {
+  return o.value("status", kube::Json::object()).value("nodeName", "");
+}
 
 std::string Identity() {
   char host[256] = {0};
@@ -36,6 +42,15 @@ std::string Identity() {
 
 }  // namespace
 
+// One controller: an informer feeding a work queue drained by workers calling `reconcile`.
+struct Loop {
+  const char* name;
+  std::unique_ptr<kube::Informer> informer;
+  std::unique_ptr<workqueue::WorkQueue> queue;
+  std::function<Result<ReconcileResult>(const std::string& ns, const std::string& name)> reconcile;
+  std::function<void(const std::string& key)> after;  // optional, after each successful pass
+};
+
 struct Manager::Impl {
   Options options;
   RealClock clock;
@@ -45,56 +60,67 @@ struct Manager::Impl {
   std::unique_ptr<store::LedgerWriteQueue> ledger;
   std::unique_ptr<panel::PanelSessionPool> panels;
   std::unique_ptr<NodeReconciler> nodes;
-  std::unique_ptr<kube::Informer> node_informer;
-  std::unique_ptr<workqueue::WorkQueue> node_queue;
+  std::unique_ptr<AssignmentReconciler> assignments;
+  Loop node_loop, assignment_loop;
   http::ProbeHandler probes;
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
   std::atomic<bool> stop{false};
   std::atomic<bool> lost_lease{false};
 
-  void Worker() {
-    while (auto key = node_queue->Get()) {
-      metrics.ActiveWorkers(kNodeController, 1);
+  void Worker(Loop& loop) {
+    while (auto key = loop.queue->Get()) {
+      metrics.ActiveWorkers(loop.name, 1);
       auto slash = key->find('/');
       auto started = std::chrono::steady_clock::now();
-      Result<ReconcileResult> r = nodes->Reconcile(key->substr(0, slash), key->substr(slash + 1));
+      Result<ReconcileResult> r = loop.reconcile(key->substr(0, slash), key->substr(slash + 1));
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (!r.ok()) {
-        spdlog::warn("reconciling VpnNode {} failed, will retry: {}", *key, r.status().ToString());
-        metrics.ReconcileError(kNodeController);
-        metrics.ObserveReconcile(kNodeController, "error", seconds);
-        metrics.QueueRetry(kNodeController);
-        node_queue->AddRateLimited(*key);
-      } else if (r->requeue_after.count() > 0) {
-        metrics.ObserveReconcile(kNodeController, "requeue_after", seconds);
-        node_queue->Forget(*key);
-        node_queue->AddAfter(*key, r->requeue_after);
+        spdlog::warn("reconciling {} {} failed, will retry: {}", loop.name, *key, r.status().ToString());
+        metrics.ReconcileError(loop.name);
+        metrics.ObserveReconcile(loop.name, "error", seconds);
+        metrics.QueueRetry(loop.name);
+        loop.queue->AddRateLimited(*key);
       } else {
-        metrics.ObserveReconcile(kNodeController, "success", seconds);
-        node_queue->Forget(*key);
+        metrics.ObserveReconcile(loop.name, r->requeue_after.count() > 0 ? "requeue_after" : "success", seconds);
+        loop.queue->Forget(*key);
+        if (r->requeue_after.count() > 0) loop.queue->AddAfter(*key, r->requeue_after);
+        if (loop.after) loop.after(*key);
       }
-      node_queue->Done(*key);
-      metrics.ActiveWorkers(kNodeController, -1);
-      metrics.QueueDepth(kNodeController, static_cast<double>(node_queue->Len()));
+      loop.queue->Done(*key);
+      metrics.ActiveWorkers(loop.name, -1);
+      metrics.QueueDepth(loop.name, static_cast<double>(loop.queue->Len()));
     }
   }
 
-  void Enqueue(const kube::Json& obj) {
-    metrics.QueueAdd(kNodeController);
-    node_queue->Add(kube::Informer::KeyOf(obj));
+  void Enqueue(Loop& loop, const std::string& key) {
+    metrics.QueueAdd(loop.name);
+    loop.queue->Add(key);
   }
 
   // Runs the controllers until stop (or a lost lease).
   void RunControllers() {
-    node_informer->Start();
     std::vector<std::thread> workers;
-    for (int64_t i = 0; i < options.max_concurrent_reconciles; ++i) workers.emplace_back([this] { Worker(); });
+    for (Loop* loop : {&node_loop, &assignment_loop}) {
+      loop->informer->Start();
+      for (int64_t i = 0; i < options.max_concurrent_reconciles; ++i) workers.emplace_back([this, loop] { Worker(*loop); });
+    }
     while (!stop.load() && !lost_lease.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    node_informer->Stop();
-    if (!node_queue->ShutDownWithDrain(options.graceful_shutdown_timeout)) {
-      spdlog::warn("reconciles still running after the graceful shutdown timeout");
+    for (Loop* loop : {&node_loop, &assignment_loop}) loop->informer->Stop();
+    for (Loop* loop : {&node_loop, &assignment_loop}) {
+      if (!loop->queue->ShutDownWithDrain(options.graceful_shutdown_timeout)) {
+        spdlog::warn("{} reconciles still running after the graceful shutdown timeout", loop->name);
+      }
     }
     for (auto& w : workers) w.join();
+  }
+
+  void InitLoop(Loop& loop, const char* name, const kube::Resource& resource) {
+    loop.name = name;
+    loop.queue = std::make_unique<workqueue::WorkQueue>(name, workqueue::DefaultControllerRateLimiter(&clock));
+    loop.informer = std::make_unique<kube::Informer>(
+        kube.get(), resource,
+        kube::InformerOptions{.ns = options.namespace_, .transform = [](kube::Json* o) { (*o)["metadata"].erase("managedFields"); }});
+    metrics.RegisterController(name, static_cast<int>(options.max_concurrent_reconciles));
   }
 };
 
@@ -134,21 +160,47 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                                          .success_threshold = static_cast<int>(options.success_threshold),
                                          .failover_grace = options.failover_grace},
                               .probe_interval = options.probe_interval};
-  m.nodes = std::make_unique<NodeReconciler>(
-      NodeReconcilerDeps{m.kube.get(), m.panels.get(), &m.clock, &m.metrics, m.ledger.get(), nullptr}, nopts);
-  m.node_queue = std::make_unique<workqueue::WorkQueue>(kNodeController, workqueue::DefaultControllerRateLimiter(&m.clock));
-  m.node_informer = std::make_unique<kube::Informer>(
-      m.kube.get(), kube::kVpnNodes,
-      kube::InformerOptions{.ns = options.namespace_, .transform = [](kube::Json* o) { (*o)["metadata"].erase("managedFields"); }});
   Impl* raw = impl.get();
-  m.node_informer->AddHandlers({[raw](const kube::Json& o) { raw->Enqueue(o); },
-                                [raw](const kube::Json&, const kube::Json& n) { raw->Enqueue(n); },
-                                [raw](const kube::Json& o) { raw->Enqueue(o); }});
-  m.metrics.RegisterController(kNodeController, static_cast<int>(options.max_concurrent_reconciles));
+  m.nodes = std::make_unique<NodeReconciler>(
+      NodeReconcilerDeps{m.kube.get(), m.panels.get(), &m.clock, &m.metrics, m.ledger.get(),
+                         [raw](const std::string& node_key) { return raw->assignments->UsersOn(node_key); }},
+      nopts);
+  m.assignments = std::make_unique<AssignmentReconciler>(
+      AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,
+                               .nodes = [raw](const std::string& ns) { return raw->nodes->Views(ns); },
+                               .ledger = m.ledger.get()},
+      AssignmentReconcilerOptions{});
+  m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
+  m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);
+  m.node_loop.reconcile = [raw](const std::string& ns, const std::string& n) { return raw->nodes->Reconcile(ns, n); };
+  m.assignment_loop.reconcile = [raw](const std::string& ns, const std::string& n) {
+    return raw->assignments->Reconcile(ns, n);
+  };
+  // A node that may have become usable: try the users still waiting for one in its namespace.
+  m.assignment_loop.informer->AddIndex("unplaced", [](const kube::Json& o) {
+    return NodeNameOf(o).empty() ? std::vector<std::string>{o["metadata"].value("namespace", "")} : std::vector<std::string>{};
+  });
+  m.node_loop.after = [raw](const std::string& key) {
+    for (const auto& o : raw->assignment_loop.informer->ByIndex("unplaced", key.substr(0, key.find('/')))) {
+      raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+    }
+  };
+  auto on_node = [raw](const kube::Json& o) { raw->Enqueue(raw->node_loop, kube::Informer::KeyOf(o)); };
+  m.node_loop.informer->AddHandlers({on_node, [on_node](const kube::Json&, const kube::Json& n) { on_node(n); }, on_node});
+  auto on_assignment = [raw](const kube::Json& o) {
+    const auto& meta = o["metadata"];
+    raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), NodeNameOf(o));
+    raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+  };
+  m.assignment_loop.informer->AddHandlers(
+      {on_assignment, [on_assignment](const kube::Json&, const kube::Json& n) { on_assignment(n); },
+       [raw](const kube::Json& o) { raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o)); }});
 
   m.probes.AddHealthCheck("ping", [] { return Status::Ok(); });
   m.probes.AddReadyCheck("informers", [raw] {
-    return raw->node_informer->HasSynced() ? Status::Ok() : Status::Unavailable("VpnNode cache not synced");
+    if (!raw->node_loop.informer->HasSynced()) return Status::Unavailable("VpnNode cache not synced");
+    if (!raw->assignment_loop.informer->HasSynced()) return Status::Unavailable("VpnAssignment cache not synced");
+    return Status::Ok();
   });
   m.probes.AddReadyCheck("ledger", [raw] {
     if (!raw->ledger || raw->ledger->Healthy()) return Status::Ok();

@@ -1,0 +1,332 @@
+#include "controller/assignment_reconciler.h"
+
+#include <algorithm>
+
+#include "controller/panel_endpoint.h"
+#include "pkg/api/conditions.h"
+#include "pkg/api/json.h"
+#include "pkg/api/validation.h"
+#include "pkg/common/base64.h"
+#include "pkg/common/random.h"
+#include "pkg/x3ui/links.h"
+
+namespace x3ui::controller {
+namespace {
+
+using api::Condition;
+
+Condition Cond(const char* type, bool ok, const std::string& reason, const std::string& message, int64_t gen) {
+  return Condition{.type = type, .status = ok ? api::kConditionTrue : api::kConditionFalse,
+                   .observed_generation = gen, .reason = reason, .message = message};
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string SecretValue(const kube::Json& secret, const char* key) {
+  const kube::Json* data = secret.contains("data") ? &secret["data"] : nullptr;
+  if (!data || !data->is_object() || !data->contains(key) || !(*data)[key].is_string()) return "";
+  return Base64Decode((*data)[key].get<std::string>()).value_or("");
+}
+
+bool OwnedBy(const kube::Json& obj, const std::string& uid) {
+  const auto& meta = obj.value("metadata", kube::Json::object());
+  for (const auto& ref : meta.value("ownerReferences", kube::Json::array())) {
+    if (ref.value("uid", "") == uid) return true;
+  }
+  return false;
+}
+
+// The client the spec describes on `inbound`, with the user's kept credentials.
+panel::Client DesiredClient(const api::VpnAssignment& a, const panel::Inbound& inbound, const std::string& inbound_name,
+                            const kube::Json& secret) {
+  panel::Client c;
+  c.email = OwnedClientEmail(a.metadata.namespace_, a.metadata.name, inbound_name);
+  if (inbound.protocol == "vless" || inbound.protocol == "vmess") c.id = SecretValue(secret, "uuid");
+  if (inbound.protocol == "trojan" || inbound.protocol == "shadowsocks") c.password = SecretValue(secret, "password");
+  if (inbound.protocol == "vmess") c.security = "auto";
+  c.limit_ip = a.spec.limits.ip_limit;
+  c.total_bytes = a.spec.limits.total_bytes;
+  if (auto t = ParseRfc3339(a.spec.limits.expiry_time)) {
+    c.expiry_time = std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
+  }
+  c.enable = a.spec.enabled;
+  c.sub_id = SecretValue(secret, "subId");
+  c.comment = OwnedClientComment(a.metadata.namespace_, a.metadata.name);
+  return c;
+}
+
+// Whether the fields the operator manages differ; the rest (flow, tgId, reset...) is left alone.
+bool Stale(const panel::Client& have, const panel::Client& want) {
+  return have.id != want.id || have.password != want.password || have.limit_ip != want.limit_ip ||
+         have.total_bytes != want.total_bytes || have.expiry_time != want.expiry_time || have.enable != want.enable ||
+         have.sub_id != want.sub_id || have.comment != want.comment;
+}
+
+panel::Client Merge(panel::Client have, const panel::Client& want) {
+  have.id = want.id;
+  have.password = want.password;
+  have.limit_ip = want.limit_ip;
+  have.total_bytes = want.total_bytes;
+  have.expiry_time = want.expiry_time;
+  have.enable = want.enable;
+  have.sub_id = want.sub_id;
+  have.comment = want.comment;
+  return have;
+}
+
+const panel::Inbound* FindInbound(const std::vector<panel::Inbound>& on_panel, const api::InboundRef& ref) {
+  for (const auto& in : on_panel) {
+    if ((ref.id && in.id == *ref.id) || (!ref.id && !ref.tag.empty() && in.tag == ref.tag)) return &in;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string OwnedClientEmail(const std::string& ns, const std::string& name, const std::string& inbound) {
+  return inbound + "." + name + "@" + ns + ".x3ui";
+}
+std::string OwnedClientComment(const std::string& ns, const std::string& name) {
+  return "x3ui-operator:" + ns + "/" + name;
+}
+std::string CredentialsSecretName(const std::string& assignment) { return assignment + "-vpn"; }
+
+// What syncing the panel came to: Synced=True, or the reason and message for Synced=False.
+struct AssignmentReconciler::Outcome {
+  bool synced = false;
+  std::string reason;
+  std::string message;
+  std::vector<std::string> links;
+};
+
+AssignmentReconciler::AssignmentReconciler(AssignmentReconcilerDeps deps, AssignmentReconcilerOptions options)
+    : deps_(std::move(deps)), options_(options) {
+  if (!deps_.new_uuid) deps_.new_uuid = NewUuidV4;
+  if (!deps_.new_token) deps_.new_token = RandomToken;
+}
+
+void AssignmentReconciler::Observe(const std::string& ns, const std::string& name, const std::string& node_name) {
+  // An empty nodeName may be an older copy than a placement this process just made: keep that.
+  if (node_name.empty()) return;
+  std::lock_guard<std::mutex> l(mu_);
+  placed_[ns + "/" + name] = ns + "/" + node_name;
+}
+
+void AssignmentReconciler::Forget(const std::string& ns, const std::string& name) {
+  std::lock_guard<std::mutex> l(mu_);
+  placed_.erase(ns + "/" + name);
+}
+
+int64_t AssignmentReconciler::UsersOn(const std::string& node_key) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return std::count_if(placed_.begin(), placed_.end(), [&](const auto& kv) { return kv.second == node_key; });
+}
+
+Result<kube::Json> AssignmentReconciler::EnsureCredentials(const api::VpnAssignment& a) {
+  const std::string& ns = a.metadata.namespace_;
+  const std::string secret_name = CredentialsSecretName(a.metadata.name);
+  Result<kube::Json> got = deps_.kube->Get(kube::kSecrets, ns, secret_name);
+  if (got.ok()) {
+    if (!OwnedBy(*got, a.metadata.uid)) {
+      return Status::FailedPrecondition("Secret " + secret_name +
+                                        " exists and is not owned by this VpnAssignment; delete or rename it so "
+                                        "the operator can create it")
+          .WithReason("SecretConflict");
+    }
+    if (!SecretValue(*got, "uuid").empty() && !SecretValue(*got, "password").empty() &&
+        !SecretValue(*got, "subId").empty()) {
+      return got;
+    }
+  } else if (got.status().code() != Status::Code::kNotFound) {
+    return got.status();
+  }
+  // A new user (or a Secret someone emptied): fresh credentials, kept from now on.
+  kube::Json secret = got.ok() ? *got
+                               : kube::Json{{"apiVersion", "v1"},
+                                            {"kind", "Secret"},
+                                            {"type", "Opaque"},
+                                            {"metadata",
+                                             {{"name", secret_name},
+                                              {"namespace", ns},
+                                              {"labels", {{"app.kubernetes.io/managed-by", "x3ui-operator"}}},
+                                              {"ownerReferences",
+                                               {{{"apiVersion", "x3ui.io/v1alpha1"},
+                                                 {"kind", api::kVpnAssignmentKind},
+                                                 {"name", a.metadata.name},
+                                                 {"uid", a.metadata.uid},
+                                                 {"controller", true},
+                                                 {"blockOwnerDeletion", true}}}}}}};
+  if (!secret.contains("data") || !secret["data"].is_object()) secret["data"] = kube::Json::object();
+  if (SecretValue(secret, "uuid").empty()) secret["data"]["uuid"] = Base64Encode(deps_.new_uuid());
+  if (SecretValue(secret, "password").empty()) secret["data"]["password"] = Base64Encode(deps_.new_token(24));
+  if (SecretValue(secret, "subId").empty()) secret["data"]["subId"] = Base64Encode(deps_.new_token(16));
+  return got.ok() ? deps_.kube->Update(kube::kSecrets, ns, secret) : deps_.kube->Create(kube::kSecrets, ns, secret);
+}
+
+Status AssignmentReconciler::WriteLinks(kube::Json secret, const std::vector<std::string>& links) {
+  std::string joined;
+  for (const auto& l : links) joined += l + "\n";
+  const std::string links_b64 = Base64Encode(joined);
+  const std::string sub_b64 = Base64Encode(panel::SubscriptionBody(links));
+  if (secret["data"].value("links", "") == links_b64 && secret["data"].value("subscription", "") == sub_b64) {
+    return Status::Ok();
+  }
+  secret["data"]["links"] = links_b64;
+  secret["data"]["subscription"] = sub_b64;
+  return deps_.kube->Update(kube::kSecrets, secret["metadata"].value("namespace", ""), secret).status();
+}
+
+AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignment& a, const std::string& node_name,
+                                                         const kube::Json& secret) {
+  const std::string& ns = a.metadata.namespace_;
+  Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, node_name);
+  if (!got.ok()) return {false, "NodeUnavailable", "reading VpnNode " + node_name + ": " + got.status().message(), {}};
+  Result<api::VpnNode> node = api::DecodeVpnNode(*got);
+  if (!node.ok()) return {false, "NodeUnavailable", node.status().message(), {}};
+  std::string reason;
+  auto endpoint = PanelEndpointFor(*deps_.kube, *node, options_.panel_timeout, &reason);
+  if (!endpoint.ok()) return {false, reason, "node " + node_name + ": " + endpoint.status().message(), {}};
+  auto session = deps_.panels->Get(ns + "/" + node_name, *endpoint);
+  if (!session.ok()) return {false, "PanelUnavailable", session.status().message(), {}};
+  Result<std::vector<panel::Inbound>> on_panel = (*session)->client().ListInbounds();
+  if (!on_panel.ok()) return {false, "PanelUnavailable", "listing inbounds: " + on_panel.status().message(), {}};
+
+  Outcome out{true, "Synced", "", {}};
+  std::vector<const api::InboundRef*> wanted;
+  for (const auto& ref : node->spec.inbounds) {
+    if (a.spec.inbounds.empty() ||
+        std::find(a.spec.inbounds.begin(), a.spec.inbounds.end(), ref.name) != a.spec.inbounds.end()) {
+      wanted.push_back(&ref);
+    }
+  }
+  for (const auto& name : a.spec.inbounds) {
+    if (std::none_of(wanted.begin(), wanted.end(), [&](const api::InboundRef* r) { return r->name == name; })) {
+      return {false, "UnknownInbound", "node " + node_name + " has no inbound named " + name, {}};
+    }
+  }
+  for (const api::InboundRef* ref : wanted) {
+    const panel::Inbound* inbound = FindInbound(*on_panel, *ref);
+    if (!inbound) return {false, "InboundMissing", "the panel of " + node_name + " has no inbound " + ref->name, {}};
+    panel::Client want = DesiredClient(a, *inbound, ref->name, secret);
+    auto have = std::find_if(inbound->clients.begin(), inbound->clients.end(),
+                             [&](const panel::Client& c) { return Lower(c.email) == want.email; });
+    Status s = Status::Ok();
+    if (have == inbound->clients.end()) {
+      s = (*session)->AddClientsVerified(*inbound, {want});
+    } else if (Stale(*have, want)) {
+      panel::Client merged = Merge(*have, want);
+      const std::string old_key = panel::ClientKey(inbound->protocol, *have);
+      s = (*session)->Mutate([&](panel::PanelClient& c) { return c.UpdateClient(*inbound, old_key, merged); });
+    }
+    if (!s.ok()) return {false, s.reason().empty() ? "PanelRefused" : s.reason(), "inbound " + ref->name + ": " + s.message(), {}};
+    if (auto link = panel::ShareLink(*inbound, want, node->spec.public_host); link.ok()) out.links.push_back(*link);
+  }
+  out.message = "client present on " + std::to_string(wanted.size()) + " inbound(s) of " + node_name;
+  return out;
+}
+
+Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, const std::string& name) {
+  // 1. Read the assignment; its Secret goes with it (owner reference).
+  Result<kube::Json> got = deps_.kube->Get(kube::kVpnAssignments, ns, name);
+  if (!got.ok()) {
+    if (got.status().code() != Status::Code::kNotFound) return got.status();
+    Forget(ns, name);
+    return ReconcileResult{};
+  }
+  Result<api::VpnAssignment> decoded = api::DecodeVpnAssignment(*got);
+  if (!decoded.ok()) return decoded.status().WithContext("VpnAssignment " + ns + "/" + name);
+  const api::VpnAssignment& a = *decoded;
+  const int64_t gen = a.metadata.generation;
+  const std::string now_text = FormatRfc3339(deps_.clock->Now());
+  api::VpnAssignmentStatus next = a.status;
+  next.observed_generation = gen;
+  auto set = [&](Condition c) { api::SetCondition(&next.conditions, std::move(c), now_text); };
+  auto write = [&]() -> Status {
+    if (next == a.status) return Status::Ok();
+    api::VpnAssignment updated = a;
+    updated.status = next;
+    return deps_.kube->UpdateStatus(kube::kVpnAssignments, ns, api::Encode(updated)).status();
+  };
+  ReconcileResult result{options_.resync};
+
+  // 2. A spec the schema could not catch: say which fields, touch nothing.
+  if (FieldErrors errs = api::ValidateVpnAssignment(a); !errs.empty()) {
+    if (next.node_name.empty()) next.phase = api::kPhaseFailed;
+    set(Cond(api::kReady, false, "InvalidSpec", Status::Invalid(errs).message(), gen));
+    if (Status s = write(); !s.ok()) return s;
+    return ReconcileResult{};
+  }
+
+  // 3. Choose the node, and count the user there before anyone else chooses.
+  std::string node_name, placed_reason;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<balancer::NodeView> views = deps_.nodes(ns);
+    for (auto& v : views) {
+      v.users = std::count_if(placed_.begin(), placed_.end(), [&](const auto& kv) { return kv.second == ns + "/" + v.name; });
+    }
+    balancer::PlacementRequest req{ns + "/" + name, a.spec.node_name, a.spec.node_selector, a.status.node_name, false};
+    Result<balancer::Placement> p = policy_.Choose(views, req);
+    if (!p.ok() && a.status.node_name.empty()) {
+      next.phase = api::kPhasePending;
+      set(Cond(api::kPlaced, false, "Unschedulable", p.status().message(), gen));
+      set(Cond(api::kReady, false, "Unschedulable", p.status().message(), gen));
+      if (Status s = write(); !s.ok()) return s;
+      return ReconcileResult{options_.retry_unplaced};
+    }
+    if (!p.ok() || p->kind == balancer::Placement::Kind::kMove) {
+      node_name = a.status.node_name;  // moves come with the migration work; stay until then
+      set(Cond(api::kPlaced, false, "MoveRequired",
+               p.ok() ? p->reason + ": should move to " + p->node + "; kept on " + node_name + " for now"
+                      : p.status().message(),
+               gen));
+    } else {
+      node_name = p->node;
+      placed_reason = p->reason;
+      // A user staying put keeps the reason it was placed for (no status churn Balanced -> Sticky).
+      const Condition* was = api::FindCondition(next.conditions, api::kPlaced);
+      if (p->kind != balancer::Placement::Kind::kStay || !was || was->status != api::kConditionTrue) {
+        set(Cond(api::kPlaced, true, p->reason, "placed on " + node_name, gen));
+      }
+    }
+    placed_[ns + "/" + name] = ns + "/" + node_name;
+  }
+  const bool newly_placed = next.node_name != node_name;
+
+  // 4. The user's credentials, created once and kept across every move.
+  Result<kube::Json> secret = EnsureCredentials(a);
+  if (!secret.ok()) {
+    if (secret.status().reason() != "SecretConflict") return secret.status();
+    set(Cond(api::kReady, false, "SecretConflict", secret.status().message(), gen));
+    if (Status s = write(); !s.ok()) return s;
+    return ReconcileResult{options_.retry_unplaced};
+  }
+  next.credentials_secret_name = CredentialsSecretName(name);
+
+  // 5. The panel holds exactly the client the spec describes; the links follow.
+  Outcome out = Sync(a, node_name, *secret);
+  if (out.synced) {
+    if (Status s = WriteLinks(*secret, out.links); !s.ok()) return s;
+  }
+
+  // 6. The ledger records where the user is.
+  if (newly_placed && out.synced && deps_.ledger) {
+    deps_.ledger->RecordPlacement({ns, name, a.spec.user.id, a.spec.user.email, node_name, placed_reason});
+  }
+
+  // 7. Status: placed once the client is on the panel.
+  if (out.synced) next.node_name = node_name;
+  set(Cond(api::kSynced, out.synced, out.reason, out.message, gen));
+  const bool ready = out.synced && api::IsConditionTrue(next.conditions, api::kPlaced);
+  set(Cond(api::kReady, ready, ready ? "Ready" : out.synced ? "MoveRequired" : out.reason,
+           ready ? "the user can connect through " + node_name : out.message, gen));
+  next.phase = ready ? api::kPhaseReady : out.synced ? api::kPhasePlaced : next.node_name.empty() ? api::kPhasePending : api::kPhasePlaced;
+  if (Status s = write(); !s.ok()) return s;
+  if (!out.synced) result.requeue_after = options_.retry_unplaced;
+  return result;
+}
+
+}  // namespace x3ui::controller

@@ -1,0 +1,94 @@
+// File: controller/assignment_reconciler.h
+//
+// AssignmentReconciler: one pass over one VpnAssignment (SPEC.md §1 "Placement", §2, §3), as
+// numbered steps: read the assignment; refuse an invalid spec with Ready=False naming the fields;
+// choose its node with the PlacementPolicy over what the node reconciler last saw (sticky: a
+// placed user stays); keep the user's credentials (UUID, password, subId) in the Secret
+// `<name>-vpn`, created once and owned by the assignment, so that they survive every later move;
+// make the panel hold exactly the owned client the spec describes on each inbound (add what is
+// missing, rewrite what is stale); write the share links into the Secret; record the placement in
+// the ledger; build the status and write it only when it changed.
+//
+// Moves (failover, drain, a changed pin, VpnMigration) are not done here yet: a placed user whose
+// node must be left is reported with Placed=False/MoveRequired and kept where it is.
+//
+// Thread-safety: Reconcile may run concurrently for different keys (one worker per key).
+#ifndef X3UI_CONTROLLER_ASSIGNMENT_RECONCILER_H_
+#define X3UI_CONTROLLER_ASSIGNMENT_RECONCILER_H_
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "controller/node_reconciler.h"
+#include "pkg/api/types.h"
+#include "pkg/balancer/placement_policy.h"
+#include "pkg/common/clock.h"
+#include "pkg/kube/client.h"
+#include "pkg/store/write_queue.h"
+#include "pkg/x3ui/session_pool.h"
+
+namespace x3ui::controller {
+
+struct AssignmentReconcilerDeps {
+  kube::KubeClient* kube = nullptr;           // required: assignments, nodes, Secrets
+  panel::PanelSessionPool* panels = nullptr;  // required: shared with the node reconciler
+  const Clock* clock = nullptr;               // required
+  // The balancer's view of the nodes of a namespace (NodeReconciler::Views); required.
+  std::function<std::vector<balancer::NodeView>(const std::string& ns)> nodes;
+  store::LedgerWriteQueue* ledger = nullptr;  // optional
+  // Fresh secrets for a new user (UUID and a 24-character password/subId); tests inject fixed ones.
+  std::function<std::string()> new_uuid;
+  std::function<std::string(size_t)> new_token;
+};
+
+struct AssignmentReconcilerOptions {
+  std::chrono::milliseconds panel_timeout{10000};
+  std::chrono::milliseconds retry_unplaced{30000};  // how soon an unplaceable user is tried again
+  std::chrono::milliseconds resync{300000};         // re-check a placed user's clients this often
+};
+
+class AssignmentReconciler {
+ public:
+  AssignmentReconciler(AssignmentReconcilerDeps deps, AssignmentReconcilerOptions options);
+
+  // One pass for assignment `ns/name`. Errors are for the work queue to retry with backoff; a
+  // user that cannot be placed, or a panel that refuses, is reported in status, not returned.
+  Result<ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
+
+  // Notes where an assignment is placed, as its status says (the manager calls it for every
+  // object the informer delivers, so that counts are right before the first reconcile).
+  void Observe(const std::string& ns, const std::string& name, const std::string& node_name);
+  void Forget(const std::string& ns, const std::string& name);
+  // Users placed on node `ns/node`, including placements this process made but has not yet seen
+  // come back through the informer.
+  int64_t UsersOn(const std::string& node_key) const;
+
+ private:
+  struct Outcome;
+  Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret);
+  Result<kube::Json> EnsureCredentials(const api::VpnAssignment& a);
+  Status WriteLinks(kube::Json secret, const std::vector<std::string>& links);
+
+  AssignmentReconcilerDeps deps_;
+  AssignmentReconcilerOptions options_;
+  balancer::PlacementPolicy policy_;
+  mutable std::mutex mu_;                      // guards placed_; held across Choose + record
+  std::map<std::string, std::string> placed_;  // assignment "ns/name" -> node "ns/node"
+};
+
+// The email of the client the operator owns for assignment `ns/name` on inbound `inbound`:
+// "<inbound>.<name>@<ns>.x3ui". Inbound names and namespaces have no dots, so it is unambiguous,
+// and it is lower case, so the panel's case-insensitive uniqueness cannot bite.
+std::string OwnedClientEmail(const std::string& ns, const std::string& name, const std::string& inbound);
+// The comment tag on every owned client: "x3ui-operator:<ns>/<name>".
+std::string OwnedClientComment(const std::string& ns, const std::string& name);
+// The credentials Secret's name: "<name>-vpn".
+std::string CredentialsSecretName(const std::string& assignment);
+
+}  // namespace x3ui::controller
+
+#endif  // X3UI_CONTROLLER_ASSIGNMENT_RECONCILER_H_

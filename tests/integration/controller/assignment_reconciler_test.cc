@@ -1,0 +1,262 @@
+// AssignmentReconciler against the in-memory API server and x3ui-sim: a new user is placed by the
+// balancer, gets a Secret with credentials and links, and an owned client on every inbound; a
+// second pass changes nothing; stale or deleted clients are repaired with the same credentials;
+// foreign clients are never touched; what cannot be done is reported in status.
+#include "controller/assignment_reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include "pkg/api/conditions.h"
+#include "pkg/api/json.h"
+#include "pkg/common/base64.h"
+#include "pkg/kube/fake_client.h"
+#include "pkg/store/memory_ledger_store.h"
+#include "tests/sim/sim_server.h"
+#include "tests/support/wait.h"
+
+namespace x3ui::controller {
+namespace {
+
+using namespace std::chrono_literals;
+using Json = nlohmann::json;
+
+class AssignmentReconcilerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(kube_.LoadCrdDefaults(std::string(X3UI_SOURCE_DIR) + "/crds").ok());
+    std::vector<sim::PanelConfig> panels;
+    for (const char* name : {"fra-1", "fra-2"}) {
+      sim::PanelConfig p;
+      p.name = name;
+      p.port = testing::FreePort();
+      p.base_path = "/";
+      p.username = "admin";
+      p.password = "panel-password-secret";
+      p.flavor = sim::Flavor::kV28;
+      p.inbounds = sim::DefaultInbounds(name);
+      ports_[name] = p.port;
+      panels.push_back(p);
+    }
+    sim_ = std::make_unique<sim::SimServer>(panels, testing::FreePort());
+    ASSERT_TRUE(sim_->Start().ok());
+    ASSERT_TRUE(kube_.Create(kube::kSecrets, "vpn",
+                             {{"metadata", {{"name", "panel"}}},
+                              {"data", {{"username", Base64Encode("admin")}, {"password", Base64Encode("panel-password-secret")}}}})
+                    .ok());
+    for (const auto& [name, port] : ports_) ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node(name, port)).ok());
+    ledger_ = std::make_unique<store::LedgerWriteQueue>(&store_, store::LedgerWriteQueue::Options{}, nullptr);
+    reconciler_ = std::make_unique<AssignmentReconciler>(
+        AssignmentReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_,
+                                 .nodes = [this](const std::string&) { return views_; },
+                                 .ledger = ledger_.get(),
+                                 .new_uuid = [this] { return "11111111-2222-4333-8444-" + std::to_string(100000000000 + ++ids_); },
+                                 .new_token = [this](size_t n) { return std::string(n, 'a' + (++ids_ % 26)); }},
+        AssignmentReconcilerOptions{.panel_timeout = 2s});
+  }
+  void TearDown() override { sim_->Stop(); }
+
+  static Json Node(const std::string& name, int port) {
+    return {{"metadata", {{"name", name}}},
+            {"spec",
+             {{"panel", {{"url", "http://127.0.0.1:" + std::to_string(port) + "/"}, {"credentialsSecretRef", {{"name", "panel"}}}}},
+              {"publicHost", name + ".example.com"},
+              {"inbounds", {{{"name", "reality"}, {"id", 1}, {"protocol", "vless"}},
+                            {{"name", "trojan"}, {"tag", "inbound-8443"}, {"protocol", "trojan"}}}},
+              {"capacity", {{"maxUsers", 100}}}}}};
+  }
+  static balancer::NodeView View(const std::string& name) {
+    balancer::NodeView v;
+    v.name = name;
+    v.max_users = 100;
+    return v;
+  }
+  Json Assignment(const std::string& name, Json spec_extra = Json::object()) {
+    Json spec = {{"user", {{"id", "u-" + name}, {"email", name + "@example.com"}}}};
+    spec.update(spec_extra);
+    return {{"metadata", {{"name", name}}}, {"spec", spec}};
+  }
+  api::VpnAssignment Read(const std::string& name) {
+    return *api::DecodeVpnAssignment(*kube_.Get(kube::kVpnAssignments, "vpn", name));
+  }
+  const api::Condition& Cond(const api::VpnAssignment& a, const char* type) {
+    static const api::Condition kNone;
+    const api::Condition* c = api::FindCondition(a.status.conditions, type);
+    return c ? *c : kNone;
+  }
+  std::string SecretKey(const std::string& name, const char* key) {
+    auto s = kube_.Get(kube::kSecrets, "vpn", CredentialsSecretName(name));
+    if (!s.ok() || !(*s)["data"].contains(key)) return "";
+    return Base64Decode((*s)["data"][key].get<std::string>()).value_or("");
+  }
+  // The client with `email` on inbound `id` of panel `panel`, or null.
+  Json PanelClient(const std::string& panel, int64_t inbound_id, const std::string& email) {
+    const Json described = sim_->panel(panel)->Describe();
+    for (const auto& in : described["inbounds"]) {
+      if (in["id"] != inbound_id) continue;
+      for (const auto& c : in["clients"]) {
+        if (c.value("email", "") == email) return c;
+      }
+    }
+    return nullptr;
+  }
+  Result<ReconcileResult> Reconcile(const std::string& name) { return reconciler_->Reconcile("vpn", name); }
+
+  RealClock clock_;
+  kube::FakeKubeClient kube_{&clock_};
+  panel::PanelSessionPool pool_{&clock_};
+  store::MemoryLedgerStore store_{&clock_};
+  std::unique_ptr<store::LedgerWriteQueue> ledger_;
+  std::unique_ptr<sim::SimServer> sim_;
+  std::unique_ptr<AssignmentReconciler> reconciler_;
+  std::map<std::string, int> ports_;
+  std::vector<balancer::NodeView> views_{View("fra-1"), View("fra-2")};
+  int ids_ = 0;
+};
+
+TEST_F(AssignmentReconcilerTest, NewUserGetsNodeSecretAndOwnedClients) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  auto r = Reconcile("alice");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  api::VpnAssignment a = Read("alice");
+  EXPECT_EQ(a.status.node_name, "fra-1") << "ties go by name";
+  EXPECT_EQ(a.status.phase, "Ready");
+  EXPECT_EQ(Cond(a, api::kPlaced).reason, "Balanced");
+  EXPECT_EQ(Cond(a, api::kSynced).status, "True") << Cond(a, api::kSynced).message;
+  EXPECT_EQ(Cond(a, api::kReady).status, "True");
+  EXPECT_EQ(a.status.credentials_secret_name, "alice-vpn");
+
+  const std::string uuid = SecretKey("alice", "uuid"), password = SecretKey("alice", "password");
+  ASSERT_FALSE(uuid.empty());
+  ASSERT_EQ(password.size(), 24u);
+  auto secret = *kube_.Get(kube::kSecrets, "vpn", "alice-vpn");
+  EXPECT_EQ(secret["metadata"]["ownerReferences"][0]["uid"], a.metadata.uid);
+  EXPECT_EQ(secret["metadata"]["ownerReferences"][0]["controller"], true);
+
+  Json vless = PanelClient("fra-1", 1, "reality.alice@vpn.x3ui");
+  ASSERT_FALSE(vless.is_null()) << sim_->panel("fra-1")->Describe().dump();
+  EXPECT_EQ(vless["id"], uuid);
+  EXPECT_EQ(vless["subId"], SecretKey("alice", "subId"));
+  EXPECT_EQ(vless["comment"], "x3ui-operator:vpn/alice");
+  Json trojan = PanelClient("fra-1", 2, "trojan.alice@vpn.x3ui");
+  ASSERT_FALSE(trojan.is_null());
+  EXPECT_EQ(trojan["password"], password);
+  EXPECT_TRUE(PanelClient("fra-2", 1, "reality.alice@vpn.x3ui").is_null()) << "only on its own node";
+
+  const std::string links = SecretKey("alice", "links");
+  EXPECT_NE(links.find("vless://" + uuid + "@fra-1.example.com:443"), std::string::npos) << links;
+  EXPECT_NE(links.find("trojan://" + password + "@fra-1.example.com:8443"), std::string::npos) << links;
+  EXPECT_EQ(api::Encode(a)["status"].dump().find(password), std::string::npos) << "no credential in status";
+  EXPECT_EQ(api::Encode(a)["status"].dump().find(uuid), std::string::npos) << "no credential in status";
+
+  ASSERT_TRUE(testing::Eventually([&] {
+    auto row = store_.ActivePlacement("vpn", "alice");
+    return row.ok() && row->has_value() && (*row)->record.node == "fra-1" && (*row)->record.reason == "Balanced";
+  }));
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 1);
+}
+
+TEST_F(AssignmentReconcilerTest, SecondPassChangesNothing) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  int64_t writes = kube_.writes();
+  Json before = sim_->panel("fra-1")->Describe();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_EQ(kube_.writes(), writes) << "no status or Secret rewrites";
+  EXPECT_EQ(sim_->panel("fra-1")->Describe()["mutations"], before["mutations"]) << "no panel writes";
+}
+
+TEST_F(AssignmentReconcilerTest, UsersSpreadOverNodesCountingPlacementsInFlight) {
+  for (const char* name : {"u1", "u2", "u3", "u4"}) {
+    ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment(name)).ok());
+    ASSERT_TRUE(Reconcile(name).ok());
+  }
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 2);
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-2"), 2);
+  EXPECT_EQ(Read("u2").status.node_name, "fra-2");
+}
+
+TEST_F(AssignmentReconcilerTest, StaleAndDeletedClientsAreRepairedWithTheSameCredentials) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  const std::string uuid = SecretKey("alice", "uuid");
+  // The spec changes: limits and a disabled user.
+  Json obj = *kube_.Get(kube::kVpnAssignments, "vpn", "alice");
+  obj["spec"]["limits"] = {{"ipLimit", 2}, {"totalBytes", 1073741824}};
+  obj["spec"]["enabled"] = false;
+  ASSERT_TRUE(kube_.Update(kube::kVpnAssignments, "vpn", obj).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  Json vless = PanelClient("fra-1", 1, "reality.alice@vpn.x3ui");
+  EXPECT_EQ(vless["limitIp"], 2);
+  EXPECT_EQ(vless["enable"], false);
+  EXPECT_EQ(vless["id"], uuid);
+  EXPECT_EQ(Read("alice").status.observed_generation, 2);
+  // Someone deletes the client on the panel: it comes back with the same UUID.
+  ASSERT_TRUE(sim_->panel("fra-1")->DeleteClientByHand("reality.alice@vpn.x3ui"));
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_EQ(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui")["id"], uuid);
+  EXPECT_EQ(SecretKey("alice", "uuid"), uuid);
+}
+
+TEST_F(AssignmentReconcilerTest, ForeignClientsAreNeverTouched) {
+  Json foreign = PanelClient("fra-1", 1, "owner-fra-1-vless");
+  ASSERT_FALSE(foreign.is_null());
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_EQ(PanelClient("fra-1", 1, "owner-fra-1-vless"), foreign);
+}
+
+TEST_F(AssignmentReconcilerTest, NoUsableNodeLeavesThePendingUserToRetry) {
+  views_[0].phase = "Unreachable";
+  views_[1].schedulable = false;
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  auto r = Reconcile("alice");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->requeue_after, 30s);
+  api::VpnAssignment a = Read("alice");
+  EXPECT_EQ(a.status.phase, "Pending");
+  EXPECT_EQ(a.status.node_name, "");
+  EXPECT_EQ(Cond(a, api::kPlaced).reason, "Unschedulable");
+  EXPECT_FALSE(Cond(a, api::kPlaced).message.empty());
+  EXPECT_FALSE(kube_.Get(kube::kSecrets, "vpn", "alice-vpn").ok()) << "no credentials before a node";
+}
+
+TEST_F(AssignmentReconcilerTest, ASecretItDoesNotOwnIsNeitherAdoptedNorChanged) {
+  Json mine = {{"metadata", {{"name", "alice-vpn"}}}, {"data", {{"note", Base64Encode("someone else's")}}}};
+  ASSERT_TRUE(kube_.Create(kube::kSecrets, "vpn", mine).ok());
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  api::VpnAssignment a = Read("alice");
+  EXPECT_EQ(Cond(a, api::kReady).reason, "SecretConflict");
+  EXPECT_NE(Cond(a, api::kReady).message.find("alice-vpn"), std::string::npos);
+  auto secret = *kube_.Get(kube::kSecrets, "vpn", "alice-vpn");
+  EXPECT_FALSE(secret["data"].contains("uuid"));
+  EXPECT_TRUE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null());
+}
+
+TEST_F(AssignmentReconcilerTest, UnknownInboundIsReported) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice", {{"inbounds", {"reality", "wireguard"}}})).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  api::VpnAssignment a = Read("alice");
+  EXPECT_EQ(Cond(a, api::kSynced).reason, "UnknownInbound");
+  EXPECT_NE(Cond(a, api::kSynced).message.find("wireguard"), std::string::npos);
+  EXPECT_EQ(a.status.phase, "Pending");
+  EXPECT_TRUE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null()) << "all or nothing: the spec is wrong";
+}
+
+TEST_F(AssignmentReconcilerTest, OnlyTheNamedInboundsGetAClient) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice", {{"inbounds", {"trojan"}}})).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_FALSE(PanelClient("fra-1", 2, "trojan.alice@vpn.x3ui").is_null());
+  EXPECT_TRUE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null());
+}
+
+TEST_F(AssignmentReconcilerTest, DeletedAssignmentIsForgotten) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  ASSERT_TRUE(kube_.Delete(kube::kVpnAssignments, "vpn", "alice").ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 0);
+}
+
+}  // namespace
+}  // namespace x3ui::controller
