@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The README's first command: builds everything and runs the system locally — a real
 # kube-apiserver + etcd, PostgreSQL, three simulated 3x-ui panels, the operator — applies
-# manifests/samples/, waits until the nodes are Ready, then takes one panel down and shows the
-# operator noticing. Everything keeps running; `bash hack/demo.sh stop` ends it.
+# manifests/samples/, waits until the nodes are Ready and the users placed (each with a client on
+# its panel and a credentials Secret), then takes one panel down and shows the operator noticing.
+# Everything keeps running; `bash hack/demo.sh stop` ends it.
 #
-# Today the operator runs the VpnNode controller; the VpnAssignments stay Pending until the
-# assignment controller lands (see the open issues).
+# Not yet: failover and migrations (the pinned user on the downed panel is reported, not moved).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=${X3UI_DEMO_DIR:-$PWD/.demo}
@@ -52,18 +52,24 @@ DATABASE_URL="$database_url" "$op" --kubeconfig "$KUBECONFIG" --namespace x3ui-d
 echo $! > "$state/operator.pid"
 
 echo
-echo "== 3. waiting for the nodes to be Ready =="
+echo "== 3. waiting for the nodes to be Ready and the users to be placed =="
+phases() { k get "$1" -n x3ui-demo -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' | grep -c '^Ready$' || true; }
 for _ in $(seq 1 120); do
-  ready=$(k get vn -n x3ui-demo -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' | grep -c '^Ready$' || true)
-  [ "$ready" -eq 3 ] && break
+  [ "$(phases vn)" -eq 3 ] && [ "$(phases va)" -eq 6 ] && break
   sleep 0.5
 done
 k get vn,va -n x3ui-demo -o wide
 echo
-echo "the ledger's vpn_nodes rows:"
-PGPASSWORD=$(grep '^PGPASSWORD=' "$state/postgres/env" | cut -d= -f2-) psql -h 127.0.0.1 \
-  -p "$(grep '^PGPORT=' "$state/postgres/env" | cut -d= -f2-)" -U x3ui -d postgres \
-  -c "SELECT namespace, name, status, max_users, priority, weight, region FROM vpn_nodes ORDER BY name" || true
+echo "alice's connection links, from the Secret the operator owns (alice-vpn):"
+k get secret alice-vpn -n x3ui-demo -o jsonpath='{.data.links}' | base64 -d
+echo
+psql_demo() {
+  PGPASSWORD=$(grep '^PGPASSWORD=' "$state/postgres/env" | cut -d= -f2-) psql -h 127.0.0.1 \
+    -p "$(grep '^PGPORT=' "$state/postgres/env" | cut -d= -f2-)" -U x3ui -d postgres -c "$1" || true
+}
+echo "the ledger (PostgreSQL):"
+psql_demo "SELECT namespace, name, status, max_users, priority, weight, region FROM vpn_nodes ORDER BY name"
+psql_demo "SELECT assignment, user_email, node, reason, active FROM user_node_assignments ORDER BY assignment"
 
 echo
 echo "== 4. panel fra-2 goes down =="
@@ -73,6 +79,7 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 k get vn -n x3ui-demo -o wide
+k get va erin -n x3ui-demo -o jsonpath='erin (pinned to fra-2): {.status.phase}, {range .status.conditions[?(@.type=="Ready")]}Ready={.status} {.reason}: {.message}{end}{"\n"}'
 echo
 echo "The system keeps running: kubectl --kubeconfig $KUBECONFIG get vn,va -n x3ui-demo -o wide"
 echo "metrics: curl http://127.0.0.1:20580/metrics   operator log: $state/operator.log"

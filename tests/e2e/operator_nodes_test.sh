@@ -72,6 +72,33 @@ check "x3ui_node_up is 1" grep -q "^x3ui_node_up{node=\"$ns/fra-1\"} 1$" <<<"$me
 check "controller-runtime series" grep -q '^controller_runtime_reconcile_total{controller="vpnnode",result="requeue_after"}' <<<"$metrics_text"
 check "rest_client_requests_total" grep -q '^rest_client_requests_total{code="200"' <<<"$metrics_text"
 
+# A user: placed on the only node, a client on its panel, a credentials Secret with its links.
+k apply -n "$ns" -f - >/dev/null <<YAML
+apiVersion: x3ui.io/v1alpha1
+kind: VpnAssignment
+metadata: {name: alice}
+spec:
+  user: {id: "1001", email: alice@example.com}
+  limits: {ipLimit: 2}
+YAML
+va_phase_is() { [ "$(k get va alice -n "$ns" -o jsonpath='{.status.phase}')" = "$1" ]; }
+check "the assignment becomes Ready" within 30 va_phase_is Ready
+check "it is placed on fra-1" test "$(k get va alice -n "$ns" -o jsonpath='{.status.nodeName}')" = fra-1
+uuid=$(k get secret alice-vpn -n "$ns" -o jsonpath='{.data.uuid}' | base64 -d)
+check "the Secret holds a UUID" grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' <<<"$uuid"
+check "the Secret holds the vless link" bash -c "k() { kubectl --kubeconfig '$KUBECONFIG' \"\$@\"; }; k get secret alice-vpn -n '$ns' -o jsonpath='{.data.links}' | base64 -d | grep -q '^vless://$uuid@fra-1.example.com:443'"
+check "the Secret is owned by the assignment" test "$(k get secret alice-vpn -n "$ns" -o jsonpath='{.metadata.ownerReferences[0].kind}')" = VpnAssignment
+panel_state=$(curl -fsS "http://127.0.0.1:$control/panels/fra-1")
+check "the panel has the owned client with that UUID and limit" python3 -c "
+import json,sys
+d=json.loads(sys.argv[1])
+c=[c for i in d['inbounds'] for c in i['clients'] if c.get('email')=='reality.alice@$ns.x3ui']
+sys.exit(0 if len(c)==1 and c[0]['id']=='$uuid' and c[0]['limitIp']==2 else 1)" "$panel_state"
+node_users() { [ "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.users}')" = "$1" ]; }
+check "the node counts the user" within 15 node_users 1
+check "the UUID is not in the assignment's status" bash -c "! kubectl --kubeconfig '$KUBECONFIG' get va alice -n '$ns' -o json | grep -q '$uuid'"
+check "the UUID is never logged" bash -c "! grep -q '$uuid' '$work/operator.log'"
+
 curl -fsS -X PUT -d '{"outage":true}' "http://127.0.0.1:$control/panels/fra-1/faults" >/dev/null
 check "an outage makes it Unreachable" within 30 phase_is Unreachable
 check "x3ui_node_up is 0" within 10 bash -c "curl -fsS http://127.0.0.1:$metrics/metrics | grep -q '^x3ui_node_up{node=\"$ns/fra-1\"} 0$'"
