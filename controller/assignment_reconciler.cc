@@ -228,6 +228,71 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
   return out;
 }
 
+Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
+  const std::string& ns = a.metadata.namespace_;
+  const std::string& node_name = a.status.node_name;
+  if (node_name.empty()) return Status::Ok();
+  Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, node_name);
+  if (!got.ok()) return got.status().code() == Status::Code::kNotFound ? Status::Ok() : got.status();
+  Result<api::VpnNode> node = api::DecodeVpnNode(*got);
+  if (!node.ok()) return node.status();
+  std::string reason;
+  auto endpoint = PanelEndpointFor(*deps_.kube, *node, options_.panel_timeout, &reason);
+  if (!endpoint.ok()) return endpoint.status();
+  auto session = deps_.panels->Get(ns + "/" + node_name, *endpoint);
+  if (!session.ok()) return session.status();
+  Result<std::vector<panel::Inbound>> on_panel = (*session)->client().ListInbounds();
+  if (!on_panel.ok()) return on_panel.status();
+  for (const auto& ref : node->spec.inbounds) {
+    const panel::Inbound* inbound = FindInbound(*on_panel, ref);
+    if (!inbound) continue;
+    const std::string email = OwnedClientEmail(ns, a.metadata.name, ref.name);
+    for (const auto& c : inbound->clients) {
+      if (Lower(c.email) != email) continue;
+      Status s = (*session)->Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(*inbound, c); });
+      if (s.reason() == "LastClient") {
+        // The panel keeps an inbound's last client; a disabled one grants nothing.
+        panel::Client off = c;
+        off.enable = false;
+        const std::string key = panel::ClientKey(inbound->protocol, c);
+        s = (*session)->Mutate([&](panel::PanelClient& pc) { return pc.UpdateClient(*inbound, key, off); });
+      }
+      if (!s.ok()) return s.WithContext("removing " + email);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, const api::VpnAssignment& a) {
+  const auto& finalizers = a.metadata.finalizers;
+  if (std::find(finalizers.begin(), finalizers.end(), kPanelClientsFinalizer) == finalizers.end()) {
+    return ReconcileResult{};
+  }
+  if (Status s = RemoveClients(a); !s.ok()) {
+    api::VpnAssignment updated = a;
+    api::SetCondition(&updated.status.conditions,
+                      Cond(api::kReady, false, "CleanupPending",
+                           "removing the user's clients from " + a.status.node_name + ": " + s.message(),
+                           a.metadata.generation),
+                      FormatRfc3339(deps_.clock->Now()));
+    if (!(updated.status == a.status)) {
+      if (auto w = deps_.kube->UpdateStatus(kube::kVpnAssignments, a.metadata.namespace_, api::Encode(updated)); !w.ok()) {
+        return w.status();
+      }
+    }
+    return ReconcileResult{options_.retry_unplaced};
+  }
+  kube::Json next = obj;
+  auto& list = next["metadata"]["finalizers"];
+  list.erase(std::remove(list.begin(), list.end(), kube::Json(kPanelClientsFinalizer)), list.end());
+  if (Result<kube::Json> w = deps_.kube->Update(kube::kVpnAssignments, a.metadata.namespace_, next);
+      !w.ok() && w.status().code() != Status::Code::kNotFound) {
+    return w.status();
+  }
+  Forget(a.metadata.namespace_, a.metadata.name);
+  return ReconcileResult{};
+}
+
 Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, const std::string& name) {
   // 1. Read the assignment; its Secret goes with it (owner reference).
   Result<kube::Json> got = deps_.kube->Get(kube::kVpnAssignments, ns, name);
@@ -238,6 +303,17 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   }
   Result<api::VpnAssignment> decoded = api::DecodeVpnAssignment(*got);
   if (!decoded.ok()) return decoded.status().WithContext("VpnAssignment " + ns + "/" + name);
+  if (decoded->metadata.deleting()) return Finalize(*got, *decoded);
+  // The finalizer goes on before any client exists, so that no deletion can miss one.
+  if (std::find(decoded->metadata.finalizers.begin(), decoded->metadata.finalizers.end(), kPanelClientsFinalizer) ==
+      decoded->metadata.finalizers.end()) {
+    kube::Json with = *got;
+    with["metadata"]["finalizers"].push_back(kPanelClientsFinalizer);
+    got = deps_.kube->Update(kube::kVpnAssignments, ns, with);
+    if (!got.ok()) return got.status();
+    decoded = api::DecodeVpnAssignment(*got);
+    if (!decoded.ok()) return decoded.status();
+  }
   const api::VpnAssignment& a = *decoded;
   const int64_t gen = a.metadata.generation;
   const std::string now_text = FormatRfc3339(deps_.clock->Now());

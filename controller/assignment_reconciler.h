@@ -9,6 +9,11 @@
 // missing, rewrite what is stale); write the share links into the Secret; record the placement in
 // the ledger; build the status and write it only when it changed.
 //
+// The finalizer x3ui.io/panel-clients holds a deleted assignment until its clients are gone
+// from its panel (an inbound's last client, which 2.x/3.0 panels refuse to delete, is disabled
+// instead), so that deleting a VpnAssignment revokes the user's access. It is released without
+// touching a panel when the user was never placed or its VpnNode is gone.
+//
 // Moves (failover, drain, a changed pin, VpnMigration) are not done here yet: a placed user whose
 // node must be left is reported with Placed=False/MoveRequired and kept where it is.
 //
@@ -72,6 +77,8 @@ class AssignmentReconciler {
   Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret);
   Result<kube::Json> EnsureCredentials(const api::VpnAssignment& a);
   Status WriteLinks(kube::Json secret, const std::vector<std::string>& links);
+  Status RemoveClients(const api::VpnAssignment& a);
+  Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);
 
   AssignmentReconcilerDeps deps_;
   AssignmentReconcilerOptions options_;
@@ -79,6 +86,8 @@ class AssignmentReconciler {
   mutable std::mutex mu_;                      // guards placed_; held across Choose + record
   std::map<std::string, std::string> placed_;  // assignment "ns/name" -> node "ns/node"
 };
+
+inline constexpr char kPanelClientsFinalizer[] = "x3ui.io/panel-clients";
 
 // The email of the client the operator owns for assignment `ns/name` on inbound `inbound`:
 // "<inbound>.<name>@<ns>.x3ui". Inbound names and namespaces have no dots, so it is unambiguous,

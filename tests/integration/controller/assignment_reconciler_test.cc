@@ -250,12 +250,54 @@ TEST_F(AssignmentReconcilerTest, OnlyTheNamedInboundsGetAClient) {
   EXPECT_TRUE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null());
 }
 
-TEST_F(AssignmentReconcilerTest, DeletedAssignmentIsForgotten) {
+TEST_F(AssignmentReconcilerTest, DeletingRevokesAccessThenReleasesTheFinalizer) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  auto meta = Read("alice").metadata;
+  ASSERT_EQ(meta.finalizers, std::vector<std::string>{kPanelClientsFinalizer});
+  // The trojan inbound's own client goes, so alice's is its last one: a 2.8 panel keeps it.
+  ASSERT_TRUE(sim_->panel("fra-1")->DeleteClientByHand("owner-fra-1-trojan"));
+  ASSERT_TRUE(kube_.Delete(kube::kVpnAssignments, "vpn", "alice").ok());
+  ASSERT_TRUE(kube_.Get(kube::kVpnAssignments, "vpn", "alice").ok()) << "held by the finalizer";
+  auto r = Reconcile("alice");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null());
+  Json last = PanelClient("fra-1", 2, "trojan.alice@vpn.x3ui");
+  ASSERT_FALSE(last.is_null()) << "the panel refuses to delete an inbound's last client";
+  EXPECT_EQ(last["enable"], false) << "so it is disabled";
+  EXPECT_FALSE(PanelClient("fra-1", 1, "owner-fra-1-vless").is_null()) << "foreign clients stay";
+  EXPECT_EQ(kube_.Get(kube::kVpnAssignments, "vpn", "alice").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 0);
+}
+
+TEST_F(AssignmentReconcilerTest, DeletionWaitsForAnUnreachablePanel) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  sim::Faults down;
+  down.outage = true;
+  ASSERT_TRUE(sim_->SetFaults("fra-1", down).ok());
+  ASSERT_TRUE(kube_.Delete(kube::kVpnAssignments, "vpn", "alice").ok());
+  auto r = Reconcile("alice");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->requeue_after, 30s) << "retried later, not in a hot loop";
+  api::VpnAssignment a = Read("alice");
+  EXPECT_EQ(Cond(a, api::kReady).reason, "CleanupPending");
+  EXPECT_NE(Cond(a, api::kReady).message.find("fra-1"), std::string::npos);
+  ASSERT_TRUE(sim_->SetFaults("fra-1", sim::Faults{}).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_TRUE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null());
+  EXPECT_EQ(kube_.Get(kube::kVpnAssignments, "vpn", "alice").status().code(), Status::Code::kNotFound);
+}
+
+TEST_F(AssignmentReconcilerTest, DeletionOfANeverPlacedUserTouchesNoPanel) {
+  views_.clear();
   ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
   ASSERT_TRUE(Reconcile("alice").ok());
   ASSERT_TRUE(kube_.Delete(kube::kVpnAssignments, "vpn", "alice").ok());
+  Json before = sim_->panel("fra-1")->Describe()["counters"];
   ASSERT_TRUE(Reconcile("alice").ok());
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 0);
+  EXPECT_EQ(kube_.Get(kube::kVpnAssignments, "vpn", "alice").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(sim_->panel("fra-1")->Describe()["counters"], before);
 }
 
 }  // namespace
