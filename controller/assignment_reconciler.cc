@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "controller/panel_endpoint.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
@@ -100,7 +102,17 @@ struct AssignmentReconciler::Outcome {
   std::string reason;
   std::string message;
   std::vector<std::string> links;
+  int repaired = 0;  // clients added or rewritten on this pass
 };
+
+void AssignmentReconciler::Event(const kube::Json& obj, const char* type, const std::string& reason,
+                                 const char* action, const std::string& note) {
+  if (!deps_.events) return;
+  if (Status s = deps_.events->Record(obj, type, reason, action, note); !s.ok()) {
+    spdlog::warn("recording Event {} on VpnAssignment {}/{}: {}", reason, obj["metadata"].value("namespace", ""),
+                 obj["metadata"].value("name", ""), s.message());
+  }
+}
 
 AssignmentReconciler::AssignmentReconciler(AssignmentReconcilerDeps deps, AssignmentReconcilerOptions options)
     : deps_(std::move(deps)), options_(options) {
@@ -194,7 +206,7 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
   Result<std::vector<panel::Inbound>> on_panel = (*session)->client().ListInbounds();
   if (!on_panel.ok()) return {false, "PanelUnavailable", "listing inbounds: " + on_panel.status().message(), {}};
 
-  Outcome out{true, "Synced", "", {}};
+  Outcome out{true, "Synced", "", {}, 0};
   std::vector<const api::InboundRef*> wanted;
   for (const auto& ref : node->spec.inbounds) {
     if (a.spec.inbounds.empty() ||
@@ -222,6 +234,7 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
       s = (*session)->Mutate([&](panel::PanelClient& c) { return c.UpdateClient(*inbound, old_key, merged); });
     }
     if (!s.ok()) return {false, s.reason().empty() ? "PanelRefused" : s.reason(), "inbound " + ref->name + ": " + s.message(), {}};
+    if (have == inbound->clients.end() || Stale(*have, want)) ++out.repaired;
     if (auto link = panel::ShareLink(*inbound, want, node->spec.public_host); link.ok()) out.links.push_back(*link);
   }
   out.message = "client present on " + std::to_string(wanted.size()) + " inbound(s) of " + node_name;
@@ -269,6 +282,11 @@ Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, co
     return ReconcileResult{};
   }
   if (Status s = RemoveClients(a); !s.ok()) {
+    const api::Condition* was = api::FindCondition(a.status.conditions, api::kReady);
+    if (!was || was->reason != "CleanupPending") {
+      Event(obj, "Warning", "CleanupPending", "Delete",
+            "waiting to remove the user's clients from " + a.status.node_name + ": " + s.message());
+    }
     api::VpnAssignment updated = a;
     api::SetCondition(&updated.status.conditions,
                       Cond(api::kReady, false, "CleanupPending",
@@ -393,7 +411,19 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     deps_.ledger->RecordPlacement({ns, name, a.spec.user.id, a.spec.user.email, node_name, placed_reason});
   }
 
-  // 7. Status: placed once the client is on the panel.
+  // 7. Events, on transitions only.
+  const api::Condition* was_synced = api::FindCondition(a.status.conditions, api::kSynced);
+  if (newly_placed && out.synced) {
+    Event(*got, "Normal", "Placed", "Place", "placed on " + node_name + " (" + placed_reason + ")");
+  } else if (out.repaired > 0 && out.synced) {
+    Event(*got, "Normal", "ClientRepaired", "Repair",
+          std::to_string(out.repaired) + " client(s) added or updated on " + node_name);
+  }
+  if (!out.synced && (!was_synced || was_synced->reason != out.reason)) {
+    Event(*got, "Warning", out.reason, "Sync", out.message);
+  }
+
+  // 8. Status: placed once the client is on the panel.
   if (out.synced) next.node_name = node_name;
   set(Cond(api::kSynced, out.synced, out.reason, out.message, gen));
   const bool ready = out.synced && api::IsConditionTrue(next.conditions, api::kPlaced);

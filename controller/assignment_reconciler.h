@@ -33,6 +33,7 @@
 #include "pkg/balancer/placement_policy.h"
 #include "pkg/common/clock.h"
 #include "pkg/kube/client.h"
+#include "pkg/kube/events.h"
 #include "pkg/store/write_queue.h"
 #include "pkg/x3ui/session_pool.h"
 
@@ -45,6 +46,7 @@ struct AssignmentReconcilerDeps {
   // The balancer's view of the nodes of a namespace (NodeReconciler::Views); required.
   std::function<std::vector<balancer::NodeView>(const std::string& ns)> nodes;
   store::LedgerWriteQueue* ledger = nullptr;  // optional
+  kube::EventRecorder* events = nullptr;      // optional: Events on transitions only
   // Fresh secrets for a new user (UUID and a 24-character password/subId); tests inject fixed ones.
   std::function<std::string()> new_uuid;
   std::function<std::string(size_t)> new_token;
@@ -79,6 +81,8 @@ class AssignmentReconciler {
   Status WriteLinks(kube::Json secret, const std::vector<std::string>& links);
   Status RemoveClients(const api::VpnAssignment& a);
   Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);
+  void Event(const kube::Json& obj, const char* type, const std::string& reason, const char* action,
+             const std::string& note);
 
   AssignmentReconcilerDeps deps_;
   AssignmentReconcilerOptions options_;

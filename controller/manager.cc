@@ -13,6 +13,7 @@
 #include "pkg/http/http_server.h"
 #include "pkg/http/probes.h"
 #include "pkg/kube/config.h"
+#include "pkg/kube/events.h"
 #include "pkg/kube/informer.h"
 #include "pkg/kube/leader_election.h"
 #include "pkg/kube/rest_client.h"
@@ -61,6 +62,7 @@ struct Manager::Impl {
   std::unique_ptr<panel::PanelSessionPool> panels;
   std::unique_ptr<NodeReconciler> nodes;
   std::unique_ptr<AssignmentReconciler> assignments;
+  std::unique_ptr<kube::EventRecorder> events;
   Loop node_loop, assignment_loop;
   http::ProbeHandler probes;
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
@@ -165,10 +167,12 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
       NodeReconcilerDeps{m.kube.get(), m.panels.get(), &m.clock, &m.metrics, m.ledger.get(),
                          [raw](const std::string& node_key) { return raw->assignments->UsersOn(node_key); }},
       nopts);
+  m.events = std::make_unique<kube::EventRecorder>(m.kube.get(), "x3ui.io/operator", Identity(), &m.clock);
   m.assignments = std::make_unique<AssignmentReconciler>(
       AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,
                                .nodes = [raw](const std::string& ns) { return raw->nodes->Views(ns); },
-                               .ledger = m.ledger.get()},
+                               .ledger = m.ledger.get(),
+                               .events = m.events.get()},
       AssignmentReconcilerOptions{});
   m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
   m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);

@@ -84,6 +84,7 @@ YAML
 va_phase_is() { [ "$(k get va alice -n "$ns" -o jsonpath='{.status.phase}')" = "$1" ]; }
 check "the assignment becomes Ready" within 30 va_phase_is Ready
 check "it is placed on fra-1" test "$(k get va alice -n "$ns" -o jsonpath='{.status.nodeName}')" = fra-1
+check "a Placed Event is recorded" within 10 bash -c "kubectl --kubeconfig '$KUBECONFIG' get events.events.k8s.io -n '$ns' -o jsonpath='{.items[*].reason}' | grep -qw Placed"
 uuid=$(k get secret alice-vpn -n "$ns" -o jsonpath='{.data.uuid}' | base64 -d)
 check "the Secret holds a UUID" grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' <<<"$uuid"
 check "the Secret holds the vless link" bash -c "k() { kubectl --kubeconfig '$KUBECONFIG' \"\$@\"; }; k get secret alice-vpn -n '$ns' -o jsonpath='{.data.links}' | base64 -d | grep -q '^vless://$uuid@fra-1.example.com:443'"

@@ -4,6 +4,8 @@
 // foreign clients are never touched; what cannot be done is reported in status.
 #include "controller/assignment_reconciler.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "pkg/api/conditions.h"
@@ -49,6 +51,7 @@ class AssignmentReconcilerTest : public ::testing::Test {
         AssignmentReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_,
                                  .nodes = [this](const std::string&) { return views_; },
                                  .ledger = ledger_.get(),
+                                 .events = &events_,
                                  .new_uuid = [this] { return "11111111-2222-4333-8444-" + std::to_string(100000000000 + ++ids_); },
                                  .new_token = [this](size_t n) { return std::string(n, 'a' + (++ids_ % 26)); }},
         AssignmentReconcilerOptions{.panel_timeout = 2s});
@@ -99,6 +102,14 @@ class AssignmentReconcilerTest : public ::testing::Test {
     }
     return nullptr;
   }
+  // Event reasons recorded so far, in order.
+  std::vector<std::string> EventReasons() {
+    std::vector<std::string> out;
+    const auto events = kube_.List(kube::kEvents, "vpn", {});
+    for (const auto& e : events->items) out.push_back(e.value("reason", ""));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
   Result<ReconcileResult> Reconcile(const std::string& name) { return reconciler_->Reconcile("vpn", name); }
 
   RealClock clock_;
@@ -106,6 +117,7 @@ class AssignmentReconcilerTest : public ::testing::Test {
   panel::PanelSessionPool pool_{&clock_};
   store::MemoryLedgerStore store_{&clock_};
   std::unique_ptr<store::LedgerWriteQueue> ledger_;
+  kube::EventRecorder events_{&kube_, "x3ui.io/operator", "test", &clock_};
   std::unique_ptr<sim::SimServer> sim_;
   std::unique_ptr<AssignmentReconciler> reconciler_;
   std::map<std::string, int> ports_;
@@ -161,7 +173,8 @@ TEST_F(AssignmentReconcilerTest, SecondPassChangesNothing) {
   int64_t writes = kube_.writes();
   Json before = sim_->panel("fra-1")->Describe();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(Reconcile("alice").ok());
-  EXPECT_EQ(kube_.writes(), writes) << "no status or Secret rewrites";
+  EXPECT_EQ(kube_.writes(), writes) << "no status, Secret or Event writes";
+  EXPECT_EQ(EventReasons(), std::vector<std::string>{"Placed"});
   EXPECT_EQ(sim_->panel("fra-1")->Describe()["mutations"], before["mutations"]) << "no panel writes";
 }
 
@@ -195,6 +208,7 @@ TEST_F(AssignmentReconcilerTest, StaleAndDeletedClientsAreRepairedWithTheSameCre
   ASSERT_TRUE(Reconcile("alice").ok());
   EXPECT_EQ(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui")["id"], uuid);
   EXPECT_EQ(SecretKey("alice", "uuid"), uuid);
+  EXPECT_EQ(EventReasons(), (std::vector<std::string>{"ClientRepaired", "ClientRepaired", "Placed"}));
 }
 
 TEST_F(AssignmentReconcilerTest, ForeignClientsAreNeverTouched) {
@@ -283,6 +297,8 @@ TEST_F(AssignmentReconcilerTest, DeletionWaitsForAnUnreachablePanel) {
   api::VpnAssignment a = Read("alice");
   EXPECT_EQ(Cond(a, api::kReady).reason, "CleanupPending");
   EXPECT_NE(Cond(a, api::kReady).message.find("fra-1"), std::string::npos);
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_EQ(EventReasons(), (std::vector<std::string>{"CleanupPending", "Placed"})) << "one Warning, not one per retry";
   ASSERT_TRUE(sim_->SetFaults("fra-1", sim::Faults{}).ok());
   ASSERT_TRUE(Reconcile("alice").ok());
   EXPECT_TRUE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null());
