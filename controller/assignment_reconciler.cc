@@ -276,6 +276,32 @@ Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
   return Status::Ok();
 }
 
+void AssignmentReconciler::CompleteMove(const kube::Json& obj, const api::VpnAssignment& a, const std::string& source,
+                                        const std::string& target, const std::string& reason) {
+  const std::string& ns = a.metadata.namespace_;
+  const std::string& name = a.metadata.name;
+  if (deps_.ledger) {
+    store::PlacementRecord to{ns, name, a.spec.user.id, a.spec.user.email, target, reason};
+    deps_.ledger->Enqueue("switch " + ns + "/" + name + " to " + target,
+                          [to, source](store::LedgerStore& s) { return s.SwitchPlacement(to, source, ""); });
+  }
+  Event(obj, "Normal", "Migrated", "Migrate", "moved from " + source + " to " + target + " (" + reason + "), same credentials");
+  api::VpnAssignment at_source = a;
+  at_source.status.node_name = source;
+  Status removed = RemoveClients(at_source);
+  if (removed.ok()) return;
+  // The source is down: its clients wait in the ledger until it answers again.
+  spdlog::warn("VpnAssignment {}/{} moved to {}; its clients stay on {} for now: {}", ns, name, target, source,
+               removed.message());
+  Result<kube::Json> node = deps_.kube->Get(kube::kVpnNodes, ns, source);
+  Result<api::VpnNode> decoded = node.ok() ? api::DecodeVpnNode(*node) : Result<api::VpnNode>(node.status());
+  if (!decoded.ok() || !deps_.ledger) return;
+  for (const auto& ref : decoded->spec.inbounds) {
+    store::PendingRemoval r{0, ns, source, OwnedClientEmail(ns, name, ref.name), name, reason, 0, removed.message()};
+    deps_.ledger->Enqueue("pending removal on " + source, [r](store::LedgerStore& s) { return s.AddPendingRemoval(r); });
+  }
+}
+
 Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, const api::VpnAssignment& a) {
   const auto& finalizers = a.metadata.finalizers;
   if (std::find(finalizers.begin(), finalizers.end(), kPanelClientsFinalizer) == finalizers.end()) {
@@ -308,6 +334,11 @@ Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, co
     return w.status();
   }
   Forget(a.metadata.namespace_, a.metadata.name);
+  if (deps_.ledger) {
+    deps_.ledger->Enqueue("release " + a.metadata.name, [ns = a.metadata.namespace_, n = a.metadata.name](store::LedgerStore& s) {
+      return s.ReleasePlacement(ns, n, "Deleted");
+    });
+  }
   return ReconcileResult{};
 }
 
@@ -355,7 +386,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   }
 
   // 3. Choose the node, and count the user there before anyone else chooses.
-  std::string node_name, placed_reason;
+  std::string node_name, placed_reason, source;  // source: the node a move leaves
   {
     std::lock_guard<std::mutex> l(mu_);
     std::vector<balancer::NodeView> views = deps_.nodes(ns);
@@ -371,24 +402,22 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
       if (Status s = write(); !s.ok()) return s;
       return ReconcileResult{options_.retry_unplaced};
     }
-    if (!p.ok() || p->kind == balancer::Placement::Kind::kMove) {
-      node_name = a.status.node_name;  // moves come with the migration work; stay until then
-      set(Cond(api::kPlaced, false, "MoveRequired",
-               p.ok() ? p->reason + ": should move to " + p->node + "; kept on " + node_name + " for now"
-                      : p.status().message(),
-               gen));
+    if (!p.ok()) {
+      node_name = a.status.node_name;  // it should leave, but there is nowhere to go: stay
+      set(Cond(api::kPlaced, false, "NoTarget", p.status().message(), gen));
     } else {
       node_name = p->node;
       placed_reason = p->reason;
+      if (p->kind == balancer::Placement::Kind::kMove) source = a.status.node_name;
       // A user staying put keeps the reason it was placed for (no status churn Balanced -> Sticky).
       const Condition* was = api::FindCondition(next.conditions, api::kPlaced);
-      if (p->kind != balancer::Placement::Kind::kStay || !was || was->status != api::kConditionTrue) {
-        set(Cond(api::kPlaced, true, p->reason, "placed on " + node_name, gen));
+      if (p->kind == balancer::Placement::Kind::kNew || !was || was->status != api::kConditionTrue) {
+        if (source.empty()) set(Cond(api::kPlaced, true, p->reason, "placed on " + node_name, gen));
       }
     }
     placed_[ns + "/" + name] = ns + "/" + node_name;
   }
-  const bool newly_placed = next.node_name != node_name;
+  const bool newly_placed = next.node_name.empty();
 
   // 4. The user's credentials, created once and kept across every move.
   Result<kube::Json> secret = EnsureCredentials(a);
@@ -406,16 +435,30 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     if (Status s = WriteLinks(*secret, out.links); !s.ok()) return s;
   }
 
-  // 6. The ledger records where the user is.
+  // 6. The ledger records where the user is; a move then leaves its source (make-before-break).
   if (newly_placed && out.synced && deps_.ledger) {
     deps_.ledger->RecordPlacement({ns, name, a.spec.user.id, a.spec.user.email, node_name, placed_reason});
+  }
+  if (!source.empty()) {
+    if (!out.synced) {
+      Forget(ns, name);
+      Observe(ns, name, source);
+      set(Cond(api::kPlaced, false, "MoveFailed",
+               placed_reason + ": moving to " + node_name + " failed, still on " + source + ": " + out.message, gen));
+      if (Status s = write(); !s.ok()) return s;
+      return ReconcileResult{options_.retry_unplaced};
+    }
+    CompleteMove(*got, a, source, node_name, placed_reason);
+    next.migrations += 1;
+    next.last_migration_time = now_text;
+    set(Cond(api::kPlaced, true, placed_reason, "moved from " + source + " to " + node_name, gen));
   }
 
   // 7. Events, on transitions only.
   const api::Condition* was_synced = api::FindCondition(a.status.conditions, api::kSynced);
-  if (newly_placed && out.synced) {
+  if (newly_placed && out.synced && source.empty()) {
     Event(*got, "Normal", "Placed", "Place", "placed on " + node_name + " (" + placed_reason + ")");
-  } else if (out.repaired > 0 && out.synced) {
+  } else if (out.repaired > 0 && out.synced && source.empty()) {
     Event(*got, "Normal", "ClientRepaired", "Repair",
           std::to_string(out.repaired) + " client(s) added or updated on " + node_name);
   }
@@ -427,7 +470,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   if (out.synced) next.node_name = node_name;
   set(Cond(api::kSynced, out.synced, out.reason, out.message, gen));
   const bool ready = out.synced && api::IsConditionTrue(next.conditions, api::kPlaced);
-  set(Cond(api::kReady, ready, ready ? "Ready" : out.synced ? "MoveRequired" : out.reason,
+  set(Cond(api::kReady, ready, ready ? "Ready" : out.synced ? "NoTarget" : out.reason,
            ready ? "the user can connect through " + node_name : out.message, gen));
   next.phase = ready ? api::kPhaseReady : out.synced ? api::kPhasePlaced : next.node_name.empty() ? api::kPhasePending : api::kPhasePlaced;
   if (Status s = write(); !s.ok()) return s;

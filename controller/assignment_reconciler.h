@@ -14,8 +14,11 @@
 // instead), so that deleting a VpnAssignment revokes the user's access. It is released without
 // touching a panel when the user was never placed or its VpnNode is gone.
 //
-// Moves (failover, drain, a changed pin, VpnMigration) are not done here yet: a placed user whose
-// node must be left is reported with Placed=False/MoveRequired and kept where it is.
+// Moves (failover past the grace, drain, a deleted node, a changed pin) are make-before-break and
+// keep the credentials: the client is added on the target, the status and the ledger switch,
+// then the client is removed from the source, or, if the source does not answer, recorded in the
+// ledger's pending_removals. A move that fails leaves the user where it was (Placed=False,
+// MoveFailed). VpnMigration objects and the disruption budget are not handled here yet.
 //
 // Thread-safety: Reconcile may run concurrently for different keys (one worker per key).
 #ifndef X3UI_CONTROLLER_ASSIGNMENT_RECONCILER_H_
@@ -81,6 +84,10 @@ class AssignmentReconciler {
   Status WriteLinks(kube::Json secret, const std::vector<std::string>& links);
   Status RemoveClients(const api::VpnAssignment& a);
   Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);
+  // After the client is on `target`: ledger switch, Event, removal from `source` (or, when the
+  // source does not answer, pending removals in the ledger).
+  void CompleteMove(const kube::Json& obj, const api::VpnAssignment& a, const std::string& source,
+                    const std::string& target, const std::string& reason);
   void Event(const kube::Json& obj, const char* type, const std::string& reason, const char* action,
              const std::string& note);
 

@@ -184,9 +184,21 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.assignment_loop.informer->AddIndex("unplaced", [](const kube::Json& o) {
     return NodeNameOf(o).empty() ? std::vector<std::string>{o["metadata"].value("namespace", "")} : std::vector<std::string>{};
   });
+  // A node whose users must leave (drained, deleted, Unreachable past the grace): move them now.
+  m.assignment_loop.informer->AddIndex("node", [](const kube::Json& o) {
+    const std::string node = NodeNameOf(o);
+    return node.empty() ? std::vector<std::string>{} : std::vector<std::string>{o["metadata"].value("namespace", "") + "/" + node};
+  });
   m.node_loop.after = [raw](const std::string& key) {
-    for (const auto& o : raw->assignment_loop.informer->ByIndex("unplaced", key.substr(0, key.find('/')))) {
+    const std::string ns = key.substr(0, key.find('/')), name = key.substr(key.find('/') + 1);
+    for (const auto& o : raw->assignment_loop.informer->ByIndex("unplaced", ns)) {
       raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+    }
+    for (const auto& v : raw->nodes->Views(ns)) {
+      if (v.name != name || !v.evacuating()) continue;
+      for (const auto& o : raw->assignment_loop.informer->ByIndex("node", key)) {
+        raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+      }
     }
   };
   auto on_node = [raw](const kube::Json& o) { raw->Enqueue(raw->node_loop, kube::Informer::KeyOf(o)); };

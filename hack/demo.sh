@@ -2,10 +2,9 @@
 # The README's first command: builds everything and runs the system locally — a real
 # kube-apiserver + etcd, PostgreSQL, three simulated 3x-ui panels, the operator — applies
 # manifests/samples/, waits until the nodes are Ready and the users placed (each with a client on
-# its panel and a credentials Secret), then takes one panel down and shows the operator noticing.
+# its panel and a credentials Secret), then takes panel fra-1 down and shows the operator
+# noticing and, after the failover grace, moving its users with the same credentials.
 # Everything keeps running; `bash hack/demo.sh stop` ends it.
-#
-# Not yet: failover and migrations (the pinned user on the downed panel is reported, not moved).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=${X3UI_DEMO_DIR:-$PWD/.demo}
@@ -47,7 +46,7 @@ k() { kubectl --kubeconfig "$KUBECONFIG" --cache-dir "$state/kubectl-cache" "$@"
 k create namespace x3ui-demo
 k apply -n x3ui-demo -k manifests/samples
 DATABASE_URL="$database_url" "$op" --kubeconfig "$KUBECONFIG" --namespace x3ui-demo --probe-interval 2s \
-  --failure-threshold 2 --success-threshold 1 --metrics-bind-address 127.0.0.1:20580 \
+  --failure-threshold 2 --success-threshold 1 --failover-grace 10s --metrics-bind-address 127.0.0.1:20580 \
   --health-probe-bind-address 127.0.0.1:20581 >"$state/operator.log" 2>&1 &
 echo $! > "$state/operator.pid"
 
@@ -72,16 +71,30 @@ psql_demo "SELECT namespace, name, status, max_users, priority, weight, region F
 psql_demo "SELECT assignment, user_email, node, reason, active FROM user_node_assignments ORDER BY assignment"
 
 echo
-echo "== 4. panel fra-2 goes down =="
-curl -fsS -X PUT -d '{"outage":true}' http://127.0.0.1:20530/panels/fra-2/faults >/dev/null
+echo "== 4. panel fra-1 goes down: Unreachable, then (after the 10 s failover grace) its users move =="
+curl -fsS -X PUT -d '{"outage":true}' http://127.0.0.1:20530/panels/fra-1/faults >/dev/null
 for _ in $(seq 1 60); do
-  [ "$(k get vn fra-2 -n x3ui-demo -o jsonpath='{.status.phase}')" = Unreachable ] && break
+  [ "$(k get vn fra-1 -n x3ui-demo -o jsonpath='{.status.phase}')" = Unreachable ] && break
   sleep 0.5
 done
 k get vn -n x3ui-demo -o wide
-k get va erin -n x3ui-demo -o jsonpath='erin (pinned to fra-2): {.status.phase}, {range .status.conditions[?(@.type=="Ready")]}Ready={.status} {.reason}: {.message}{end}{"\n"}'
+# Users still on fra-1 that could go elsewhere (one whose selector matches only fra-1 stays: NoTarget).
+on_fra1() {
+  k get va -n x3ui-demo -o jsonpath='{range .items[*]}{.status.nodeName} {.status.conditions[?(@.type=="Placed")].reason}{"\n"}{end}' |
+    grep '^fra-1 ' | grep -vc NoTarget || true
+}
+for _ in $(seq 1 180); do [ "$(on_fra1)" -eq 0 ] && break; sleep 0.5; done
+echo
+k get va -n x3ui-demo -o wide
+k get va carol -n x3ui-demo -o jsonpath='carol stays: {range .status.conditions[?(@.type=="Placed")]}Placed={.status} {.reason}: {.message}{end}{"\n"}'
+echo
+echo "alice's links now point at her new node; her UUID is the same:"
+k get secret alice-vpn -n x3ui-demo -o jsonpath='{.data.links}' | base64 -d | head -n 1
+echo "the ledger: the switch, and the clients waiting to be removed from fra-1 when it answers again:"
+psql_demo "SELECT assignment, node, reason, active FROM user_node_assignments ORDER BY assignment, id"
+psql_demo "SELECT node, client_email, assignment, reason FROM pending_removals ORDER BY client_email"
 echo
 echo "The system keeps running: kubectl --kubeconfig $KUBECONFIG get vn,va -n x3ui-demo -o wide"
 echo "metrics: curl http://127.0.0.1:20580/metrics   operator log: $state/operator.log"
-echo "Bring fra-2 back: curl -X PUT -d '{\"outage\":false}' http://127.0.0.1:20530/panels/fra-2/faults"
+echo "Bring fra-1 back: curl -X PUT -d '{\"outage\":false}' http://127.0.0.1:20530/panels/fra-1/faults"
 echo "Stop everything:  bash hack/demo.sh stop"

@@ -316,5 +316,68 @@ TEST_F(AssignmentReconcilerTest, DeletionOfANeverPlacedUserTouchesNoPanel) {
   EXPECT_EQ(sim_->panel("fra-1")->Describe()["counters"], before);
 }
 
+TEST_F(AssignmentReconcilerTest, FailoverMovesTheUserWithTheSameCredentials) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  ASSERT_EQ(Read("alice").status.node_name, "fra-1");
+  const std::string uuid = SecretKey("alice", "uuid");
+  sim::Faults down;
+  down.outage = true;
+  ASSERT_TRUE(sim_->SetFaults("fra-1", down).ok());
+  views_[0].phase = "Unreachable";
+  views_[0].evacuate_reason = "NodeUnreachable";  // past the failover grace
+  auto r = Reconcile("alice");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  api::VpnAssignment a = Read("alice");
+  EXPECT_EQ(a.status.node_name, "fra-2");
+  EXPECT_EQ(a.status.phase, "Ready");
+  EXPECT_EQ(a.status.migrations, 1);
+  EXPECT_FALSE(a.status.last_migration_time.empty());
+  EXPECT_EQ(Cond(a, api::kPlaced).reason, "NodeUnreachable");
+  EXPECT_EQ(PanelClient("fra-2", 1, "reality.alice@vpn.x3ui")["id"], uuid) << "same UUID on the new node";
+  EXPECT_EQ(SecretKey("alice", "uuid"), uuid);
+  EXPECT_NE(SecretKey("alice", "links").find("@fra-2.example.com:443"), std::string::npos);
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 0);
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-2"), 1);
+  ASSERT_TRUE(testing::Eventually([&] {
+    auto row = store_.ActivePlacement("vpn", "alice");
+    auto pending = store_.PendingRemovals("vpn", "fra-1");
+    return row.ok() && row->has_value() && (*row)->record.node == "fra-2" && pending.ok() && pending->size() == 2;
+  })) << "the ledger switched and remembers the clients left on fra-1";
+  auto events = EventReasons();
+  EXPECT_NE(std::find(events.begin(), events.end(), "Migrated"), events.end());
+}
+
+TEST_F(AssignmentReconcilerTest, DrainMovesTheUserAndCleansTheSource) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  views_[0].evacuate_reason = "NodeDraining";
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_EQ(Read("alice").status.node_name, "fra-2");
+  EXPECT_TRUE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null()) << "removed from the source";
+  EXPECT_FALSE(PanelClient("fra-2", 1, "reality.alice@vpn.x3ui").is_null());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_EQ(Read("alice").status.migrations, 1) << "one move, not one per pass";
+}
+
+TEST_F(AssignmentReconcilerTest, AFailedMoveLeavesTheUserWhereItWas) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  sim::Faults down;
+  down.outage = true;
+  ASSERT_TRUE(sim_->SetFaults("fra-2", down).ok());  // the balancer does not know yet
+  views_[0].evacuate_reason = "NodeDraining";
+  auto r = Reconcile("alice");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->requeue_after, 30s);
+  api::VpnAssignment a = Read("alice");
+  EXPECT_EQ(a.status.node_name, "fra-1");
+  EXPECT_EQ(a.status.migrations, 0);
+  EXPECT_EQ(Cond(a, api::kPlaced).reason, "MoveFailed");
+  EXPECT_FALSE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null()) << "break only after make";
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 1);
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-2"), 0);
+}
+
 }  // namespace
 }  // namespace x3ui::controller
