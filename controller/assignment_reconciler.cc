@@ -33,6 +33,10 @@ std::string SecretValue(const kube::Json& secret, const char* key) {
   return Base64Decode((*data)[key].get<std::string>()).value_or("");
 }
 
+std::string NodeOf(const kube::Json& assignment) {
+  return assignment.value("status", kube::Json::object()).value("nodeName", "");
+}
+
 bool OwnedBy(const kube::Json& obj, const std::string& uid) {
   const auto& meta = obj.value("metadata", kube::Json::object());
   for (const auto& ref : meta.value("ownerReferences", kube::Json::array())) {
@@ -241,10 +245,8 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
   return out;
 }
 
-Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
-  const std::string& ns = a.metadata.namespace_;
-  const std::string& node_name = a.status.node_name;
-  if (node_name.empty()) return Status::Ok();
+Status AssignmentReconciler::DeleteOwnedClients(const std::string& ns, const std::string& node_name,
+                                                const std::vector<std::string>& emails) {
   Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, node_name);
   if (!got.ok()) return got.status().code() == Status::Code::kNotFound ? Status::Ok() : got.status();
   Result<api::VpnNode> node = api::DecodeVpnNode(*got);
@@ -256,22 +258,51 @@ Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
   if (!session.ok()) return session.status();
   Result<std::vector<panel::Inbound>> on_panel = (*session)->client().ListInbounds();
   if (!on_panel.ok()) return on_panel.status();
-  for (const auto& ref : node->spec.inbounds) {
-    const panel::Inbound* inbound = FindInbound(*on_panel, ref);
-    if (!inbound) continue;
-    const std::string email = OwnedClientEmail(ns, a.metadata.name, ref.name);
-    for (const auto& c : inbound->clients) {
-      if (Lower(c.email) != email) continue;
-      Status s = (*session)->Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(*inbound, c); });
+  for (const auto& inbound : *on_panel) {
+    for (const auto& c : inbound.clients) {
+      const std::string email = Lower(c.email);
+      if (std::find(emails.begin(), emails.end(), email) == emails.end()) continue;
+      Status s = (*session)->Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(inbound, c); });
       if (s.reason() == "LastClient") {
         // The panel keeps an inbound's last client; a disabled one grants nothing.
         panel::Client off = c;
         off.enable = false;
-        const std::string key = panel::ClientKey(inbound->protocol, c);
-        s = (*session)->Mutate([&](panel::PanelClient& pc) { return pc.UpdateClient(*inbound, key, off); });
+        const std::string key = panel::ClientKey(inbound.protocol, c);
+        s = (*session)->Mutate([&](panel::PanelClient& pc) { return pc.UpdateClient(inbound, key, off); });
       }
       if (!s.ok()) return s.WithContext("removing " + email);
     }
+  }
+  return Status::Ok();
+}
+
+Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
+  const std::string& ns = a.metadata.namespace_;
+  if (a.status.node_name.empty()) return Status::Ok();
+  Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, a.status.node_name);
+  if (!got.ok()) return got.status().code() == Status::Code::kNotFound ? Status::Ok() : got.status();
+  Result<api::VpnNode> node = api::DecodeVpnNode(*got);
+  if (!node.ok()) return node.status();
+  std::vector<std::string> emails;
+  for (const auto& ref : node->spec.inbounds) emails.push_back(OwnedClientEmail(ns, a.metadata.name, ref.name));
+  return DeleteOwnedClients(ns, a.status.node_name, emails);
+}
+
+Status AssignmentReconciler::RemovePending(const std::string& ns, const std::string& node) {
+  if (!deps_.store) return Status::Ok();
+  Result<std::vector<store::PendingRemoval>> pending = deps_.store->PendingRemovals(ns, node);
+  if (!pending.ok() || pending->empty()) return pending.status();
+  for (const auto& r : *pending) {
+    // A user that has come back to this node keeps its client.
+    Result<kube::Json> a = deps_.kube->Get(kube::kVpnAssignments, ns, r.assignment);
+    const bool back = a.ok() && NodeOf(*a) == node;
+    if (!a.ok() && a.status().code() != Status::Code::kNotFound) return a.status();
+    Status s = back ? Status::Ok() : DeleteOwnedClients(ns, node, {r.client_email});
+    if (!s.ok()) {
+      if (Status w = deps_.store->RecordRemovalFailure(r.id, s.message()); !w.ok()) return w;
+      return s;
+    }
+    if (Status w = deps_.store->CompletePendingRemoval(r.id); !w.ok()) return w;
   }
   return Status::Ok();
 }

@@ -50,6 +50,7 @@ struct AssignmentReconcilerDeps {
   std::function<std::vector<balancer::NodeView>(const std::string& ns)> nodes;
   store::LedgerWriteQueue* ledger = nullptr;  // optional
   kube::EventRecorder* events = nullptr;      // optional: Events on transitions only
+  store::LedgerStore* store = nullptr;        // optional: reads pending removals (RemovePending)
   // Fresh secrets for a new user (UUID and a 24-character password/subId); tests inject fixed ones.
   std::function<std::string()> new_uuid;
   std::function<std::string(size_t)> new_token;
@@ -77,12 +78,19 @@ class AssignmentReconciler {
   // come back through the informer.
   int64_t UsersOn(const std::string& node_key) const;
 
+  // Deletes the clients the ledger says were left on node `ns/node` while it was down, unless
+  // their user has come back to it; each done removal is completed in the ledger, each failure
+  // recorded there. Call when the node answers again. OK without a store or with nothing to do.
+  Status RemovePending(const std::string& ns, const std::string& node);
+
  private:
   struct Outcome;
   Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret);
   Result<kube::Json> EnsureCredentials(const api::VpnAssignment& a);
   Status WriteLinks(kube::Json secret, const std::vector<std::string>& links);
   Status RemoveClients(const api::VpnAssignment& a);
+  // Deletes the clients with `emails` from the panel of `node` (disables an inbound's last one).
+  Status DeleteOwnedClients(const std::string& ns, const std::string& node, const std::vector<std::string>& emails);
   Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);
   // After the client is on `target`: ledger switch, Event, removal from `source` (or, when the
   // source does not answer, pending removals in the ledger).

@@ -172,7 +172,8 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
       AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,
                                .nodes = [raw](const std::string& ns) { return raw->nodes->Views(ns); },
                                .ledger = m.ledger.get(),
-                               .events = m.events.get()},
+                               .events = m.events.get(),
+                               .store = m.store.get()},
       AssignmentReconcilerOptions{});
   m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
   m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);
@@ -195,7 +196,14 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
       raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
     }
     for (const auto& v : raw->nodes->Views(ns)) {
-      if (v.name != name || !v.evacuating()) continue;
+      if (v.name != name) continue;
+      // A node that answers again: remove the clients that moves left behind on it.
+      if (v.phase == api::kPhaseReady) {
+        if (Status s = raw->assignments->RemovePending(ns, name); !s.ok()) {
+          spdlog::warn("removing clients left on VpnNode {}: {}", key, s.message());
+        }
+      }
+      if (!v.evacuating()) continue;
       for (const auto& o : raw->assignment_loop.informer->ByIndex("node", key)) {
         raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
       }

@@ -94,7 +94,14 @@ echo "the ledger: the switch, and the clients waiting to be removed from fra-1 w
 psql_demo "SELECT assignment, node, reason, active FROM user_node_assignments ORDER BY assignment, id"
 psql_demo "SELECT node, client_email, assignment, reason FROM pending_removals ORDER BY client_email"
 echo
+echo "== 5. fra-1 answers again: the clients left there are removed, the ledger forgets them =="
+curl -fsS -X PUT -d '{"outage":false}' http://127.0.0.1:20530/panels/fra-1/faults >/dev/null
+pending() { psql_demo "SELECT count(*) FROM pending_removals WHERE node = 'fra-1'" | sed -n 3p | tr -d ' '; }
+for _ in $(seq 1 120); do [ "$(pending)" = 0 ] && break; sleep 0.5; done
+psql_demo "SELECT node, client_email FROM pending_removals ORDER BY client_email"
+k get vn -n x3ui-demo -o wide
+echo
 echo "The system keeps running: kubectl --kubeconfig $KUBECONFIG get vn,va -n x3ui-demo -o wide"
 echo "metrics: curl http://127.0.0.1:20580/metrics   operator log: $state/operator.log"
-echo "Bring fra-1 back: curl -X PUT -d '{\"outage\":false}' http://127.0.0.1:20530/panels/fra-1/faults"
+echo "Take a panel down: curl -X PUT -d '{\"outage\":true}' http://127.0.0.1:20530/panels/fra-2/faults"
 echo "Stop everything:  bash hack/demo.sh stop"

@@ -52,6 +52,7 @@ class AssignmentReconcilerTest : public ::testing::Test {
                                  .nodes = [this](const std::string&) { return views_; },
                                  .ledger = ledger_.get(),
                                  .events = &events_,
+                                 .store = &store_,
                                  .new_uuid = [this] { return "11111111-2222-4333-8444-" + std::to_string(100000000000 + ++ids_); },
                                  .new_token = [this](size_t n) { return std::string(n, 'a' + (++ids_ % 26)); }},
         AssignmentReconcilerOptions{.panel_timeout = 2s});
@@ -346,6 +347,18 @@ TEST_F(AssignmentReconcilerTest, FailoverMovesTheUserWithTheSameCredentials) {
   })) << "the ledger switched and remembers the clients left on fra-1";
   auto events = EventReasons();
   EXPECT_NE(std::find(events.begin(), events.end(), "Migrated"), events.end());
+
+  // fra-1 answers again: the clients left there go, and the ledger forgets them.
+  ASSERT_FALSE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null());
+  EXPECT_FALSE(reconciler_->RemovePending("vpn", "fra-1").ok()) << "still down";
+  EXPECT_EQ(store_.PendingRemovals("vpn", "fra-1")->at(0).attempts, 1);
+  ASSERT_TRUE(sim_->SetFaults("fra-1", sim::Faults{}).ok());
+  Status s = reconciler_->RemovePending("vpn", "fra-1");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null());
+  EXPECT_TRUE(PanelClient("fra-1", 2, "trojan.alice@vpn.x3ui").is_null());
+  EXPECT_TRUE(store_.PendingRemovals("vpn", "fra-1")->empty());
+  EXPECT_FALSE(PanelClient("fra-2", 1, "reality.alice@vpn.x3ui").is_null()) << "the new node keeps hers";
 }
 
 TEST_F(AssignmentReconcilerTest, DrainMovesTheUserAndCleansTheSource) {
