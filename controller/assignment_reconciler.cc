@@ -17,10 +17,7 @@ namespace {
 
 using api::Condition;
 
-Condition Cond(const char* type, bool ok, const std::string& reason, const std::string& message, int64_t gen) {
-  return Condition{.type = type, .status = ok ? api::kConditionTrue : api::kConditionFalse,
-                   .observed_generation = gen, .reason = reason, .message = message};
-}
+constexpr auto Cond = api::MakeCondition;
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -11,10 +11,7 @@ namespace {
 
 using api::Condition;
 
-Condition Cond(const char* type, bool ok, const std::string& reason, const std::string& message, int64_t gen) {
-  return Condition{.type = type, .status = ok ? api::kConditionTrue : api::kConditionFalse,
-                   .observed_generation = gen, .reason = reason, .message = message};
-}
+constexpr auto Cond = api::MakeCondition;
 
 Condition Unknown(const char* type, const std::string& reason, const std::string& message, int64_t gen) {
   return Condition{.type = type, .status = api::kConditionUnknown, .observed_generation = gen, .reason = reason,

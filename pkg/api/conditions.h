@@ -28,6 +28,13 @@ inline constexpr char kConditionReasonPattern[] = R"(^[A-Za-z]([A-Za-z0-9_,:]*[A
 // `c.last_transition_time` says. Returns true when the stored list changed.
 bool SetCondition(std::vector<Condition>* conditions, Condition c, const std::string& now);
 
+// A condition with status True or False (as `ok` says), for SetCondition.
+inline Condition MakeCondition(const char* type, bool ok, const std::string& reason, const std::string& message,
+                               int64_t observed_generation) {
+  return Condition{.type = type, .status = ok ? kConditionTrue : kConditionFalse,
+                   .observed_generation = observed_generation, .reason = reason, .message = message};
+}
+
 // Returns the condition of `type`, or nullptr. The pointer is valid until `conditions` changes.
 const Condition* FindCondition(const std::vector<Condition>& conditions, std::string_view type);
 
