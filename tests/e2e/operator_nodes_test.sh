@@ -9,15 +9,7 @@ set -uo pipefail
 op=$2 sim=$3
 work=$(mktemp -d)
 ns=e2e-nodes-$$
-k() { kubectl --kubeconfig "$KUBECONFIG" --cache-dir "$work/kcache" "$@" 2>&1 | grep -v '^Warning: version difference'; }
-free_port() {
-  local p
-  while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done
-}
-passed=0 failed=0
-check() { local what=$1; shift; if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi; }
-# Polls a command until it succeeds or the deadline (seconds) passes.
-within() { local deadline=$1; shift; local end=$((SECONDS + deadline)); until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done; }
+. "$(dirname "$0")/lib.sh"
 phase_is() { [ "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.phase}')" = "$1" ]; }
 cleanup() {
   [ -n "${op_pid:-}" ] && kill -KILL "$op_pid" 2>/dev/null
@@ -33,9 +25,7 @@ control_port: $control
 panels:
 - {name: fra-1, port: $panel, base_path: /fra1/, username: admin, password: e2e-panel-secret, flavor: "3.0"}
 YAML
-"$sim" --config "$work/sim.yaml" --ready-file "$work/sim.ready" >"$work/sim.log" 2>&1 &
-sim_pid=$!
-within 10 test -f "$work/sim.ready" || { echo "x3ui-sim did not start"; cat "$work/sim.log"; exit 1; }
+start_sim "$sim"
 
 k create namespace "$ns" >/dev/null
 k apply -n "$ns" -f - >/dev/null <<YAML
@@ -102,7 +92,8 @@ check "the UUID is never logged" bash -c "! grep -q '$uuid' '$work/operator.log'
 
 curl -fsS -X PUT -d '{"outage":true}' "http://127.0.0.1:$control/panels/fra-1/faults" >/dev/null
 check "an outage makes it Unreachable" within 30 phase_is Unreachable
-check "x3ui_node_up is 0" within 10 bash -c "curl -fsS http://127.0.0.1:$metrics/metrics | grep -q '^x3ui_node_up{node=\"$ns/fra-1\"} 0$'"
+node_down_metric() { curl -fsS "http://127.0.0.1:$metrics/metrics" -o "$work/metrics.txt" && grep -q "^x3ui_node_up{node=\"$ns/fra-1\"} 0$" "$work/metrics.txt"; }
+check "x3ui_node_up is 0" within 10 node_down_metric
 curl -fsS -X PUT -d '{"outage":false}' "http://127.0.0.1:$control/panels/fra-1/faults" >/dev/null
 check "it recovers" within 30 phase_is Ready
 
@@ -115,6 +106,4 @@ wait "$op_pid"; code=$?
 check "exit code 0 after SIGTERM (got $code)" test "$code" -eq 0
 check "the lease is released on shutdown" test -z "$(holder)"
 op_pid=""
-if [ "$failed" -gt 0 ]; then tail -n 20 "$work/operator.log"; fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

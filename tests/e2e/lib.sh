@@ -1,0 +1,22 @@
+# Helpers shared by the end-to-end scripts (sourced). Expects $KUBECONFIG and $work to be set.
+k() { kubectl --kubeconfig "$KUBECONFIG" --cache-dir "$work/kcache" "$@" 2>&1 | grep -v '^Warning: version difference'; }
+free_port() {
+  local p
+  while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done
+}
+passed=0 failed=0
+check() { local what=$1; shift; if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi; }
+# Polls a command until it succeeds or the deadline (seconds) passes.
+within() { local deadline=$1; shift; local end=$((SECONDS + deadline)); until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done; }
+# Starts x3ui-sim ($1: binary) with the config $work/sim.yaml; sets sim_pid.
+start_sim() {
+  "$1" --config "$work/sim.yaml" --ready-file "$work/sim.ready" >"$work/sim.log" 2>&1 &
+  sim_pid=$!
+  within 10 test -f "$work/sim.ready" || { echo "x3ui-sim did not start"; cat "$work/sim.log"; exit 1; }
+}
+# Prints the tally and the operator log's tail on failure; the exit status says whether all passed.
+summary() {
+  if [ "$failed" -gt 0 ]; then tail -n 20 "$work/operator.log"; fi
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
