@@ -20,6 +20,9 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev          # libFuzzer for the parser fuzz targets (hack/fuzz.sh)
   etcd-server etcd-client openssl curl # the local control plane (hack/control-plane.sh)
 )
+# kubectl for the tests and the demo: Debian's (1.20, the API server's version) unless the machine
+# already has one.
+if ! command -v kubectl >/dev/null 2>&1; then PACKAGES+=(kubernetes-client); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -15,6 +15,7 @@ bash hack/install-deps.sh
 # The integration tests run a real kube-apiserver; build it now (once per machine, ~5 min) so
 # that its progress shows here rather than inside a test fixture.
 bash hack/kube-apiserver.sh >/dev/null
+bash hack/promtool.sh >/dev/null   # the e2e tests lint /metrics with it
 
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE"
 cmake --build "$BUILD_DIR" -j "$JOBS"

@@ -61,6 +61,9 @@ metrics_text=$(curl -fsS "http://127.0.0.1:$metrics/metrics")
 check "x3ui_node_up is 1" grep -q "^x3ui_node_up{node=\"$ns/fra-1\"} 1$" <<<"$metrics_text"
 check "controller-runtime series" grep -q '^controller_runtime_reconcile_total{controller="vpnnode",result="requeue_after"}' <<<"$metrics_text"
 check "rest_client_requests_total" grep -q '^rest_client_requests_total{code="200"' <<<"$metrics_text"
+promtool=$(bash "$(dirname "$0")/../../hack/promtool.sh")
+lint_metrics() { "$promtool" check metrics <<<"$metrics_text" >"$work/promtool.out" 2>&1 || { cat "$work/promtool.out"; false; }; }
+check "promtool check metrics passes" lint_metrics
 
 # A user: placed on the only node, a client on its panel, a credentials Secret with its links.
 k apply -n "$ns" -f - >/dev/null <<YAML
