@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -195,7 +196,14 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
     for (const auto& o : raw->assignment_loop.informer->ByIndex("unplaced", ns)) {
       raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
     }
-    for (const auto& v : raw->nodes->Views(ns)) {
+    const auto views = raw->nodes->Views(ns);
+    const bool gone = std::none_of(views.begin(), views.end(), [&](const auto& v) { return v.name == name; });
+    if (gone) {  // the VpnNode was deleted: its users go elsewhere now, not at their next resync
+      for (const auto& o : raw->assignment_loop.informer->ByIndex("node", key)) {
+        raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+      }
+    }
+    for (const auto& v : views) {
       if (v.name != name) continue;
       // A node that answers again: remove the clients that moves left behind on it.
       if (v.phase == api::kPhaseReady) {

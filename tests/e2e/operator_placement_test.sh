@@ -106,4 +106,14 @@ check "foreign clients on w1 stay" test "$(curl -fsS "http://127.0.0.1:$control/
 import json,sys
 d=json.load(sys.stdin)
 print(sum(1 for i in d['inbounds'] for c in i['clients'] if c.get('email','').startswith('owner-')))")" -gt 0
+
+# w3 is deleted: its users move to the nodes that remain, with the same UUIDs.
+on_w3=$(k get va -n "$ns" -o jsonpath='{range .items[*]}{.metadata.name} {.status.nodeName}{"\n"}{end}' | awk '$2=="w3"{print $1}')
+for u in $on_w3; do echo "$u $(k get secret "$u-vpn" -n "$ns" -o jsonpath='{.data.uuid}' | base64 -d)"; done > "$work/w3.before"
+k delete vn w3 -n "$ns" >/dev/null
+none_on_w3() { [ "$(k get va -n "$ns" -o jsonpath='{range .items[*]}{.status.nodeName}{" "}{.status.phase}{"\n"}{end}' | grep -c -v '^w[12] Ready$')" = 0 ]; }
+check "deleting w3 moves its $(wc -w <<<"$on_w3") users to w1 and w2" within 120 none_on_w3
+for u in $on_w3; do echo "$u $(k get secret "$u-vpn" -n "$ns" -o jsonpath='{.data.uuid}' | base64 -d)"; done > "$work/w3.after"
+check "they keep their UUIDs" cmp -s "$work/w3.before" "$work/w3.after"
+check "the ledger agrees: nobody active on w3" test "$(sql "SELECT count(*) FROM user_node_assignments WHERE active AND node = 'w3'")" = 0
 summary
