@@ -392,5 +392,21 @@ TEST_F(AssignmentReconcilerTest, AFailedMoveLeavesTheUserWhereItWas) {
   EXPECT_EQ(reconciler_->UsersOn("vpn/fra-2"), 0);
 }
 
+TEST_F(AssignmentReconcilerTest, AnInvalidSpecIsReportedAndNothingIsTouched) {
+  // What the schema would refuse, written past it (an older CRD, or a fake without patterns).
+  Json bad = Assignment("alice");
+  bad["spec"]["user"]["email"] = "not an email";
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", bad).ok());
+  auto r = Reconcile("alice");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->requeue_after, 0ms) << "no retry loop: the next edit brings it back";
+  api::VpnAssignment a = Read("alice");
+  EXPECT_EQ(a.status.phase, "Failed");
+  EXPECT_EQ(Cond(a, api::kReady).reason, "InvalidSpec");
+  EXPECT_NE(Cond(a, api::kReady).message.find("spec.user.email"), std::string::npos) << Cond(a, api::kReady).message;
+  EXPECT_FALSE(kube_.Get(kube::kSecrets, "vpn", "alice-vpn").ok());
+  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 0);
+}
+
 }  // namespace
 }  // namespace x3ui::controller
