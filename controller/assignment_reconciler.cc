@@ -34,6 +34,9 @@ std::string NodeOf(const kube::Json& assignment) {
   return assignment.value("status", kube::Json::object()).value("nodeName", "");
 }
 
+// True when the error means the VpnNode itself is gone: nothing is left to clean there.
+bool NodeGone(const Status& s) { return s.code() == Status::Code::kNotFound && s.reason() == "NodeUnavailable"; }
+
 bool OwnedBy(const kube::Json& obj, const std::string& uid) {
   const auto& meta = obj.value("metadata", kube::Json::object());
   for (const auto& ref : meta.value("ownerReferences", kube::Json::array())) {
@@ -194,18 +197,11 @@ Status AssignmentReconciler::WriteLinks(kube::Json secret, const std::vector<std
 
 AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignment& a, const std::string& node_name,
                                                          const kube::Json& secret) {
-  const std::string& ns = a.metadata.namespace_;
-  Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, node_name);
-  if (!got.ok()) return {false, "NodeUnavailable", "reading VpnNode " + node_name + ": " + got.status().message(), {}};
-  Result<api::VpnNode> node = api::DecodeVpnNode(*got);
-  if (!node.ok()) return {false, "NodeUnavailable", node.status().message(), {}};
-  std::string reason;
-  auto endpoint = PanelEndpointFor(*deps_.kube, *node, options_.panel_timeout, &reason);
-  if (!endpoint.ok()) return {false, reason, "node " + node_name + ": " + endpoint.status().message(), {}};
-  auto session = deps_.panels->Get(ns + "/" + node_name, *endpoint);
-  if (!session.ok()) return {false, "PanelUnavailable", session.status().message(), {}};
-  Result<std::vector<panel::Inbound>> on_panel = (*session)->client().ListInbounds();
-  if (!on_panel.ok()) return {false, "PanelUnavailable", "listing inbounds: " + on_panel.status().message(), {}};
+  Result<OpenedPanel> opened = OpenPanel(a.metadata.namespace_, node_name);
+  if (!opened.ok()) return {false, opened.status().reason(), opened.status().message(), {}};
+  const api::VpnNode* node = &opened->node;
+  const std::vector<panel::Inbound>* on_panel = &opened->inbounds;
+  auto& session = opened->session;
 
   Outcome out{true, "Synced", "", {}, 0};
   std::vector<const api::InboundRef*> wanted;
@@ -228,11 +224,11 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
                              [&](const panel::Client& c) { return Lower(c.email) == want.email; });
     Status s = Status::Ok();
     if (have == inbound->clients.end()) {
-      s = (*session)->AddClientsVerified(*inbound, {want});
+      s = session->AddClientsVerified(*inbound, {want});
     } else if (Stale(*have, want)) {
       panel::Client merged = Merge(*have, want);
       const std::string old_key = panel::ClientKey(inbound->protocol, *have);
-      s = (*session)->Mutate([&](panel::PanelClient& c) { return c.UpdateClient(*inbound, old_key, merged); });
+      s = session->Mutate([&](panel::PanelClient& c) { return c.UpdateClient(*inbound, old_key, merged); });
     }
     if (!s.ok()) return {false, s.reason().empty() ? "PanelRefused" : s.reason(), "inbound " + ref->name + ": " + s.message(), {}};
     if (have == inbound->clients.end() || Stale(*have, want)) ++out.repaired;
@@ -242,30 +238,34 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
   return out;
 }
 
-Status AssignmentReconciler::DeleteOwnedClients(const std::string& ns, const std::string& node_name,
-                                                const std::vector<std::string>& emails) {
+Result<AssignmentReconciler::OpenedPanel> AssignmentReconciler::OpenPanel(const std::string& ns,
+                                                                           const std::string& node_name) {
   Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, node_name);
-  if (!got.ok()) return got.status().code() == Status::Code::kNotFound ? Status::Ok() : got.status();
+  if (!got.ok()) return got.status().WithContext("reading VpnNode " + node_name).WithReason("NodeUnavailable");
   Result<api::VpnNode> node = api::DecodeVpnNode(*got);
-  if (!node.ok()) return node.status();
+  if (!node.ok()) return node.status().WithReason("NodeUnavailable");
   std::string reason;
   auto endpoint = PanelEndpointFor(*deps_.kube, *node, options_.panel_timeout, &reason);
-  if (!endpoint.ok()) return endpoint.status();
+  if (!endpoint.ok()) return endpoint.status().WithContext("node " + node_name).WithReason(reason);
   auto session = deps_.panels->Get(ns + "/" + node_name, *endpoint);
-  if (!session.ok()) return session.status();
-  Result<std::vector<panel::Inbound>> on_panel = (*session)->client().ListInbounds();
-  if (!on_panel.ok()) return on_panel.status();
-  for (const auto& inbound : *on_panel) {
+  if (!session.ok()) return session.status().WithReason("PanelUnavailable");
+  Result<std::vector<panel::Inbound>> inbounds = (*session)->client().ListInbounds();
+  if (!inbounds.ok()) return inbounds.status().WithContext("listing inbounds").WithReason("PanelUnavailable");
+  return OpenedPanel{std::move(node).value(), std::move(session).value(), std::move(inbounds).value()};
+}
+
+Status AssignmentReconciler::DeleteOwnedClients(OpenedPanel& p, const std::vector<std::string>& emails) {
+  for (const auto& inbound : p.inbounds) {
     for (const auto& c : inbound.clients) {
       const std::string email = Lower(c.email);
       if (std::find(emails.begin(), emails.end(), email) == emails.end()) continue;
-      Status s = (*session)->Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(inbound, c); });
+      Status s = p.session->Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(inbound, c); });
       if (s.reason() == "LastClient") {
         // The panel keeps an inbound's last client; a disabled one grants nothing.
         panel::Client off = c;
         off.enable = false;
         const std::string key = panel::ClientKey(inbound.protocol, c);
-        s = (*session)->Mutate([&](panel::PanelClient& pc) { return pc.UpdateClient(inbound, key, off); });
+        s = p.session->Mutate([&](panel::PanelClient& pc) { return pc.UpdateClient(inbound, key, off); });
       }
       if (!s.ok()) return s.WithContext("removing " + email);
     }
@@ -276,25 +276,26 @@ Status AssignmentReconciler::DeleteOwnedClients(const std::string& ns, const std
 Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
   const std::string& ns = a.metadata.namespace_;
   if (a.status.node_name.empty()) return Status::Ok();
-  Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, a.status.node_name);
-  if (!got.ok()) return got.status().code() == Status::Code::kNotFound ? Status::Ok() : got.status();
-  Result<api::VpnNode> node = api::DecodeVpnNode(*got);
-  if (!node.ok()) return node.status();
+  Result<OpenedPanel> p = OpenPanel(ns, a.status.node_name);
+  if (!p.ok()) return NodeGone(p.status()) ? Status::Ok() : p.status();
   std::vector<std::string> emails;
-  for (const auto& ref : node->spec.inbounds) emails.push_back(OwnedClientEmail(ns, a.metadata.name, ref.name));
-  return DeleteOwnedClients(ns, a.status.node_name, emails);
+  for (const auto& ref : p->node.spec.inbounds) emails.push_back(OwnedClientEmail(ns, a.metadata.name, ref.name));
+  return DeleteOwnedClients(*p, emails);
 }
 
 Status AssignmentReconciler::RemovePending(const std::string& ns, const std::string& node) {
   if (!deps_.store) return Status::Ok();
   Result<std::vector<store::PendingRemoval>> pending = deps_.store->PendingRemovals(ns, node);
   if (!pending.ok() || pending->empty()) return pending.status();
+  Result<OpenedPanel> p = OpenPanel(ns, node);
   for (const auto& r : *pending) {
-    // A user that has come back to this node keeps its client.
+    // A user that has come back to this node keeps its client; a deleted node keeps nothing.
     Result<kube::Json> a = deps_.kube->Get(kube::kVpnAssignments, ns, r.assignment);
-    const bool back = a.ok() && NodeOf(*a) == node;
     if (!a.ok() && a.status().code() != Status::Code::kNotFound) return a.status();
-    Status s = back ? Status::Ok() : DeleteOwnedClients(ns, node, {r.client_email});
+    const bool back = a.ok() && NodeOf(*a) == node;
+    Status s = back || (!p.ok() && NodeGone(p.status())) ? Status::Ok()
+               : !p.ok()                                 ? p.status()
+                                                         : DeleteOwnedClients(*p, {r.client_email});
     if (!s.ok()) {
       if (Status w = deps_.store->RecordRemovalFailure(r.id, s.message()); !w.ok()) return w;
       return s;

@@ -27,6 +27,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -88,9 +89,18 @@ class AssignmentReconciler {
   Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret);
   Result<kube::Json> EnsureCredentials(const api::VpnAssignment& a);
   Status WriteLinks(kube::Json secret, const std::vector<std::string>& links);
+  // A node's panel, opened: its VpnNode, the shared session and the inbounds as listed now.
+  struct OpenedPanel {
+    api::VpnNode node;
+    std::shared_ptr<panel::PanelSession> session;
+    std::vector<panel::Inbound> inbounds;
+  };
+  // Errors carry a condition reason: NodeUnavailable (code NotFound when the VpnNode is gone),
+  // CredentialsMissing/CredentialsInvalid/CaBundleMissing, or PanelUnavailable.
+  Result<OpenedPanel> OpenPanel(const std::string& ns, const std::string& node_name);
   Status RemoveClients(const api::VpnAssignment& a);
-  // Deletes the clients with `emails` from the panel of `node` (disables an inbound's last one).
-  Status DeleteOwnedClients(const std::string& ns, const std::string& node, const std::vector<std::string>& emails);
+  // Deletes the clients with `emails` from the opened panel (disables an inbound's last one).
+  Status DeleteOwnedClients(OpenedPanel& p, const std::vector<std::string>& emails);
   Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);
   // After the client is on `target`: ledger switch, Event, removal from `source` (or, when the
   // source does not answer, pending removals in the ledger).

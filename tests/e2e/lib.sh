@@ -1,8 +1,10 @@
 # Helpers shared by the end-to-end scripts (sourced). Expects $KUBECONFIG and $work to be set.
 k() { kubectl --kubeconfig "$KUBECONFIG" --cache-dir "$work/kcache" "$@" 2>&1 | grep -v '^Warning: version difference'; }
+# A port nobody listens on, below the kernel's ephemeral range (32768+), so that no outgoing
+# connection can be holding it when the server binds it.
 free_port() {
   local p
-  while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done
+  while :; do p=$((20000 + RANDOM % 12000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done
 }
 passed=0 failed=0
 check() { local what=$1; shift; if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi; }
