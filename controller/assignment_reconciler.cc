@@ -30,10 +30,6 @@ std::string SecretValue(const kube::Json& secret, const char* key) {
   return Base64Decode((*data)[key].get<std::string>()).value_or("");
 }
 
-std::string NodeOf(const kube::Json& assignment) {
-  return assignment.value("status", kube::Json::object()).value("nodeName", "");
-}
-
 // True when the error means the VpnNode itself is gone: nothing is left to clean there.
 bool NodeGone(const Status& s) { return s.code() == Status::Code::kNotFound && s.reason() == "NodeUnavailable"; }
 
@@ -99,6 +95,9 @@ std::string OwnedClientComment(const std::string& ns, const std::string& name) {
   return "x3ui-operator:" + ns + "/" + name;
 }
 std::string CredentialsSecretName(const std::string& assignment) { return assignment + "-vpn"; }
+std::string AssignedNode(const kube::Json& assignment) {
+  return assignment.value("status", kube::Json::object()).value("nodeName", "");
+}
 
 // What syncing the panel came to: Synced=True, or the reason and message for Synced=False.
 struct AssignmentReconciler::Outcome {
@@ -138,6 +137,10 @@ void AssignmentReconciler::Forget(const std::string& ns, const std::string& name
 
 int64_t AssignmentReconciler::UsersOn(const std::string& node_key) const {
   std::lock_guard<std::mutex> l(mu_);
+  return UsersOnLocked(node_key);
+}
+
+int64_t AssignmentReconciler::UsersOnLocked(const std::string& node_key) const {
   return std::count_if(placed_.begin(), placed_.end(), [&](const auto& kv) { return kv.second == node_key; });
 }
 
@@ -292,7 +295,7 @@ Status AssignmentReconciler::RemovePending(const std::string& ns, const std::str
     // A user that has come back to this node keeps its client; a deleted node keeps nothing.
     Result<kube::Json> a = deps_.kube->Get(kube::kVpnAssignments, ns, r.assignment);
     if (!a.ok() && a.status().code() != Status::Code::kNotFound) return a.status();
-    const bool back = a.ok() && NodeOf(*a) == node;
+    const bool back = a.ok() && AssignedNode(*a) == node;
     Status s = back || (!p.ok() && NodeGone(p.status())) ? Status::Ok()
                : !p.ok()                                 ? p.status()
                                                          : DeleteOwnedClients(*p, {r.client_email});
@@ -419,9 +422,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   {
     std::lock_guard<std::mutex> l(mu_);
     std::vector<balancer::NodeView> views = deps_.nodes(ns);
-    for (auto& v : views) {
-      v.users = std::count_if(placed_.begin(), placed_.end(), [&](const auto& kv) { return kv.second == ns + "/" + v.name; });
-    }
+    for (auto& v : views) v.users = UsersOnLocked(ns + "/" + v.name);
     balancer::PlacementRequest req{ns + "/" + name, a.spec.node_name, a.spec.node_selector, a.status.node_name, false};
     Result<balancer::Placement> p = policy_.Choose(views, req);
     if (!p.ok() && a.status.node_name.empty()) {

@@ -89,6 +89,7 @@ class AssignmentReconciler {
   Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret);
   Result<kube::Json> EnsureCredentials(const api::VpnAssignment& a);
   Status WriteLinks(kube::Json secret, const std::vector<std::string>& links);
+  int64_t UsersOnLocked(const std::string& node_key) const;  // REQUIRES: mu_
   // A node's panel, opened: its VpnNode, the shared session and the inbounds as listed now.
   struct OpenedPanel {
     api::VpnNode node;
@@ -124,6 +125,8 @@ inline constexpr char kPanelClientsFinalizer[] = "x3ui.io/panel-clients";
 std::string OwnedClientEmail(const std::string& ns, const std::string& name, const std::string& inbound);
 // The comment tag on every owned client: "x3ui-operator:<ns>/<name>".
 std::string OwnedClientComment(const std::string& ns, const std::string& name);
+// status.nodeName of a VpnAssignment object; empty when it is not placed.
+std::string AssignedNode(const kube::Json& assignment);
 // The credentials Secret's name: "<name>-vpn".
 std::string CredentialsSecretName(const std::string& assignment);
 

@@ -29,9 +29,6 @@ namespace {
 constexpr char kNodeController[] = "vpnnode";
 constexpr char kAssignmentController[] = "vpnassignment";
 
-std::string NodeNameOf(const kube::Json& o) {
-  return o.value("status", kube::Json::object()).value("nodeName", "");
-}
 
 std::string Identity() {
   char host[256] = {0};
@@ -184,11 +181,11 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   };
   // A node that may have become usable: try the users still waiting for one in its namespace.
   m.assignment_loop.informer->AddIndex("unplaced", [](const kube::Json& o) {
-    return NodeNameOf(o).empty() ? std::vector<std::string>{o["metadata"].value("namespace", "")} : std::vector<std::string>{};
+    return AssignedNode(o).empty() ? std::vector<std::string>{o["metadata"].value("namespace", "")} : std::vector<std::string>{};
   });
   // A node whose users must leave (drained, deleted, Unreachable past the grace): move them now.
   m.assignment_loop.informer->AddIndex("node", [](const kube::Json& o) {
-    const std::string node = NodeNameOf(o);
+    const std::string node = AssignedNode(o);
     return node.empty() ? std::vector<std::string>{} : std::vector<std::string>{o["metadata"].value("namespace", "") + "/" + node};
   });
   m.node_loop.after = [raw](const std::string& key) {
@@ -196,22 +193,16 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
     for (const auto& o : raw->assignment_loop.informer->ByIndex("unplaced", ns)) {
       raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
     }
+    // Users of a node they must leave (deleted, drained, Unreachable past the grace) move now,
+    // not at their next resync; a Ready node gets the clients that moves left on it removed.
     const auto views = raw->nodes->Views(ns);
-    const bool gone = std::none_of(views.begin(), views.end(), [&](const auto& v) { return v.name == name; });
-    if (gone) {  // the VpnNode was deleted: its users go elsewhere now, not at their next resync
-      for (const auto& o : raw->assignment_loop.informer->ByIndex("node", key)) {
-        raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+    auto view = std::find_if(views.begin(), views.end(), [&](const auto& v) { return v.name == name; });
+    if (view != views.end() && view->phase == api::kPhaseReady) {
+      if (Status s = raw->assignments->RemovePending(ns, name); !s.ok()) {
+        spdlog::warn("removing clients left on VpnNode {}: {}", key, s.message());
       }
     }
-    for (const auto& v : views) {
-      if (v.name != name) continue;
-      // A node that answers again: remove the clients that moves left behind on it.
-      if (v.phase == api::kPhaseReady) {
-        if (Status s = raw->assignments->RemovePending(ns, name); !s.ok()) {
-          spdlog::warn("removing clients left on VpnNode {}: {}", key, s.message());
-        }
-      }
-      if (!v.evacuating()) continue;
+    if (view == views.end() || view->evacuating()) {
       for (const auto& o : raw->assignment_loop.informer->ByIndex("node", key)) {
         raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
       }
@@ -221,7 +212,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.node_loop.informer->AddHandlers({on_node, [on_node](const kube::Json&, const kube::Json& n) { on_node(n); }, on_node});
   auto on_assignment = [raw](const kube::Json& o) {
     const auto& meta = o["metadata"];
-    raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), NodeNameOf(o));
+    raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(o));
     raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
   };
   m.assignment_loop.informer->AddHandlers(
