@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controller/owned_clients.h"
 #include "controller/panel_endpoint.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
@@ -18,11 +19,6 @@ namespace {
 using api::Condition;
 
 constexpr auto Cond = api::MakeCondition;
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string SecretValue(const kube::Json& secret, const char* key) {
   const kube::Json* data = secret.contains("data") ? &secret["data"] : nullptr;
@@ -49,12 +45,7 @@ panel::Client DesiredClient(const api::VpnAssignment& a, const panel::Inbound& i
   if (inbound.protocol == "vless" || inbound.protocol == "vmess") c.id = SecretValue(secret, "uuid");
   if (inbound.protocol == "trojan" || inbound.protocol == "shadowsocks") c.password = SecretValue(secret, "password");
   if (inbound.protocol == "vmess") c.security = "auto";
-  c.limit_ip = a.spec.limits.ip_limit;
-  c.total_bytes = a.spec.limits.total_bytes;
-  if (auto t = ParseRfc3339(a.spec.limits.expiry_time)) {
-    c.expiry_time = std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
-  }
-  c.enable = a.spec.enabled;
+  ApplySpec(a.spec, &c);
   c.sub_id = SecretValue(secret, "subId");
   c.comment = OwnedClientComment(a.metadata.namespace_, a.metadata.name);
   return c;
@@ -79,21 +70,8 @@ panel::Client Merge(panel::Client have, const panel::Client& want) {
   return have;
 }
 
-const panel::Inbound* FindInbound(const std::vector<panel::Inbound>& on_panel, const api::InboundRef& ref) {
-  for (const auto& in : on_panel) {
-    if ((ref.id && in.id == *ref.id) || (!ref.id && !ref.tag.empty() && in.tag == ref.tag)) return &in;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
-std::string OwnedClientEmail(const std::string& ns, const std::string& name, const std::string& inbound) {
-  return inbound + "." + name + "@" + ns + ".x3ui";
-}
-std::string OwnedClientComment(const std::string& ns, const std::string& name) {
-  return "x3ui-operator:" + ns + "/" + name;
-}
 std::string CredentialsSecretName(const std::string& assignment) { return assignment + "-vpn"; }
 std::string AssignedNode(const kube::Json& assignment) {
   return assignment.value("status", kube::Json::object()).value("nodeName", "");
@@ -138,6 +116,15 @@ void AssignmentReconciler::Forget(const std::string& ns, const std::string& name
 int64_t AssignmentReconciler::UsersOn(const std::string& node_key) const {
   std::lock_guard<std::mutex> l(mu_);
   return UsersOnLocked(node_key);
+}
+
+std::vector<std::string> AssignmentReconciler::PlacedOn(const std::string& node_key) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::string> names;
+  for (const auto& [user, node] : placed_) {
+    if (node == node_key) names.push_back(user.substr(user.find('/') + 1));
+  }
+  return names;
 }
 
 int64_t AssignmentReconciler::UsersOnLocked(const std::string& node_key) const {
@@ -207,13 +194,7 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
   auto& session = opened->session;
 
   Outcome out{true, "Synced", "", {}, 0};
-  std::vector<const api::InboundRef*> wanted;
-  for (const auto& ref : node->spec.inbounds) {
-    if (a.spec.inbounds.empty() ||
-        std::find(a.spec.inbounds.begin(), a.spec.inbounds.end(), ref.name) != a.spec.inbounds.end()) {
-      wanted.push_back(&ref);
-    }
-  }
+  std::vector<const api::InboundRef*> wanted = WantedInbounds(node->spec, a.spec.inbounds);
   for (const auto& name : a.spec.inbounds) {
     if (std::none_of(wanted.begin(), wanted.end(), [&](const api::InboundRef* r) { return r->name == name; })) {
       return {false, "UnknownInbound", "node " + node_name + " has no inbound named " + name, {}};
@@ -223,10 +204,9 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
     const panel::Inbound* inbound = FindInbound(*on_panel, *ref);
     if (!inbound) return {false, "InboundMissing", "the panel of " + node_name + " has no inbound " + ref->name, {}};
     panel::Client want = DesiredClient(a, *inbound, ref->name, secret);
-    auto have = std::find_if(inbound->clients.begin(), inbound->clients.end(),
-                             [&](const panel::Client& c) { return Lower(c.email) == want.email; });
+    const panel::Client* have = FindClient(*inbound, want.email);
     Status s = Status::Ok();
-    if (have == inbound->clients.end()) {
+    if (!have) {
       s = session->AddClientsVerified(*inbound, {want});
     } else if (Stale(*have, want)) {
       panel::Client merged = Merge(*have, want);
@@ -234,7 +214,7 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
       s = session->Mutate([&](panel::PanelClient& c) { return c.UpdateClient(*inbound, old_key, merged); });
     }
     if (!s.ok()) return {false, s.reason().empty() ? "PanelRefused" : s.reason(), "inbound " + ref->name + ": " + s.message(), {}};
-    if (have == inbound->clients.end() || Stale(*have, want)) ++out.repaired;
+    if (!have || Stale(*have, want)) ++out.repaired;
     if (auto link = panel::ShareLink(*inbound, want, node->spec.public_host); link.ok()) out.links.push_back(*link);
   }
   out.message = "client present on " + std::to_string(wanted.size()) + " inbound(s) of " + node_name;
@@ -257,25 +237,6 @@ Result<AssignmentReconciler::OpenedPanel> AssignmentReconciler::OpenPanel(const 
   return OpenedPanel{std::move(node).value(), std::move(session).value(), std::move(inbounds).value()};
 }
 
-Status AssignmentReconciler::DeleteOwnedClients(OpenedPanel& p, const std::vector<std::string>& emails) {
-  for (const auto& inbound : p.inbounds) {
-    for (const auto& c : inbound.clients) {
-      const std::string email = Lower(c.email);
-      if (std::find(emails.begin(), emails.end(), email) == emails.end()) continue;
-      Status s = p.session->Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(inbound, c); });
-      if (s.reason() == "LastClient") {
-        // The panel keeps an inbound's last client; a disabled one grants nothing.
-        panel::Client off = c;
-        off.enable = false;
-        const std::string key = panel::ClientKey(inbound.protocol, c);
-        s = p.session->Mutate([&](panel::PanelClient& pc) { return pc.UpdateClient(inbound, key, off); });
-      }
-      if (!s.ok()) return s.WithContext("removing " + email);
-    }
-  }
-  return Status::Ok();
-}
-
 Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
   const std::string& ns = a.metadata.namespace_;
   if (a.status.node_name.empty()) return Status::Ok();
@@ -283,7 +244,7 @@ Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
   if (!p.ok()) return NodeGone(p.status()) ? Status::Ok() : p.status();
   std::vector<std::string> emails;
   for (const auto& ref : p->node.spec.inbounds) emails.push_back(OwnedClientEmail(ns, a.metadata.name, ref.name));
-  return DeleteOwnedClients(*p, emails);
+  return DeleteOwnedClients(*p->session, p->inbounds, emails);
 }
 
 Status AssignmentReconciler::RemovePending(const std::string& ns, const std::string& node) {
@@ -298,7 +259,7 @@ Status AssignmentReconciler::RemovePending(const std::string& ns, const std::str
     const bool back = a.ok() && AssignedNode(*a) == node;
     Status s = back || (!p.ok() && NodeGone(p.status())) ? Status::Ok()
                : !p.ok()                                 ? p.status()
-                                                         : DeleteOwnedClients(*p, {r.client_email});
+                                                         : DeleteOwnedClients(*p->session, p->inbounds, {r.client_email});
     if (!s.ok()) {
       if (Status w = deps_.store->RecordRemovalFailure(r.id, s.message()); !w.ok()) return w;
       return s;

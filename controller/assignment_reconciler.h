@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "controller/node_reconciler.h"
+#include "controller/owned_clients.h"
 #include "pkg/api/types.h"
 #include "pkg/balancer/placement_policy.h"
 #include "pkg/common/clock.h"
@@ -78,6 +79,8 @@ class AssignmentReconciler {
   // Users placed on node `ns/node`, including placements this process made but has not yet seen
   // come back through the informer.
   int64_t UsersOn(const std::string& node_key) const;
+  // The names of the assignments placed on node `ns/node`, counted as UsersOn counts them.
+  std::vector<std::string> PlacedOn(const std::string& node_key) const;
 
   // Deletes the clients the ledger says were left on node `ns/node` while it was down, unless
   // their user has come back to it; each done removal is completed in the ledger, each failure
@@ -100,8 +103,6 @@ class AssignmentReconciler {
   // CredentialsMissing/CredentialsInvalid/CaBundleMissing, or PanelUnavailable.
   Result<OpenedPanel> OpenPanel(const std::string& ns, const std::string& node_name);
   Status RemoveClients(const api::VpnAssignment& a);
-  // Deletes the clients with `emails` from the opened panel (disables an inbound's last one).
-  Status DeleteOwnedClients(OpenedPanel& p, const std::vector<std::string>& emails);
   Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);
   // After the client is on `target`: ledger switch, Event, removal from `source` (or, when the
   // source does not answer, pending removals in the ledger).
@@ -119,12 +120,6 @@ class AssignmentReconciler {
 
 inline constexpr char kPanelClientsFinalizer[] = "x3ui.io/panel-clients";
 
-// The email of the client the operator owns for assignment `ns/name` on inbound `inbound`:
-// "<inbound>.<name>@<ns>.x3ui". Inbound names and namespaces have no dots, so it is unambiguous,
-// and it is lower case, so the panel's case-insensitive uniqueness cannot bite.
-std::string OwnedClientEmail(const std::string& ns, const std::string& name, const std::string& inbound);
-// The comment tag on every owned client: "x3ui-operator:<ns>/<name>".
-std::string OwnedClientComment(const std::string& ns, const std::string& name);
 // status.nodeName of a VpnAssignment object; empty when it is not placed.
 std::string AssignedNode(const kube::Json& assignment);
 // The credentials Secret's name: "<name>-vpn".

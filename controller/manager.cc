@@ -11,6 +11,7 @@
 
 #include "controller/assignment_reconciler.h"
 #include "controller/node_reconciler.h"
+#include "pkg/api/json.h"
 #include "pkg/http/http_server.h"
 #include "pkg/http/probes.h"
 #include "pkg/kube/config.h"
@@ -92,6 +93,20 @@ struct Manager::Impl {
     }
   }
 
+  // What the drift diff needs: the assignments placed on a node, once the cache is complete.
+  std::optional<std::vector<PlacedUser>> PlacedUsers(const std::string& ns, const std::string& node) {
+    if (!assignment_loop.informer->HasSynced()) return std::nullopt;
+    std::vector<PlacedUser> out;
+    for (const auto& name : assignments->PlacedOn(ns + "/" + node)) {
+      std::optional<kube::Json> obj = assignment_loop.informer->Get(ns + "/" + name);
+      if (!obj) continue;  // deleted: its clients are extra
+      Result<api::VpnAssignment> a = api::DecodeVpnAssignment(*obj);
+      if (!a.ok()) return std::nullopt;  // cannot tell what it wants: remove nothing
+      out.push_back({name, a->spec});
+    }
+    return out;
+  }
+
   void Enqueue(Loop& loop, const std::string& key) {
     metrics.QueueAdd(loop.name);
     loop.queue->Add(key);
@@ -163,7 +178,11 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   Impl* raw = impl.get();
   m.nodes = std::make_unique<NodeReconciler>(
       NodeReconcilerDeps{m.kube.get(), m.panels.get(), &m.clock, &m.metrics, m.ledger.get(),
-                         [raw](const std::string& node_key) { return raw->assignments->UsersOn(node_key); }},
+                         [raw](const std::string& node_key) { return raw->assignments->UsersOn(node_key); },
+                         [raw](const std::string& ns, const std::string& node) { return raw->PlacedUsers(ns, node); },
+                         [raw](const std::string& ns, const std::string& name) {
+                           raw->Enqueue(raw->assignment_loop, ns + "/" + name);
+                         }},
       nopts);
   m.events = std::make_unique<kube::EventRecorder>(m.kube.get(), "x3ui.io/operator", Identity(), &m.clock);
   m.assignments = std::make_unique<AssignmentReconciler>(
@@ -216,7 +235,14 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
     raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
   };
   m.assignment_loop.informer->AddHandlers(
-      {on_assignment, [on_assignment](const kube::Json&, const kube::Json& n) { on_assignment(n); },
+      {on_assignment,
+       [raw, on_assignment](const kube::Json& o, const kube::Json& n) {
+         // A user that left a node: the node's count changes, and a deleted node may now go.
+         if (const std::string left = AssignedNode(o); !left.empty() && left != AssignedNode(n)) {
+           raw->Enqueue(raw->node_loop, o["metadata"].value("namespace", "") + "/" + left);
+         }
+         on_assignment(n);
+       },
        [raw](const kube::Json& o) { raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o)); }});
 
   m.probes.AddHealthCheck("ping", [] { return Status::Ok(); });

@@ -1,5 +1,7 @@
 #include "controller/node_reconciler.h"
 
+#include <algorithm>
+
 #include "controller/panel_endpoint.h"
 
 #include "pkg/api/conditions.h"
@@ -12,6 +14,7 @@ namespace {
 using api::Condition;
 
 constexpr auto Cond = api::MakeCondition;
+constexpr std::chrono::milliseconds kDeletingRecheck{2000};
 
 Condition Unknown(const char* type, const std::string& reason, const std::string& message, int64_t gen) {
   return Condition{.type = type, .status = api::kConditionUnknown, .observed_generation = gen, .reason = reason,
@@ -89,6 +92,50 @@ Status NodeReconciler::WriteStatusIfChanged(const api::VpnNode& node, const api:
   return deps_.kube->UpdateStatus(kube::kVpnNodes, node.metadata.namespace_, api::Encode(updated)).status();
 }
 
+void NodeReconciler::RepairDrift(const api::VpnNode& node, panel::PanelSession& session,
+                                 const std::vector<panel::Inbound>& inbounds, api::VpnNodeStatus* next) {
+  const std::string& ns = node.metadata.namespace_;
+  const std::string& name = node.metadata.name;
+  if (!deps_.placed_users) return;
+  std::optional<std::vector<PlacedUser>> placed = deps_.placed_users(ns, name);
+  if (!placed) return;
+  DriftReport drift = DiffOwnedClients(ns, node.spec, inbounds, *placed);
+  next->drift = drift.counts;
+  Status removed = drift.extra.empty() ? Status::Ok() : DeleteOwnedClients(session, inbounds, drift.extra);
+  if (deps_.repair) {
+    for (const auto& user : drift.repair) deps_.repair(ns, user);
+  }
+  if (deps_.metrics) {
+    const std::string key = ns + "/" + name;
+    deps_.metrics->DriftClients(key, "missing", static_cast<double>(drift.counts.missing));
+    deps_.metrics->DriftClients(key, "stale", static_cast<double>(drift.counts.stale));
+    deps_.metrics->DriftClients(key, "extra", static_cast<double>(drift.counts.extra));
+    deps_.metrics->DriftClients(key, "foreign", static_cast<double>(drift.counts.foreign));
+  }
+  const auto& c = drift.counts;
+  const int64_t gen = node.metadata.generation;
+  const std::string now_text = FormatRfc3339(deps_.clock->Now());
+  if (c.missing + c.stale + c.extra == 0) {
+    api::SetCondition(&next->conditions, Cond(api::kInSync, true, "InSync", "every owned client matches its assignment", gen),
+                      now_text);
+    return;
+  }
+  std::string message = std::to_string(c.missing) + " missing, " + std::to_string(c.stale) + " stale, " +
+                        std::to_string(c.extra) + " extra owned client(s): " +
+                        (removed.ok() ? "repairing" : "removing the extra ones failed: " + removed.message());
+  api::SetCondition(&next->conditions, Cond(api::kInSync, false, "Drift", message, gen), now_text);
+}
+
+Result<ReconcileResult> NodeReconciler::ReleaseFinalizer(const kube::Json& obj, const std::string& key) {
+  kube::Json next = obj;
+  auto& list = next["metadata"]["finalizers"];
+  list.erase(std::remove(list.begin(), list.end(), kube::Json(kNodeUsersFinalizer)), list.end());
+  Result<kube::Json> w = deps_.kube->Update(kube::kVpnNodes, obj["metadata"].value("namespace", ""), next);
+  if (!w.ok() && w.status().code() != Status::Code::kNotFound) return w.status();
+  Forget(key);
+  return ReconcileResult{};
+}
+
 Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const std::string& name) {
   const std::string key = ns + "/" + name;
   // 1. Read the node; a node that is gone leaves nothing behind.
@@ -100,6 +147,21 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
   }
   Result<api::VpnNode> decoded = api::DecodeVpnNode(*got);
   if (!decoded.ok()) return decoded.status().WithContext("VpnNode " + key);
+  // The finalizer goes on first, so that deleting the node waits for its users to move away.
+  const auto& finalizers = decoded->metadata.finalizers;
+  const bool has_finalizer = std::find(finalizers.begin(), finalizers.end(), kNodeUsersFinalizer) != finalizers.end();
+  if (!decoded->metadata.deleting() && !has_finalizer) {
+    kube::Json with = *got;
+    with["metadata"]["finalizers"].push_back(kNodeUsersFinalizer);
+    got = deps_.kube->Update(kube::kVpnNodes, ns, with);
+    if (!got.ok()) return got.status();
+    decoded = api::DecodeVpnNode(*got);
+    if (!decoded.ok()) return decoded.status();
+  }
+  if (decoded->metadata.deleting() && !has_finalizer) {
+    Forget(key);
+    return ReconcileResult{};
+  }
   const api::VpnNode& node = *decoded;
   const int64_t gen = node.metadata.generation;
   const std::string now_text = FormatRfc3339(deps_.clock->Now());
@@ -111,8 +173,13 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
     next.phase = phase;
   };
 
+  // A deleted node that cannot be probed (bad spec, no credentials) goes once nobody is on it.
+  const bool deleted_and_empty =
+      node.metadata.deleting() && (deps_.users_on_node ? deps_.users_on_node(key) : 0) == 0;
+
   // 2. A spec the schema could not catch: say which fields, probe nothing.
   if (FieldErrors errs = api::ValidateVpnNode(node); !errs.empty()) {
+    if (deleted_and_empty) return ReleaseFinalizer(*got, key);
     if (next.phase.empty()) set_phase(api::kPhasePending);
     set(Cond(api::kReady, false, "InvalidSpec", Status::Invalid(errs).message(), gen));
     set(Unknown(api::kReachable, "NotProbed", "the spec must be fixed first", gen));
@@ -127,6 +194,7 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
   std::string reason;
   Result<panel::PanelEndpoint> endpoint = PanelEndpointFor(*deps_.kube, node, options_.probe_timeout, &reason);
   if (!endpoint.ok()) {
+    if (deleted_and_empty) return ReleaseFinalizer(*got, key);
     if (next.phase.empty()) set_phase(api::kPhasePending);
     set(Cond(api::kReady, false, reason, endpoint.status().message(), gen));
     set(Unknown(api::kReachable, "NotProbed", "no credentials to log in with", gen));
@@ -190,6 +258,7 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
   } else {
     set(Cond(api::kReady, false, health::PhaseName(phase), "probes fail: " + failure.message(), gen));
   }
+  if (reachable) RepairDrift(node, **session, *inbounds, &next);
   next.users = deps_.users_on_node ? deps_.users_on_node(key) : 0;
   next.capacity = node.spec.capacity.max_users;
   if (reachable) {
@@ -201,10 +270,21 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
     }
   }
 
-  // 6. Write only what changed.
+  // 6. A deleted node goes once its users have moved away and its panel holds no owned client
+  //    (a panel that does not answer cannot be cleaned: its users' moves are all it waits for).
+  if (node.metadata.deleting()) {
+    const bool clean = !reachable || next.drift.extra == 0;
+    if (next.users == 0 && clean) return ReleaseFinalizer(*got, key);
+    set(Cond(api::kReady, false, "Deleting",
+             next.users > 0 ? "waiting for " + std::to_string(next.users) + " user(s) to move to other nodes"
+                            : "removing the owned clients left on the panel",
+             gen));
+  }
+
+  // 7. Write only what changed.
   if (Status s = WriteStatusIfChanged(node, next); !s.ok()) return s;
 
-  // 7. Metrics, the ledger row, and the balancer's view.
+  // 8. Metrics, the ledger row, and the balancer's view.
   if (deps_.metrics) {
     deps_.metrics->NodeUp(key, answering);
     deps_.metrics->NodeUsers(key, static_cast<double>(next.users));
@@ -236,8 +316,9 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
   v.region = node.spec.region;
   v.labels = node.spec.labels;
 
-  // 8. Come back after the probe interval, or when the failover grace ends if that is sooner.
-  ReconcileResult result{interval};
+  // 9. Come back after the probe interval, or when the failover grace ends if that is sooner (a
+  //    deleted node sooner still: its deletion waits on it).
+  ReconcileResult result{node.metadata.deleting() ? std::min(interval, kDeletingRecheck) : interval};
   if (phase == health::Phase::kUnreachable && !evacuate) {
     auto until = std::chrono::duration_cast<std::chrono::milliseconds>(evacuate_at - deps_.clock->Now());
     result.requeue_after = std::max(std::chrono::milliseconds(1), std::min(interval, until));

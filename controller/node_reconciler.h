@@ -3,10 +3,15 @@
 // NodeReconciler: one pass over one VpnNode (SPEC.md §1 "Health", issue 6 "Node"), as numbered
 // steps: read the node; refuse an invalid spec with Ready=False naming the fields; read the
 // panel's credentials (and CA) from Secrets; probe the panel through the shared session
-// (server status and inbound list); feed the health state machine; build the new status and
-// conditions; write them only when something a user would care about changed (no heartbeat
+// (server status and inbound list); feed the health state machine; diff the owned clients
+// against the assignments placed here (drift: extra owned clients are removed, missing or stale
+// ones handed to their assignment's reconciler, foreign ones never touched); build the new status
+// and conditions; write them only when something a user would care about changed (no heartbeat
 // writes: latency is written only when it moves a lot); update metrics and the ledger's vpn_nodes row; ask
 // to be called again after the probe interval.
+//
+// The finalizer x3ui.io/node-users holds a deleted node while users are placed on it (they are
+// moved away, as for a drain) and while its panel still holds owned clients.
 //
 // Dependencies are injected so that tests can run it against the fake API server and x3ui-sim.
 //
@@ -22,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/owned_clients.h"
 #include "pkg/api/types.h"
 #include "pkg/balancer/placement_policy.h"
 #include "pkg/common/clock.h"
@@ -41,6 +47,13 @@ struct NodeReconcilerDeps {
   store::LedgerWriteQueue* ledger = nullptr;    // optional: no ledger rows without it
   // Users placed on a node ("namespace/name"); optional (0 without it).
   std::function<int64_t(const std::string& node_key)> users_on_node;
+  // The assignments placed on node `ns/node`, including placements still in flight; nullopt while
+  // that is not known yet (caches still filling), when the drift diff is skipped rather than
+  // every owned client being taken for an extra one. Optional: no drift diff without it.
+  std::function<std::optional<std::vector<PlacedUser>>(const std::string& ns, const std::string& node)> placed_users;
+  // Asks for assignment `ns/name` to be reconciled: its client here is missing or stale, and only
+  // its reconciler holds the credentials to rewrite it. Optional.
+  std::function<void(const std::string& ns, const std::string& name)> repair;
 };
 
 struct NodeReconcilerOptions {
@@ -75,12 +88,20 @@ class NodeReconciler {
   NodeState& StateFor(const std::string& key, const api::VpnNode& node);  // REQUIRES: mu_
   void Forget(const std::string& key);
   Status WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next);
+  Result<ReconcileResult> ReleaseFinalizer(const kube::Json& obj, const std::string& key);
+  // The drift diff and its repair; sets status.drift and the InSync condition on `next`.
+  void RepairDrift(const api::VpnNode& node, panel::PanelSession& session, const std::vector<panel::Inbound>& inbounds,
+                   api::VpnNodeStatus* next);
 
   NodeReconcilerDeps deps_;
   NodeReconcilerOptions options_;
   mutable std::mutex mu_;
   std::map<std::string, NodeState> nodes_;  // by namespace/name
 };
+
+// Holds a deleted VpnNode until its users have moved to other nodes and its panel's owned
+// clients are gone, so that deleting a node never strands a user nor leaves access behind.
+inline constexpr char kNodeUsersFinalizer[] = "x3ui.io/node-users";
 
 // Latency as status.latencyMs reports it: rounded down to a power of two (1, 2, 4, ... ms), so
 // that jitter does not rewrite the status on every probe.

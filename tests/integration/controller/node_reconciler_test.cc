@@ -69,6 +69,15 @@ class NodeReconcilerTest : public ::testing::Test {
   int port_ = 0;
 };
 
+// An owned client as the assignment reconciler would have written it for `name` on inbound reality.
+Json OwnedClient(const std::string& name, bool enable = true) {
+  return {{"id", "11111111-2222-4333-8444-" + std::string(12 - std::min<size_t>(12, name.size()), '0') + name.substr(0, 12)},
+          {"email", OwnedClientEmail("vpn", name, "reality")},
+          {"enable", enable},
+          {"subId", "sub-" + name},
+          {"comment", OwnedClientComment("vpn", name)}};
+}
+
 TEST_F(NodeReconcilerTest, HealthyPanelIsReadyAndIdleProbesWriteNothing) {
   ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
   auto r = Reconcile();
@@ -146,14 +155,110 @@ TEST_F(NodeReconcilerTest, MissingSecretAndMissingInboundAreConditions) {
   EXPECT_EQ(Cond(Read(), api::kReady).message, "the panel has no inbound reality (id 99)");
 }
 
-TEST_F(NodeReconcilerTest, DeletedNodeIsForgotten) {
+TEST_F(NodeReconcilerTest, DeletionWaitsForTheUsersThenTheNodeIsForgotten) {
+  int64_t users = 2;
+  reconciler_ = std::make_unique<NodeReconciler>(
+      NodeReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_, .metrics = &metrics_,
+                         .users_on_node = [&](const std::string&) { return users; },
+                         .placed_users = [](const std::string&, const std::string&) {
+                           return std::optional<std::vector<PlacedUser>>(std::vector<PlacedUser>{});
+                         }},
+      NodeReconcilerOptions{.probe_interval = 30s, .probe_timeout = 2s});
   ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
   ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(Read().metadata.finalizers, std::vector<std::string>{kNodeUsersFinalizer});
   ASSERT_TRUE(kube_.Delete(kube::kVpnNodes, "vpn", "fra-1").ok());
+  auto r = Reconcile();
+  ASSERT_TRUE(r.ok());
+  EXPECT_LE(r->requeue_after, 2s) << "a deletion waits on this node: check it often";
+  EXPECT_EQ(Cond(Read(), api::kReady).reason, "Deleting");
+  EXPECT_EQ(Cond(Read(), api::kReady).message, "waiting for 2 user(s) to move to other nodes");
+  ASSERT_EQ(reconciler_->Views().size(), 1u);
+  EXPECT_EQ(reconciler_->Views()[0].evacuate_reason, "NodeDeleted");
+  users = 0;
+  ASSERT_TRUE(sim_->panel("fra-1")->AddClientByHand(1, OwnedClient("gone")));
+  ASSERT_TRUE(Reconcile().ok()) << "removes the owned client left on the panel";
+  EXPECT_TRUE(kube_.Get(kube::kVpnNodes, "vpn", "fra-1").ok()) << "released on the pass that finds the panel clean";
+  ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(kube_.Get(kube::kVpnNodes, "vpn", "fra-1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(sim_->panel("fra-1")->Describe().dump().find(OwnedClientEmail("vpn", "gone", "reality")), std::string::npos);
   ASSERT_TRUE(Reconcile().ok());
   EXPECT_TRUE(reconciler_->Views().empty());
   EXPECT_EQ(pool_.size(), 0u);
   EXPECT_EQ(metrics_.Exposition().find("vpn/fra-1"), std::string::npos);
+}
+
+TEST_F(NodeReconcilerTest, DriftIsReportedOwnedExtrasRemovedAndForeignClientsLeftAlone) {
+  std::optional<std::vector<PlacedUser>> placed;  // nullopt: the caches are not synced yet
+  std::vector<std::string> repaired;
+  reconciler_ = std::make_unique<NodeReconciler>(
+      NodeReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_, .metrics = &metrics_,
+                         .placed_users = [&](const std::string& ns, const std::string& node) {
+                           EXPECT_EQ(ns + "/" + node, "vpn/fra-1");
+                           return placed;
+                         },
+                         .repair = [&](const std::string&, const std::string& name) { repaired.push_back(name); }},
+      NodeReconcilerOptions{.probe_interval = 30s, .probe_timeout = 2s});
+  sim::SimPanel* panel = sim_->panel("fra-1");
+  ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient("alice")));         // placed, as wanted
+  ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient("carol", false)));  // placed, but disabled by hand: stale
+  ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient("dave")));          // owned, no assignment: extra
+  Json imitation = OwnedClient("erin");
+  imitation["comment"] = "made by hand";  // our email pattern without our comment: not ours
+  ASSERT_TRUE(panel->AddClientByHand(1, imitation));
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
+
+  // Before the assignment cache is complete nothing is diffed, so nothing is removed.
+  ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(Read().status.drift, api::DriftStatus{});
+  EXPECT_EQ(Cond(Read(), api::kInSync).status, "");
+  EXPECT_EQ(panel->Describe().dump().find(OwnedClientEmail("vpn", "dave", "reality")) != std::string::npos, true);
+
+  api::VpnAssignmentSpec enabled;
+  placed = std::vector<PlacedUser>{{"alice", enabled}, {"bob", enabled}, {"carol", enabled}};
+  ASSERT_TRUE(Reconcile().ok());
+  api::VpnNode n = Read();
+  EXPECT_EQ(n.status.drift.missing, 1);  // bob
+  EXPECT_EQ(n.status.drift.stale, 1);    // carol
+  EXPECT_EQ(n.status.drift.extra, 1);    // dave
+  EXPECT_EQ(n.status.drift.foreign, 2);  // the one set up by hand, and the imitation (trojan is not this node's inbound)
+  EXPECT_EQ(Cond(n, api::kInSync).status, "False");
+  EXPECT_EQ(Cond(n, api::kInSync).reason, "Drift");
+  EXPECT_EQ(repaired, (std::vector<std::string>{"bob", "carol"}));
+  const std::string after = panel->Describe().dump();
+  EXPECT_EQ(after.find(OwnedClientEmail("vpn", "dave", "reality")), std::string::npos) << "the extra owned client goes";
+  EXPECT_NE(after.find(OwnedClientEmail("vpn", "erin", "reality")), std::string::npos) << "a foreign client stays";
+  EXPECT_NE(after.find("owner-fra-1-vless"), std::string::npos);
+  EXPECT_NE(after.find(OwnedClientEmail("vpn", "alice", "reality")), std::string::npos);
+  EXPECT_NE(metrics_.Exposition().find("x3ui_drift_clients{kind=\"extra\",node=\"vpn/fra-1\"} 1"), std::string::npos);
+
+  // Once the assignments' reconciler has done its part, the node is in sync again.
+  ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient("bob")));
+  ASSERT_TRUE(panel->DeleteClientByHand(OwnedClientEmail("vpn", "carol", "reality")));
+  ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient("carol")));
+  repaired.clear();
+  ASSERT_TRUE(Reconcile().ok());
+  n = Read();
+  EXPECT_EQ(n.status.drift, (api::DriftStatus{.foreign = 2}));
+  EXPECT_EQ(Cond(n, api::kInSync).status, "True");
+  EXPECT_TRUE(repaired.empty());
+}
+
+TEST(OwnedClientsTest, OwnerNeedsBothMarkers) {
+  panel::Client c;
+  c.email = OwnedClientEmail("vpn", "alice.smith", "reality");
+  c.comment = OwnedClientComment("vpn", "alice.smith");
+  EXPECT_EQ(OwnerOf("vpn", c), "alice.smith");
+  EXPECT_EQ(OwnerOf("other", c), std::nullopt) << "another namespace's client is not this node's business";
+  c.email = "REALITY.Alice.Smith@VPN.x3ui";
+  EXPECT_EQ(OwnerOf("vpn", c), "alice.smith") << "the panel compares emails case-insensitively";
+  c.comment = "x3ui-operator:vpn/bob";
+  EXPECT_EQ(OwnerOf("vpn", c), std::nullopt);
+  for (const char* email : {"@vpn.x3ui", "reality@vpn.x3ui", ".alice@vpn.x3ui", "reality.@vpn.x3ui", "alice@example.com"}) {
+    c.email = email;
+    c.comment = OwnedClientComment("vpn", "alice");
+    EXPECT_EQ(OwnerOf("vpn", c), std::nullopt) << email;
+  }
 }
 
 TEST(LatencyBucketTest, OnlyLargeMovesAreWritten) {

@@ -1,0 +1,138 @@
+#include "controller/owned_clients.h"
+
+#include <algorithm>
+#include <set>
+
+#include "pkg/common/clock.h"
+
+namespace x3ui::controller {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+int64_t ExpiryMillis(const std::string& rfc3339) {
+  auto t = ParseRfc3339(rfc3339);
+  return t ? std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count() : 0;
+}
+
+}  // namespace
+
+std::string OwnedClientEmail(const std::string& ns, const std::string& name, const std::string& inbound) {
+  return inbound + "." + name + "@" + ns + ".x3ui";
+}
+
+std::string OwnedClientComment(const std::string& ns, const std::string& name) {
+  return "x3ui-operator:" + ns + "/" + name;
+}
+
+std::optional<std::string> OwnerOf(const std::string& ns, const panel::Client& c) {
+  const std::string email = Lower(c.email);
+  const std::string suffix = "@" + ns + ".x3ui";
+  if (email.size() <= suffix.size() || email.compare(email.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return std::nullopt;
+  }
+  const std::string local = email.substr(0, email.size() - suffix.size());
+  const auto dot = local.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == local.size()) return std::nullopt;
+  std::string name = local.substr(dot + 1);
+  if (c.comment != OwnedClientComment(ns, name)) return std::nullopt;
+  return name;
+}
+
+void ApplySpec(const api::VpnAssignmentSpec& spec, panel::Client* c) {
+  c->limit_ip = spec.limits.ip_limit;
+  c->total_bytes = spec.limits.total_bytes;
+  c->expiry_time = ExpiryMillis(spec.limits.expiry_time);
+  c->enable = spec.enabled;
+}
+
+bool DiffersFromSpec(const panel::Client& c, const api::VpnAssignmentSpec& spec) {
+  panel::Client want = c;
+  ApplySpec(spec, &want);
+  return want.limit_ip != c.limit_ip || want.total_bytes != c.total_bytes || want.expiry_time != c.expiry_time ||
+         want.enable != c.enable;
+}
+
+Status DeleteOwnedClients(panel::PanelSession& session, const std::vector<panel::Inbound>& inbounds,
+                          const std::vector<std::string>& emails) {
+  for (const auto& inbound : inbounds) {
+    for (const auto& c : inbound.clients) {
+      const std::string email = Lower(c.email);
+      if (std::find(emails.begin(), emails.end(), email) == emails.end()) continue;
+      if (inbound.clients.size() == 1 && !c.enable) continue;  // a disabled last client: nothing to do
+      Status s = session.Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(inbound, c); });
+      if (s.reason() == "LastClient") {
+        // The panel keeps an inbound's last client; a disabled one grants nothing.
+        panel::Client off = c;
+        off.enable = false;
+        const std::string key = panel::ClientKey(inbound.protocol, c);
+        s = session.Mutate([&](panel::PanelClient& pc) { return pc.UpdateClient(inbound, key, off); });
+      }
+      if (!s.ok()) return s.WithContext("removing " + email);
+    }
+  }
+  return Status::Ok();
+}
+
+std::vector<const api::InboundRef*> WantedInbounds(const api::VpnNodeSpec& node, const std::vector<std::string>& names) {
+  std::vector<const api::InboundRef*> wanted;
+  for (const auto& ref : node.inbounds) {
+    if (names.empty() || std::find(names.begin(), names.end(), ref.name) != names.end()) wanted.push_back(&ref);
+  }
+  return wanted;
+}
+
+const panel::Client* FindClient(const panel::Inbound& inbound, const std::string& email) {
+  for (const auto& c : inbound.clients) {
+    if (Lower(c.email) == email) return &c;
+  }
+  return nullptr;
+}
+
+const panel::Inbound* FindInbound(const std::vector<panel::Inbound>& on_panel, const api::InboundRef& ref) {
+  for (const auto& in : on_panel) {
+    if ((ref.id && in.id == *ref.id) || (!ref.id && !ref.tag.empty() && in.tag == ref.tag)) return &in;
+  }
+  return nullptr;
+}
+
+DriftReport DiffOwnedClients(const std::string& ns, const api::VpnNodeSpec& spec,
+                             const std::vector<panel::Inbound>& on_panel, const std::vector<PlacedUser>& placed) {
+  DriftReport report;
+  std::set<std::string> wanted_emails, repair;
+  for (const PlacedUser& u : placed) {
+    for (const api::InboundRef* ref : WantedInbounds(spec, u.spec.inbounds)) {
+      const panel::Inbound* inbound = FindInbound(on_panel, *ref);
+      if (!inbound) continue;  // the node's InboundMissing condition reports it
+      const std::string email = OwnedClientEmail(ns, u.name, ref->name);
+      wanted_emails.insert(email);
+      const panel::Client* have = FindClient(*inbound, email);
+      if (!have) {
+        ++report.counts.missing;
+        repair.insert(u.name);
+      } else if (DiffersFromSpec(*have, u.spec)) {
+        ++report.counts.stale;
+        repair.insert(u.name);
+      }
+    }
+  }
+  for (const auto& ref : spec.inbounds) {
+    const panel::Inbound* inbound = FindInbound(on_panel, ref);
+    if (!inbound) continue;
+    for (const auto& c : inbound->clients) {
+      if (!OwnerOf(ns, c)) {
+        ++report.counts.foreign;
+      } else if (!wanted_emails.count(Lower(c.email)) && !(inbound->clients.size() == 1 && !c.enable)) {
+        ++report.counts.extra;
+        report.extra.push_back(Lower(c.email));
+      }
+    }
+  }
+  report.repair.assign(repair.begin(), repair.end());
+  return report;
+}
+
+}  // namespace x3ui::controller
