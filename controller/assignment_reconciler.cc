@@ -197,7 +197,7 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
   std::vector<const api::InboundRef*> wanted = WantedInbounds(node->spec, a.spec.inbounds);
   for (const auto& name : a.spec.inbounds) {
     if (std::none_of(wanted.begin(), wanted.end(), [&](const api::InboundRef* r) { return r->name == name; })) {
-      return {false, "UnknownInbound", "node " + node_name + " has no inbound named " + name, {}};
+      return {false, "UnknownInbound", "spec.inbounds: node " + node_name + " has no inbound named " + name, {}};
     }
   }
   for (const api::InboundRef* ref : wanted) {
@@ -387,9 +387,11 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     balancer::PlacementRequest req{ns + "/" + name, a.spec.node_name, a.spec.node_selector, a.status.node_name, false};
     Result<balancer::Placement> p = policy_.Choose(views, req);
     if (!p.ok() && a.status.node_name.empty()) {
+      // Name the field to change when a pin is what cannot be honoured.
+      const std::string why = (a.spec.node_name.empty() ? "" : "spec.nodeName: ") + p.status().message();
       next.phase = api::kPhasePending;
-      set(Cond(api::kPlaced, false, "Unschedulable", p.status().message(), gen));
-      set(Cond(api::kReady, false, "Unschedulable", p.status().message(), gen));
+      set(Cond(api::kPlaced, false, "Unschedulable", why, gen));
+      set(Cond(api::kReady, false, "Unschedulable", why, gen));
       if (Status s = write(); !s.ok()) return s;
       return ReconcileResult{options_.retry_unplaced};
     }
@@ -431,6 +433,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     deps_.ledger->RecordPlacement({ns, name, a.spec.user.id, a.spec.user.email, node_name, placed_reason});
   }
   if (!source.empty()) {
+    if (deps_.metrics) deps_.metrics->Migration(placed_reason, out.synced ? "success" : "failure");
     if (!out.synced) {
       Forget(ns, name);
       Observe(ns, name, source);

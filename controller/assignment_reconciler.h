@@ -39,6 +39,7 @@
 #include "pkg/common/clock.h"
 #include "pkg/kube/client.h"
 #include "pkg/kube/events.h"
+#include "pkg/metrics/metrics.h"
 #include "pkg/store/write_queue.h"
 #include "pkg/x3ui/session_pool.h"
 
@@ -52,6 +53,7 @@ struct AssignmentReconcilerDeps {
   std::function<std::vector<balancer::NodeView>(const std::string& ns)> nodes;
   store::LedgerWriteQueue* ledger = nullptr;  // optional
   kube::EventRecorder* events = nullptr;      // optional: Events on transitions only
+  metrics::Metrics* metrics = nullptr;        // optional: x3ui_migrations_total
   store::LedgerStore* store = nullptr;        // optional: reads pending removals (RemovePending)
   // Fresh secrets for a new user (UUID and a 24-character password/subId); tests inject fixed ones.
   std::function<std::string()> new_uuid;

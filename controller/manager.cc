@@ -107,6 +107,14 @@ struct Manager::Impl {
     return out;
   }
 
+  // x3ui_assignments{phase}, from the cache when scraped (every phase is always exported).
+  void CountAssignmentPhases() {
+    std::map<std::string, size_t> counts = assignment_loop.informer->IndexCounts("phase");
+    for (const char* phase : {api::kPhasePending, api::kPhasePlaced, api::kPhaseMigrating, api::kPhaseReady, api::kPhaseFailed}) {
+      metrics.Assignments(phase, static_cast<double>(counts[phase]));
+    }
+  }
+
   void Enqueue(Loop& loop, const std::string& key) {
     metrics.QueueAdd(loop.name);
     loop.queue->Add(key);
@@ -161,7 +169,8 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
     if (!store.ok()) return store.status().WithContext("ledger");
     m.store = std::move(store).value();
     m.ledger = std::make_unique<store::LedgerWriteQueue>(
-        m.store.get(), store::LedgerWriteQueue::Options{},
+        m.store.get(),
+        store::LedgerWriteQueue::Options{.on_round_trip = [&metrics = m.metrics](const Status& s) { metrics.LedgerRoundTrip(s.ok()); }},
         [](const std::string& what, const Status& s) { spdlog::error("ledger write dropped: {}: {}", what, s.message()); });
   } else {
     spdlog::warn("no --database-url: running without the ledger");
@@ -190,6 +199,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                                .nodes = [raw](const std::string& ns) { return raw->nodes->Views(ns); },
                                .ledger = m.ledger.get(),
                                .events = m.events.get(),
+                               .metrics = &m.metrics,
                                .store = m.store.get()},
       AssignmentReconcilerOptions{});
   m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
@@ -201,6 +211,10 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   // A node that may have become usable: try the users still waiting for one in its namespace.
   m.assignment_loop.informer->AddIndex("unplaced", [](const kube::Json& o) {
     return AssignedNode(o).empty() ? std::vector<std::string>{o["metadata"].value("namespace", "")} : std::vector<std::string>{};
+  });
+  m.assignment_loop.informer->AddIndex("phase", [](const kube::Json& o) {
+    std::string phase = o.value("status", kube::Json::object()).value("phase", "");
+    return std::vector<std::string>{phase.empty() ? api::kPhasePending : phase};
   });
   // A node whose users must leave (drained, deleted, Unreachable past the grace): move them now.
   m.assignment_loop.informer->AddIndex("node", [](const kube::Json& o) {
@@ -260,6 +274,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
        {std::tuple{options.metrics_bind_address, &m.metrics_server,
                    http::HttpServer::Handler([raw](const http::Request& r) {
                      if (r.path != "/metrics") return http::Response{404, "not found\n", "text/plain", {}};
+                     raw->CountAssignmentPhases();
                      return http::Response{200, raw->metrics.Exposition(), "text/plain; version=0.0.4", {}};
                    })},
         std::tuple{options.health_probe_bind_address, &m.probe_server,

@@ -249,7 +249,14 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
     set(Cond(api::kSchedulable, true, "Schedulable", "the node takes new users", gen));
   }
   std::vector<std::string> missing = inbounds.ok() ? MissingInbounds(node.spec, *inbounds) : std::vector<std::string>{};
-  if (!missing.empty()) {
+  const bool login_refused = failure.reason() == "LoginFailed" || failure.reason() == "LoginBackoff";
+  if (!reachable && login_refused) {
+    set(Cond(api::kReady, false, "LoginFailed",
+             "the panel refuses the credentials of Secret " + node.spec.panel.credentials_secret_ref.name +
+                 " (fix them there; logins are retried at most every 15 min so that the panel's limiter does "
+                 "not lock the account): " + failure.message(),
+             gen));
+  } else if (!missing.empty()) {
     set(Cond(api::kReady, false, "InboundMissing", "the panel has no inbound " + Join(missing), gen));
   } else if (phase == health::Phase::kReady) {
     set(Cond(api::kReady, true, "PanelReady", "the panel answers and has every inbound", gen));

@@ -78,6 +78,17 @@ std::vector<Json> Informer::ByIndex(const std::string& index, const std::string&
   return out;
 }
 
+std::map<std::string, size_t> Informer::IndexCounts(const std::string& index) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::map<std::string, size_t> out;
+  auto i = indexes_.find(index);
+  if (i == indexes_.end()) return out;
+  for (const auto& [value, keys] : i->second) {
+    if (!keys.empty()) out[value] = keys.size();
+  }
+  return out;
+}
+
 size_t Informer::Size() const {
   std::lock_guard<std::mutex> l(mu_);
   return cache_.size();

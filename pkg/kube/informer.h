@@ -70,6 +70,8 @@ class Informer {
   std::optional<Json> Get(const std::string& key) const;
   std::vector<Json> List() const;
   std::vector<Json> ByIndex(const std::string& index, const std::string& value) const;
+  // How many cached objects each value of index `index` holds (values with none are absent).
+  std::map<std::string, size_t> IndexCounts(const std::string& index) const;
   size_t Size() const;
   std::string LastResourceVersion() const;
   int64_t relists() const { return relists_; }

@@ -58,6 +58,7 @@ class Metrics {
   void Migration(const std::string& reason, const std::string& result);
   void PanelRequest(const std::string& node, const std::string& op, const std::string& outcome);
   // kind: missing | stale | extra | foreign
+  void LedgerRoundTrip(bool ok);
   void DriftClients(const std::string& node, const std::string& kind, double count);
   // Drops the per-node series of a deleted node.
   void RemoveNode(const std::string& node);

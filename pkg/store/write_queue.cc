@@ -79,11 +79,17 @@ std::vector<LedgerWriteQueue::Item> LedgerWriteQueue::NextBatch() {
 }
 
 Status LedgerWriteQueue::Apply(const std::vector<Item>& batch) {
-  if (!batch.front().placement) return batch.front().write(*store_);
-  std::vector<PlacementRecord> records;
-  records.reserve(batch.size());
-  for (const auto& i : batch) records.push_back(*i.placement);
-  return store_->RecordPlacements(records);
+  Status s = Status::Ok();
+  if (!batch.front().placement) {
+    s = batch.front().write(*store_);
+  } else {
+    std::vector<PlacementRecord> records;
+    records.reserve(batch.size());
+    for (const auto& i : batch) records.push_back(*i.placement);
+    s = store_->RecordPlacements(records);
+  }
+  if (options_.on_round_trip) options_.on_round_trip(s);
+  return s;
 }
 
 void LedgerWriteQueue::Run() {

@@ -36,6 +36,9 @@ class LedgerWriteQueue {
     std::chrono::milliseconds initial_backoff{100};
     std::chrono::milliseconds max_backoff{10000};
     size_t max_batch = 5000;  // placements per RecordPlacements call
+    // Called on the queue's thread after each round trip to the database with its outcome
+    // (for the x3ui_ledger_round_trips_total metric); optional.
+    std::function<void(const Status&)> on_round_trip;
   };
   using Write = std::function<Status(LedgerStore&)>;
   using ErrorHandler = std::function<void(const std::string& what, const Status& error)>;

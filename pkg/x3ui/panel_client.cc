@@ -100,9 +100,9 @@ Result<HttpResponse> PanelClient::SendRaw(const std::string& op, const std::stri
 Status PanelClient::LoginLocked() {
   TimePoint now = clock_->Now();
   if (now < next_login_) {
-    auto wait = std::chrono::duration_cast<std::chrono::seconds>(next_login_ - now).count();
-    return Status::Unauthenticated(last_login_error_.message() + "; not trying again for " + std::to_string(wait) + "s")
-        .WithReason("LoginBackoff");
+    // The refusal's own text, no countdown: callers put it in status, which must not change on
+    // every probe while the panel keeps refusing.
+    return Status::Unauthenticated(last_login_error_.message()).WithReason("LoginBackoff");
   }
   auto headers_for = [this](bool post) {
     Headers h{{"Accept", "application/json"}, {"X-Requested-With", "XMLHttpRequest"}};
