@@ -111,6 +111,7 @@ void AssignmentReconciler::Observe(const std::string& ns, const std::string& nam
 void AssignmentReconciler::Forget(const std::string& ns, const std::string& name) {
   std::lock_guard<std::mutex> l(mu_);
   placed_.erase(ns + "/" + name);
+  requests_.erase(ns + "/" + name);
 }
 
 int64_t AssignmentReconciler::UsersOn(const std::string& node_key) const {
@@ -269,30 +270,189 @@ Status AssignmentReconciler::RemovePending(const std::string& ns, const std::str
   return Status::Ok();
 }
 
-void AssignmentReconciler::CompleteMove(const kube::Json& obj, const api::VpnAssignment& a, const std::string& source,
-                                        const std::string& target, const std::string& reason) {
-  const std::string& ns = a.metadata.namespace_;
-  const std::string& name = a.metadata.name;
-  if (deps_.ledger) {
-    store::PlacementRecord to{ns, name, a.spec.user.id, a.spec.user.email, target, reason};
-    deps_.ledger->Enqueue("switch " + ns + "/" + name + " to " + target,
-                          [to, source](store::LedgerStore& s) { return s.SwitchPlacement(to, source, ""); });
+AssignmentReconciler::MoveSlot::~MoveSlot() {
+  if (key_.empty()) return;
+  if (std::optional<std::string> next = budget_->Release(key_); next && wake_) wake_(*next);
+}
+
+bool AssignmentReconciler::MoveSlot::Acquire(const std::string& key) {
+  if (!budget_) return true;
+  if (!budget_->TryAcquire(key)) return false;
+  key_ = key;
+  return true;
+}
+
+void AssignmentReconciler::RequestMove(const std::string& ns, const std::string& name, const std::string& target) {
+  std::lock_guard<std::mutex> l(mu_);
+  requests_[ns + "/" + name] = MoveRequest{target, MoveRequest::State::kPending, ""};
+}
+
+std::optional<AssignmentReconciler::MoveRequest> AssignmentReconciler::MoveRequestOf(const std::string& ns,
+                                                                                     const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = requests_.find(ns + "/" + name);
+  if (it == requests_.end()) return std::nullopt;
+  return it->second;
+}
+
+void AssignmentReconciler::ClearMoveRequest(const std::string& ns, const std::string& name) {
+  std::lock_guard<std::mutex> l(mu_);
+  requests_.erase(ns + "/" + name);
+}
+
+AssignmentReconciler::MoveRequest* AssignmentReconciler::PendingRequestLocked(const std::string& key,
+                                                                               const api::VpnAssignment& a) {
+  auto it = requests_.find(key);
+  if (it == requests_.end() || it->second.state != MoveRequest::State::kPending) return nullptr;
+  if (!a.spec.node_name.empty() && a.spec.node_name != it->second.target) {
+    it->second.state = MoveRequest::State::kFailed;
+    it->second.message = "pinned to " + a.spec.node_name + " by spec.nodeName";
+    return nullptr;
   }
-  Event(obj, "Normal", "Migrated", "Migrate", "moved from " + source + " to " + target + " (" + reason + "), same credentials");
-  api::VpnAssignment at_source = a;
-  at_source.status.node_name = source;
-  Status removed = RemoveClients(at_source);
-  if (removed.ok()) return;
-  // The source is down: its clients wait in the ledger until it answers again.
-  spdlog::warn("VpnAssignment {}/{} moved to {}; its clients stay on {} for now: {}", ns, name, target, source,
-               removed.message());
-  Result<kube::Json> node = deps_.kube->Get(kube::kVpnNodes, ns, source);
-  Result<api::VpnNode> decoded = node.ok() ? api::DecodeVpnNode(*node) : Result<api::VpnNode>(node.status());
-  if (!decoded.ok() || !deps_.ledger) return;
+  if (a.status.node_name == it->second.target) {
+    it->second.state = MoveRequest::State::kDone;
+    return nullptr;
+  }
+  return a.status.node_name.empty() ? nullptr : &it->second;
+}
+
+void AssignmentReconciler::FinishRequest(const std::string& key, const std::string& node) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = requests_.find(key);
+  if (it != requests_.end() && it->second.state == MoveRequest::State::kPending && it->second.target == node) {
+    it->second.state = MoveRequest::State::kDone;
+  }
+}
+
+Status AssignmentReconciler::RecoverMoves(const std::string& ns) {
+  if (!deps_.store) return Status::Ok();
+  Result<std::vector<store::JournalEntry>> open = deps_.store->OpenMoves();
+  if (!open.ok()) return open.status().WithContext("reading the migration journal");
+  int finished = 0, rolled_back = 0;
+  for (const store::JournalEntry& m : *open) {
+    if (!ns.empty() && m.namespace_ != ns) continue;
+    Result<kube::Json> obj = deps_.kube->Get(kube::kVpnAssignments, m.namespace_, m.assignment);
+    if (!obj.ok() && obj.status().code() != Status::Code::kNotFound) return obj.status();
+    Result<api::VpnAssignment> a = obj.ok() ? api::DecodeVpnAssignment(*obj) : Result<api::VpnAssignment>(obj.status());
+    if (a.ok() && a->status.node_name == m.to_node) {
+      // The status names the target: the move committed; finish it.
+      CompleteMove(*obj, *a, m);
+      ++finished;
+      continue;
+    }
+    // Not committed: the user is still served by its source; the target's copy goes.
+    RemoveOrDefer(m.namespace_, m.assignment, m.to_node, "RolledBack");
+    Journal("roll back move " + m.move_id, [id = m.move_id](store::LedgerStore& s) {
+      return s.AdvanceMove(id, store::MoveStep::kRolledBack);
+    });
+    ++rolled_back;
+  }
+  if (finished + rolled_back > 0) {
+    spdlog::info("migration journal: finished {} and rolled back {} moves a previous run left half done", finished,
+                 rolled_back);
+  }
+  return Status::Ok();
+}
+
+Status AssignmentReconciler::ReconcileLedger(const std::vector<kube::Json>& assignments, const std::string& ns) {
+  if (!deps_.store || !deps_.ledger) return Status::Ok();
+  Result<store::LedgerSnapshot> snapshot = deps_.store->LoadSnapshot();
+  if (!snapshot.ok()) return snapshot.status().WithContext("reading the ledger");
+  std::map<std::string, std::string> active;  // "ns/name" -> node
+  for (const auto& row : snapshot->active_placements) {
+    if (ns.empty() || row.record.namespace_ == ns) active[row.record.namespace_ + "/" + row.record.assignment] = row.record.node;
+  }
+  int fixed = 0;
+  for (const auto& obj : assignments) {
+    const auto& meta = obj["metadata"];
+    const std::string a_ns = meta.value("namespace", ""), name = meta.value("name", ""), node = AssignedNode(obj);
+    auto it = active.find(a_ns + "/" + name);
+    const std::string in_ledger = it == active.end() ? "" : it->second;
+    if (it != active.end()) active.erase(it);
+    if (node == in_ledger) continue;
+    ++fixed;
+    const auto& user = obj.value("spec", kube::Json::object()).value("user", kube::Json::object());
+    store::PlacementRecord to{a_ns, name, user.value("id", ""), user.value("email", ""), node, "Recovered"};
+    if (node.empty()) {
+      Journal("release " + name, [a_ns, name](store::LedgerStore& s) { return s.ReleasePlacement(a_ns, name, "NotPlaced"); });
+    } else if (in_ledger.empty()) {
+      deps_.ledger->RecordPlacement(to);
+    } else {
+      Journal("switch " + name, [to, in_ledger](store::LedgerStore& s) { return s.SwitchPlacement(to, in_ledger, ""); });
+    }
+  }
+  for (const auto& [key, node] : active) {
+    const std::string a_ns = key.substr(0, key.find('/')), name = key.substr(key.find('/') + 1);
+    ++fixed;
+    Journal("release " + name, [a_ns, name](store::LedgerStore& s) { return s.ReleasePlacement(a_ns, name, "Deleted"); });
+  }
+  if (fixed > 0) spdlog::info("ledger: {} placements corrected to match the assignments' status", fixed);
+  return Status::Ok();
+}
+
+bool AssignmentReconciler::RemoveOrDefer(const std::string& ns, const std::string& name, const std::string& node,
+                                         const std::string& reason) {
+  api::VpnAssignment at_node;
+  at_node.metadata.namespace_ = ns;
+  at_node.metadata.name = name;
+  at_node.status.node_name = node;
+  Status removed = RemoveClients(at_node);
+  if (removed.ok()) return true;
+  // The node does not answer: its clients wait in the ledger until it does.
+  spdlog::warn("the clients of VpnAssignment {}/{} stay on {} for now: {}", ns, name, node, removed.message());
+  Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, node);
+  Result<api::VpnNode> decoded = got.ok() ? api::DecodeVpnNode(*got) : Result<api::VpnNode>(got.status());
+  if (!decoded.ok() || !deps_.ledger) return false;
   for (const auto& ref : decoded->spec.inbounds) {
-    store::PendingRemoval r{0, ns, source, OwnedClientEmail(ns, name, ref.name), name, reason, 0, removed.message()};
-    deps_.ledger->Enqueue("pending removal on " + source, [r](store::LedgerStore& s) { return s.AddPendingRemoval(r); });
+    store::PendingRemoval r{0, ns, node, OwnedClientEmail(ns, name, ref.name), name, reason, 0, removed.message()};
+    deps_.ledger->Enqueue("pending removal on " + node, [r](store::LedgerStore& s) { return s.AddPendingRemoval(r); });
   }
+  return false;
+}
+
+void AssignmentReconciler::CompleteMove(const kube::Json& obj, const api::VpnAssignment& a, const store::JournalEntry& m) {
+  if (deps_.ledger) {
+    store::PlacementRecord to{m.namespace_, m.assignment, a.spec.user.id, a.spec.user.email, m.to_node, m.reason};
+    deps_.ledger->Enqueue("switch " + m.move_id, [to, m](store::LedgerStore& s) {
+      return s.SwitchPlacement(to, m.from_node, m.move_id);
+    });
+  }
+  Step("switched");
+  Event(obj, "Normal", "Migrated", "Migrate",
+        "moved from " + m.from_node + " to " + m.to_node + " (" + m.reason + "), same credentials");
+  if (deps_.metrics) deps_.metrics->Migration(m.reason, "success");
+  if (RemoveOrDefer(m.namespace_, m.assignment, m.from_node, m.reason)) {
+    Journal("advance move " + m.move_id, [id = m.move_id](store::LedgerStore& s) {
+      return s.AdvanceMove(id, store::MoveStep::kRemovedFromSource);
+    });
+    Step("removed-from-source");
+  }
+  Journal("finish move " + m.move_id, [id = m.move_id](store::LedgerStore& s) { return s.AdvanceMove(id, store::MoveStep::kDone); });
+}
+
+void AssignmentReconciler::AbandonMove(const std::string& ns, const std::string& name, const std::string& source,
+                                       const std::string& move_id, const std::string& reason, const std::string& why) {
+  if (!move_id.empty()) {
+    Journal("roll back move " + move_id, [move_id](store::LedgerStore& s) {
+      return s.AdvanceMove(move_id, store::MoveStep::kRolledBack);
+    });
+  }
+  if (deps_.metrics && !move_id.empty()) deps_.metrics->Migration(reason, "failure");
+  std::lock_guard<std::mutex> l(mu_);
+  placed_[ns + "/" + name] = ns + "/" + source;  // whatever reached the target is extra there now
+  auto it = requests_.find(ns + "/" + name);
+  if (it != requests_.end() && it->second.state == MoveRequest::State::kPending && !why.empty()) {
+    it->second.state = MoveRequest::State::kFailed;
+    it->second.message = why;
+  }
+}
+
+void AssignmentReconciler::Journal(const std::string& what, std::function<Status(store::LedgerStore&)> write) {
+  if (deps_.ledger) deps_.ledger->Enqueue(what, std::move(write));
+}
+
+void AssignmentReconciler::Step(const char* step) {
+  if (deps_.on_move_step) deps_.on_move_step(step);
 }
 
 Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, const api::VpnAssignment& a) {
@@ -378,14 +538,26 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     return ReconcileResult{};
   }
 
-  // 3. Choose the node, and count the user there before anyone else chooses.
+  // 3. Choose the node, and count the user there before anyone else chooses. A move needs a
+  //    slot of the disruption budget; without one the user stays, touched by nothing, until
+  //    a slot frees and it is handed back to the queue.
+  const std::string key = ns + "/" + name;
   std::string node_name, placed_reason, source;  // source: the node a move leaves
+  MoveSlot slot(deps_.budget, deps_.wake);
   {
     std::lock_guard<std::mutex> l(mu_);
     std::vector<balancer::NodeView> views = deps_.nodes(ns);
     for (auto& v : views) v.users = UsersOnLocked(ns + "/" + v.name);
-    balancer::PlacementRequest req{ns + "/" + name, a.spec.node_name, a.spec.node_selector, a.status.node_name, false};
+    balancer::PlacementRequest req{key, a.spec.node_name, a.spec.node_selector, a.status.node_name, false};
+    MoveRequest* requested = PendingRequestLocked(key, a);
+    if (requested) req.pinned_node = requested->target;
     Result<balancer::Placement> p = policy_.Choose(views, req);
+    if (requested && !p.ok()) {
+      requested->state = MoveRequest::State::kFailed;
+      requested->message = p.status().message();
+      req.pinned_node = a.spec.node_name;
+      p = policy_.Choose(views, req);
+    }
     if (!p.ok() && a.status.node_name.empty()) {
       // Name the field to change when a pin is what cannot be honoured.
       const std::string why = (a.spec.node_name.empty() ? "" : "spec.nodeName: ") + p.status().message();
@@ -399,8 +571,9 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
       node_name = a.status.node_name;  // it should leave, but there is nowhere to go: stay
       set(Cond(api::kPlaced, false, "NoTarget", p.status().message(), gen));
     } else {
+      if (p->kind == balancer::Placement::Kind::kMove && !slot.Acquire(key)) return ReconcileResult{options_.retry_unplaced};
       node_name = p->node;
-      placed_reason = p->reason;
+      placed_reason = requested && p->kind == balancer::Placement::Kind::kMove ? "VpnMigration" : p->reason;
       if (p->kind == balancer::Placement::Kind::kMove) source = a.status.node_name;
       // A user staying put keeps the reason it was placed for (no status churn Balanced -> Sticky).
       const Condition* was = api::FindCondition(next.conditions, api::kPlaced);
@@ -408,13 +581,14 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
         if (source.empty()) set(Cond(api::kPlaced, true, p->reason, "placed on " + node_name, gen));
       }
     }
-    placed_[ns + "/" + name] = ns + "/" + node_name;
+    placed_[key] = ns + "/" + node_name;
   }
   const bool newly_placed = next.node_name.empty();
 
   // 4. The user's credentials, created once and kept across every move.
   Result<kube::Json> secret = EnsureCredentials(a);
   if (!secret.ok()) {
+    if (!source.empty()) AbandonMove(ns, name, source, "", placed_reason, "");
     if (secret.status().reason() != "SecretConflict") return secret.status();
     set(Cond(api::kReady, false, "SecretConflict", secret.status().message(), gen));
     if (Status s = write(); !s.ok()) return s;
@@ -422,52 +596,72 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   }
   next.credentials_secret_name = CredentialsSecretName(name);
 
-  // 5. The panel holds exactly the client the spec describes; the links follow.
-  Outcome out = Sync(a, node_name, *secret);
-  if (out.synced) {
-    if (Status s = WriteLinks(*secret, out.links); !s.ok()) return s;
+  // 5. A move is journaled before it touches the target.
+  const std::string move_id = source.empty() ? "" : key + ":" + source + "->" + node_name + ":" + now_text;
+  if (!move_id.empty()) {
+    Journal("begin move " + move_id, [m = store::JournalEntry{move_id, ns, name, source, node_name, placed_reason}](
+                                         store::LedgerStore& s) { return s.BeginMove(m); });
+    Step("planned");
   }
 
-  // 6. The ledger records where the user is; a move then leaves its source (make-before-break).
-  if (newly_placed && out.synced && deps_.ledger) {
-    deps_.ledger->RecordPlacement({ns, name, a.spec.user.id, a.spec.user.email, node_name, placed_reason});
+  // 6. The panel holds exactly the client the spec describes; the links follow.
+  Outcome out = Sync(a, node_name, *secret);
+  if (out.synced) {
+    if (Status s = WriteLinks(*secret, out.links); !s.ok()) {
+      if (!move_id.empty()) AbandonMove(ns, name, source, move_id, placed_reason, s.message());
+      return s;
+    }
   }
-  if (!source.empty()) {
-    if (deps_.metrics) deps_.metrics->Migration(placed_reason, out.synced ? "success" : "failure");
+  if (!move_id.empty()) {
     if (!out.synced) {
-      Forget(ns, name);
-      Observe(ns, name, source);
+      AbandonMove(ns, name, source, move_id, placed_reason, out.message);
       set(Cond(api::kPlaced, false, "MoveFailed",
                placed_reason + ": moving to " + node_name + " failed, still on " + source + ": " + out.message, gen));
       if (Status s = write(); !s.ok()) return s;
       return ReconcileResult{options_.retry_unplaced};
     }
-    CompleteMove(*got, a, source, node_name, placed_reason);
+    Journal("advance move " + move_id, [move_id](store::LedgerStore& s) {
+      return s.AdvanceMove(move_id, store::MoveStep::kAddedOnTarget);
+    });
+    Step("added-on-target");
     next.migrations += 1;
     next.last_migration_time = now_text;
     set(Cond(api::kPlaced, true, placed_reason, "moved from " + source + " to " + node_name, gen));
   }
 
-  // 7. Events, on transitions only.
-  const api::Condition* was_synced = api::FindCondition(a.status.conditions, api::kSynced);
-  if (newly_placed && out.synced && source.empty()) {
-    Event(*got, "Normal", "Placed", "Place", "placed on " + node_name + " (" + placed_reason + ")");
-  } else if (out.repaired > 0 && out.synced && source.empty()) {
-    Event(*got, "Normal", "ClientRepaired", "Repair",
-          std::to_string(out.repaired) + " client(s) added or updated on " + node_name);
-  }
-  if (!out.synced && (!was_synced || was_synced->reason != out.reason)) {
-    Event(*got, "Warning", out.reason, "Sync", out.message);
-  }
-
-  // 8. Status: placed once the client is on the panel.
+  // 7. Status: placed once the client is on the panel. For a move this write is the commit:
+  //    before it the move is rolled back after a crash, after it it is finished.
   if (out.synced) next.node_name = node_name;
   set(Cond(api::kSynced, out.synced, out.reason, out.message, gen));
   const bool ready = out.synced && api::IsConditionTrue(next.conditions, api::kPlaced);
   set(Cond(api::kReady, ready, ready ? "Ready" : out.synced ? "NoTarget" : out.reason,
            ready ? "the user can connect through " + node_name : out.message, gen));
   next.phase = ready ? api::kPhaseReady : out.synced ? api::kPhasePlaced : next.node_name.empty() ? api::kPhasePending : api::kPhasePlaced;
-  if (Status s = write(); !s.ok()) return s;
+  if (Status s = write(); !s.ok()) {
+    if (!move_id.empty()) AbandonMove(ns, name, source, move_id, placed_reason, s.message());
+    return s;
+  }
+
+  // 8. After the commit: the ledger, and a move's source is cleaned (make-before-break).
+  if (!move_id.empty()) {
+    Step("committed");
+    CompleteMove(*got, a, {move_id, ns, name, source, node_name, placed_reason});
+    FinishRequest(key, node_name);
+  } else if (newly_placed && out.synced && deps_.ledger) {
+    deps_.ledger->RecordPlacement({ns, name, a.spec.user.id, a.spec.user.email, node_name, placed_reason});
+  }
+
+  // 9. Events, on transitions only.
+  const api::Condition* was_synced = api::FindCondition(a.status.conditions, api::kSynced);
+  if (newly_placed && out.synced) {
+    Event(*got, "Normal", "Placed", "Place", "placed on " + node_name + " (" + placed_reason + ")");
+  } else if (out.repaired > 0 && out.synced && move_id.empty()) {
+    Event(*got, "Normal", "ClientRepaired", "Repair",
+          std::to_string(out.repaired) + " client(s) added or updated on " + node_name);
+  }
+  if (!out.synced && (!was_synced || was_synced->reason != out.reason)) {
+    Event(*got, "Warning", out.reason, "Sync", out.message);
+  }
   if (!out.synced) result.requeue_after = options_.retry_unplaced;
   return result;
 }

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/move_budget.h"
 #include "controller/node_reconciler.h"
 #include "controller/owned_clients.h"
 #include "pkg/api/types.h"
@@ -55,6 +56,12 @@ struct AssignmentReconcilerDeps {
   kube::EventRecorder* events = nullptr;      // optional: Events on transitions only
   metrics::Metrics* metrics = nullptr;        // optional: x3ui_migrations_total
   store::LedgerStore* store = nullptr;        // optional: reads pending removals (RemovePending)
+  MoveBudget* budget = nullptr;               // optional: the disruption budget shared by every move
+  // Puts assignment `ns/name` back on the work queue (a user whose move waited for the budget).
+  std::function<void(const std::string& key)> wake;
+  // Called right after each step of a move ("planned", "added-on-target", "committed",
+  // "switched", "removed-from-source"); the crash tests kill the process there. Optional.
+  std::function<void(const std::string& step)> on_move_step;
   // Fresh secrets for a new user (UUID and a 24-character password/subId); tests inject fixed ones.
   std::function<std::string()> new_uuid;
   std::function<std::string(size_t)> new_token;
@@ -84,6 +91,29 @@ class AssignmentReconciler {
   // The names of the assignments placed on node `ns/node`, counted as UsersOn counts them.
   std::vector<std::string> PlacedOn(const std::string& node_key) const;
 
+  // Asks for assignment `ns/name` to move to node `target` (a VpnMigration's plan). The move is
+  // made by the assignment's own reconcile, within the disruption budget, unless the user is
+  // pinned (spec.nodeName wins). Replaces an earlier request for the same user.
+  void RequestMove(const std::string& ns, const std::string& name, const std::string& target);
+  // What became of a request: nullopt when there is none.
+  struct MoveRequest {
+    enum class State { kPending, kDone, kFailed };
+    std::string target;
+    State state = State::kPending;
+    std::string message;  // why it failed
+  };
+  std::optional<MoveRequest> MoveRequestOf(const std::string& ns, const std::string& name) const;
+  void ClearMoveRequest(const std::string& ns, const std::string& name);
+
+  // After a restart, before any reconcile: finishes the moves the journal holds open whose
+  // assignment's status already names the target (the commit happened), and rolls back the others
+  // (the target's copy of the clients is removed). Only namespace `ns` when it is not empty.
+  Status RecoverMoves(const std::string& ns);
+  // After a restart: makes the ledger's active placements agree with the assignments' status
+  // (`assignments`, the informer's list), the source of truth: missing rows recorded, rows on
+  // the wrong node switched, rows of deleted assignments released. Writes only the differences.
+  Status ReconcileLedger(const std::vector<kube::Json>& assignments, const std::string& ns);
+
   // Deletes the clients the ledger says were left on node `ns/node` while it was down, unless
   // their user has come back to it; each done removal is completed in the ledger, each failure
   // recorded there. Call when the node answers again. OK without a store or with nothing to do.
@@ -106,18 +136,45 @@ class AssignmentReconciler {
   Result<OpenedPanel> OpenPanel(const std::string& ns, const std::string& node_name);
   Status RemoveClients(const api::VpnAssignment& a);
   Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);
-  // After the client is on `target`: ledger switch, Event, removal from `source` (or, when the
-  // source does not answer, pending removals in the ledger).
-  void CompleteMove(const kube::Json& obj, const api::VpnAssignment& a, const std::string& source,
-                    const std::string& target, const std::string& reason);
+  // After a move's commit (status names the target): ledger switch, Event, removal from the
+  // source (or, when it does not answer, pending removals in the ledger), journal done.
+  void CompleteMove(const kube::Json& obj, const api::VpnAssignment& a, const store::JournalEntry& move);
+  // A move that will not commit: journal rolled back, the user counted on `source` again, a
+  // VpnMigration's request failed with `why`.
+  void AbandonMove(const std::string& ns, const std::string& name, const std::string& source,
+                   const std::string& move_id, const std::string& reason, const std::string& why);
+  // Removes the user's clients from `node`; when it does not answer, records pending removals.
+  // True when they were removed.
+  bool RemoveOrDefer(const std::string& ns, const std::string& name, const std::string& node, const std::string& reason);
+  void Journal(const std::string& what, std::function<Status(store::LedgerStore&)> write);
+  void Step(const char* step);
+  // The pending VpnMigration request of `key` that still has to move it, if any (marks one that
+  // is fulfilled done). REQUIRES: mu_.
+  MoveRequest* PendingRequestLocked(const std::string& key, const api::VpnAssignment& a);
+  void FinishRequest(const std::string& key, const std::string& node);
+
+  // A slot of the disruption budget held for one reconcile; given back (and the next waiting
+  // user woken) when it goes out of scope.
+  class MoveSlot {
+   public:
+    MoveSlot(MoveBudget* budget, const std::function<void(const std::string&)>& wake) : budget_(budget), wake_(wake) {}
+    ~MoveSlot();
+    bool Acquire(const std::string& key);
+
+   private:
+    MoveBudget* budget_;
+    const std::function<void(const std::string&)>& wake_;
+    std::string key_;
+  };
   void Event(const kube::Json& obj, const char* type, const std::string& reason, const char* action,
              const std::string& note);
 
   AssignmentReconcilerDeps deps_;
   AssignmentReconcilerOptions options_;
   balancer::PlacementPolicy policy_;
-  mutable std::mutex mu_;                      // guards placed_; held across Choose + record
+  mutable std::mutex mu_;                      // guards placed_ and requests_; held across Choose + record
   std::map<std::string, std::string> placed_;  // assignment "ns/name" -> node "ns/node"
+  std::map<std::string, MoveRequest> requests_;  // assignment "ns/name" -> VpnMigration request; guarded by mu_
 };
 
 inline constexpr char kPanelClientsFinalizer[] = "x3ui.io/panel-clients";

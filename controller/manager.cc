@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <csignal>
+
 #include <algorithm>
 #include <cstdlib>
 #include <random>
@@ -62,6 +64,7 @@ struct Manager::Impl {
   std::unique_ptr<NodeReconciler> nodes;
   std::unique_ptr<AssignmentReconciler> assignments;
   std::unique_ptr<kube::EventRecorder> events;
+  std::unique_ptr<MoveBudget> budget;  // --disruption-budget
   Loop node_loop, assignment_loop;
   http::ProbeHandler probes;
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
@@ -120,11 +123,37 @@ struct Manager::Impl {
     loop.queue->Add(key);
   }
 
+  // --crash-after-move-step: dies like a SIGKILLed process, once the ledger holds the step.
+  void MaybeCrash(const std::string& step) {
+    if (step != options.crash_after_move_step) return;
+    if (ledger) ledger->Drain(std::chrono::seconds(10));
+    spdlog::critical("--crash-after-move-step {}: killing the process", step);
+    spdlog::default_logger()->flush();
+    std::raise(SIGKILL);
+  }
+
+  // Before the first reconcile: what a previous run left half done is finished or rolled back,
+  // and the ledger is made to agree with the assignments' status.
+  void Recover() {
+    if (Status s = assignments->RecoverMoves(options.namespace_); !s.ok()) {
+      spdlog::error("recovering half-done moves: {} (the drift diff will clean up instead)", s.message());
+    }
+    if (ledger && !ledger->Drain(std::chrono::seconds(30))) spdlog::warn("the ledger is slow to apply recovery writes");
+    if (Status s = assignments->ReconcileLedger(assignment_loop.informer->List(), options.namespace_); !s.ok()) {
+      spdlog::error("checking the ledger against the assignments: {}", s.message());
+    }
+  }
+
   // Runs the controllers until stop (or a lost lease).
   void RunControllers() {
     std::vector<std::thread> workers;
+    for (Loop* loop : {&node_loop, &assignment_loop}) loop->informer->Start();
+    while (!stop.load() && !lost_lease.load() &&
+           !(node_loop.informer->WaitForSync(std::chrono::milliseconds(100)) &&
+             assignment_loop.informer->WaitForSync(std::chrono::milliseconds(100)))) {
+    }
+    if (!stop.load() && !lost_lease.load()) Recover();
     for (Loop* loop : {&node_loop, &assignment_loop}) {
-      loop->informer->Start();
       for (int64_t i = 0; i < options.max_concurrent_reconciles; ++i) workers.emplace_back([this, loop] { Worker(*loop); });
     }
     while (!stop.load() && !lost_lease.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -193,6 +222,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                            raw->Enqueue(raw->assignment_loop, ns + "/" + name);
                          }},
       nopts);
+  m.budget = std::make_unique<MoveBudget>(options.disruption_budget);
   m.events = std::make_unique<kube::EventRecorder>(m.kube.get(), "x3ui.io/operator", Identity(), &m.clock);
   m.assignments = std::make_unique<AssignmentReconciler>(
       AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,
@@ -200,7 +230,10 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                                .ledger = m.ledger.get(),
                                .events = m.events.get(),
                                .metrics = &m.metrics,
-                               .store = m.store.get()},
+                               .store = m.store.get(),
+                               .budget = m.budget.get(),
+                               .wake = [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
+                               .on_move_step = [raw](const std::string& step) { raw->MaybeCrash(step); }},
       AssignmentReconcilerOptions{});
   m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
   m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);

@@ -126,6 +126,19 @@ const std::map<std::string, Flag>& Flags() {
                                      [](Options* o, const std::string& v) {
                                        return ParseDurationFlag("graceful-shutdown-timeout", v, 0ms, &o->graceful_shutdown_timeout);
                                      }}},
+      {"crash-after-move-step",
+       {"Testing only: SIGKILL the process right after this step of a user's move (planned, added-on-target, "
+        "committed, switched, removed-from-source), once the ledger holds it.",
+        false, [](Options* o, const std::string& v) {
+          for (const char* step : kMoveSteps) {
+            if (v == step) {
+              o->crash_after_move_step = v;
+              return Status::Ok();
+            }
+          }
+          return Status::InvalidArgument("--crash-after-move-step: must be one of planned, added-on-target, committed, "
+                                         "switched, removed-from-source; got \"" + v + "\"");
+        }}},
       {"validate", {"Check the manifests in this file or directory (repeatable), preview their placement, and exit.",
                     false, [](Options* o, const std::string& v) {
                       o->validate_paths.push_back(v);
@@ -249,6 +262,7 @@ std::string Options::Describe() const {
   line("failover-grace", FormatDuration(failover_grace));
   line("disruption-budget", std::to_string(disruption_budget));
   line("graceful-shutdown-timeout", FormatDuration(graceful_shutdown_timeout));
+  if (!crash_after_move_step.empty()) line("crash-after-move-step", crash_after_move_step);
   return out.str();
 }
 

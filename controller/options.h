@@ -17,6 +17,9 @@
 
 namespace x3ui::controller {
 
+// The steps of a user's move, in order, as --crash-after-move-step names them.
+inline constexpr const char* kMoveSteps[] = {"planned", "added-on-target", "committed", "switched", "removed-from-source"};
+
 struct Options {
   std::string kubeconfig;                       // empty: in-cluster configuration
   std::string namespace_;                       // empty: all namespaces
@@ -37,6 +40,8 @@ struct Options {
   std::chrono::milliseconds failover_grace{60000};
   int64_t disruption_budget = 50;               // users in flight across every migration
   std::chrono::milliseconds graceful_shutdown_timeout{30000};
+  // Fault injection for the crash tests only: SIGKILL right after this step of a move.
+  std::string crash_after_move_step;
   std::vector<std::string> validate_paths;      // --validate: check manifests offline and exit
   bool show_version = false;
   bool show_help = false;
