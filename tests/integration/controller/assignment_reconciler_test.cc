@@ -3,6 +3,7 @@
 // second pass changes nothing; stale or deleted clients are repaired with the same credentials;
 // foreign clients are never touched; what cannot be done is reported in status.
 #include "controller/assignment_reconciler.h"
+#include "controller/options.h"
 
 #include <algorithm>
 
@@ -58,6 +59,36 @@ class AssignmentReconcilerTest : public ::testing::Test {
         AssignmentReconcilerOptions{.panel_timeout = 2s});
   }
   void TearDown() override { sim_->Stop(); }
+
+  // A reconciler like the fixture's, with a disruption budget, a wake-up and a move-step hook: a
+  // fresh one stands for a restarted process (same API server, panels and ledger).
+  std::unique_ptr<AssignmentReconciler> Fresh(MoveBudget* budget = nullptr,
+                                              std::function<void(const std::string&)> on_step = nullptr) {
+    return std::make_unique<AssignmentReconciler>(
+        AssignmentReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_,
+                                 .nodes = [this](const std::string&) { return views_; },
+                                 .ledger = ledger_.get(),
+                                 .events = &events_,
+                                 .store = &store_,
+                                 .budget = budget,
+                                 .wake = [this](const std::string& key) { woken_.push_back(key); },
+                                 .on_move_step = std::move(on_step)},
+        AssignmentReconcilerOptions{.panel_timeout = 2s});
+  }
+  // Which panels hold an owned client of `name` on inbound 1.
+  std::string PanelsHolding(const std::string& name) {
+    std::string out;
+    for (const char* p : {"fra-1", "fra-2"}) {
+      if (!PanelClient(p, 1, "reality." + name + "@vpn.x3ui").is_null()) out += out.empty() ? p : std::string(",") + p;
+    }
+    return out;
+  }
+  std::string LedgerNode(const std::string& name) {
+    EXPECT_TRUE(ledger_->Drain(5s));
+    auto row = store_.ActivePlacement("vpn", name);
+    return row.ok() && row->has_value() ? (*row)->record.node : "";
+  }
+  std::vector<std::string> woken_;
 
   static Json Node(const std::string& name, int port) {
     return {{"metadata", {{"name", name}}},
@@ -406,6 +437,130 @@ TEST_F(AssignmentReconcilerTest, AnInvalidSpecIsReportedAndNothingIsTouched) {
   EXPECT_NE(Cond(a, api::kReady).message.find("spec.user.email"), std::string::npos) << Cond(a, api::kReady).message;
   EXPECT_FALSE(kube_.Get(kube::kSecrets, "vpn", "alice-vpn").ok());
   EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 0);
+}
+
+// A crash (a SIGKILL) right after each step of a move, then a restart: the half-done move is
+// finished or rolled back, and the user ends on one node with one set of clients, the ledger
+// agreeing, the journal closed, the move counted once.
+TEST_F(AssignmentReconcilerTest, ACrashAtEveryStepOfAMoveConverges) {
+  struct Crash {};
+  int n = 0;
+  for (const char* step : kMoveSteps) {
+    SCOPED_TRACE(step);
+    const std::string name = "user" + std::to_string(++n);
+    views_ = {View("fra-1"), View("fra-2")};
+    views_[1].schedulable = false;  // new users land on fra-1
+    ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment(name)).ok());
+    ASSERT_TRUE(Reconcile(name).ok());
+    ASSERT_EQ(Read(name).status.node_name, "fra-1");
+    const std::string uuid = SecretKey(name, "uuid");
+    views_ = {View("fra-1"), View("fra-2")};
+    views_[0].evacuate_reason = "NodeDraining";
+
+    auto crashing = Fresh(nullptr, [&, step = std::string(step)](const std::string& at) {
+      if (at != step) return;
+      ASSERT_TRUE(ledger_->Drain(5s));
+      throw Crash{};
+    });
+    crashing->Observe("vpn", name, "fra-1");
+    EXPECT_THROW((void)crashing->Reconcile("vpn", name), Crash);
+    crashing.reset();
+
+    auto restarted = Fresh();
+    restarted->Observe("vpn", name, Read(name).status.node_name);
+    Status recovered = restarted->RecoverMoves("vpn");
+    ASSERT_TRUE(recovered.ok()) << recovered.ToString();
+    ASSERT_TRUE(ledger_->Drain(5s));
+    const std::vector<kube::Json> all = kube_.List(kube::kVpnAssignments, "vpn", {})->items;
+    ASSERT_TRUE(restarted->ReconcileLedger(all, "vpn").ok());
+    auto r = restarted->Reconcile("vpn", name);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+
+    api::VpnAssignment a = Read(name);
+    EXPECT_EQ(a.status.node_name, "fra-2");
+    EXPECT_EQ(a.status.phase, "Ready");
+    EXPECT_EQ(a.status.migrations, 1) << "counted once";
+    EXPECT_EQ(PanelsHolding(name), "fra-2") << "nothing doubled, nothing lost";
+    EXPECT_EQ(PanelClient("fra-2", 1, "reality." + name + "@vpn.x3ui")["id"], uuid);
+    EXPECT_EQ(LedgerNode(name), "fra-2");
+    auto open = store_.OpenMoves();
+    ASSERT_TRUE(open.ok());
+    EXPECT_TRUE(open->empty()) << open->size() << " moves left open, the first from " << open->front().from_node;
+  }
+}
+
+TEST_F(AssignmentReconcilerTest, TheDisruptionBudgetDefersMovesAndWakesTheNextUser) {
+  MoveBudget budget(1);
+  reconciler_ = Fresh(&budget);
+  for (const char* name : {"alice", "carol"}) {
+    ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment(name, {{"nodeName", "fra-1"}})).ok());
+    ASSERT_TRUE(Reconcile(name).ok());
+    Json unpinned = *kube_.Get(kube::kVpnAssignments, "vpn", name);
+    unpinned["spec"].erase("nodeName");
+    ASSERT_TRUE(kube_.Update(kube::kVpnAssignments, "vpn", unpinned).ok());
+  }
+  views_[0].evacuate_reason = "NodeDraining";
+  ASSERT_TRUE(budget.TryAcquire("vpn/someone-else"));  // the budget is spent elsewhere
+  int64_t writes = kube_.writes();
+  for (const char* name : {"alice", "carol"}) {
+    auto r = Reconcile(name);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(Read(name).status.node_name, "fra-1") << name << " waits";
+  }
+  EXPECT_EQ(kube_.writes(), writes) << "a waiting user is not touched";
+  EXPECT_EQ(budget.waiting(), 2);
+  EXPECT_EQ(budget.Release("vpn/someone-else"), "vpn/alice");
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_EQ(Read("alice").status.node_name, "fra-2");
+  EXPECT_EQ(woken_, std::vector<std::string>{"vpn/carol"}) << "alice's slot, once free, goes to carol";
+  ASSERT_TRUE(Reconcile("carol").ok());
+  EXPECT_EQ(Read("carol").status.node_name, "fra-2");
+  EXPECT_EQ(budget.in_flight(), 0);
+}
+
+TEST_F(AssignmentReconcilerTest, AMoveRequestMovesTheUserUnlessItIsPinned) {
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("bob", {{"nodeName", "fra-1"}})).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  ASSERT_TRUE(Reconcile("bob").ok());
+  ASSERT_EQ(Read("alice").status.node_name, "fra-1");
+  reconciler_->RequestMove("vpn", "alice", "fra-2");
+  reconciler_->RequestMove("vpn", "bob", "fra-2");
+  ASSERT_TRUE(Reconcile("alice").ok());
+  ASSERT_TRUE(Reconcile("bob").ok());
+  EXPECT_EQ(Read("alice").status.node_name, "fra-2");
+  EXPECT_EQ(Cond(Read("alice"), api::kPlaced).reason, "VpnMigration");
+  EXPECT_EQ(reconciler_->MoveRequestOf("vpn", "alice")->state, AssignmentReconciler::MoveRequest::State::kDone);
+  EXPECT_EQ(Read("bob").status.node_name, "fra-1");
+  EXPECT_EQ(reconciler_->MoveRequestOf("vpn", "bob")->state, AssignmentReconciler::MoveRequest::State::kFailed);
+  EXPECT_EQ(reconciler_->MoveRequestOf("vpn", "bob")->message, "pinned to fra-1 by spec.nodeName");
+  ASSERT_TRUE(Reconcile("alice").ok());
+  EXPECT_EQ(Read("alice").status.node_name, "fra-2") << "sticky after the move";
+  EXPECT_EQ(Read("alice").status.migrations, 1);
+}
+
+TEST_F(AssignmentReconcilerTest, TheLedgerIsMadeToAgreeWithTheAssignmentsStatus) {
+  for (const char* name : {"alice", "bob"}) {
+    ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment(name)).ok());
+    ASSERT_TRUE(Reconcile(name).ok());
+  }
+  ASSERT_TRUE(ledger_->Drain(5s));
+  const std::string alice_at = Read("alice").status.node_name;
+  const std::string elsewhere = alice_at == "fra-1" ? "fra-2" : "fra-1";
+  // What a crash between a status write and the ledger's could leave behind.
+  ASSERT_TRUE(store_.SwitchPlacement({"vpn", "alice", "u-alice", "alice@example.com", elsewhere, "x"}, alice_at, "").ok());
+  ASSERT_TRUE(store_.ReleasePlacement("vpn", "bob", "x").ok());
+  ASSERT_TRUE(store_.RecordPlacements({{"vpn", "ghost", "u-ghost", "ghost@example.com", "fra-1", "x"}}).ok());
+  const std::vector<kube::Json> all = kube_.List(kube::kVpnAssignments, "vpn", {})->items;
+  ASSERT_TRUE(reconciler_->ReconcileLedger(all, "vpn").ok());
+  EXPECT_EQ(LedgerNode("alice"), alice_at);
+  EXPECT_EQ(LedgerNode("bob"), Read("bob").status.node_name);
+  EXPECT_EQ(LedgerNode("ghost"), "") << "no assignment, no active row";
+  auto history = store_.PlacementHistory("vpn", "alice");
+  size_t rows = history->size();
+  ASSERT_TRUE(reconciler_->ReconcileLedger(all, "vpn").ok());
+  ASSERT_TRUE(ledger_->Drain(5s));
+  EXPECT_EQ(store_.PlacementHistory("vpn", "alice")->size(), rows) << "an agreeing ledger is not written";
 }
 
 }  // namespace
