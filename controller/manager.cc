@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/assignment_reconciler.h"
+#include "controller/migration_reconciler.h"
 #include "controller/node_reconciler.h"
 #include "pkg/api/json.h"
 #include "pkg/http/http_server.h"
@@ -31,6 +32,7 @@ namespace {
 
 constexpr char kNodeController[] = "vpnnode";
 constexpr char kAssignmentController[] = "vpnassignment";
+constexpr char kMigrationController[] = "vpnmigration";
 
 
 std::string Identity() {
@@ -65,7 +67,8 @@ struct Manager::Impl {
   std::unique_ptr<AssignmentReconciler> assignments;
   std::unique_ptr<kube::EventRecorder> events;
   std::unique_ptr<MoveBudget> budget;  // --disruption-budget
-  Loop node_loop, assignment_loop;
+  std::unique_ptr<MigrationReconciler> migrations;
+  Loop node_loop, assignment_loop, migration_loop;
   http::ProbeHandler probes;
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
   std::atomic<bool> stop{false};
@@ -147,18 +150,18 @@ struct Manager::Impl {
   // Runs the controllers until stop (or a lost lease).
   void RunControllers() {
     std::vector<std::thread> workers;
-    for (Loop* loop : {&node_loop, &assignment_loop}) loop->informer->Start();
+    for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) loop->informer->Start();
     while (!stop.load() && !lost_lease.load() &&
            !(node_loop.informer->WaitForSync(std::chrono::milliseconds(100)) &&
              assignment_loop.informer->WaitForSync(std::chrono::milliseconds(100)))) {
     }
     if (!stop.load() && !lost_lease.load()) Recover();
-    for (Loop* loop : {&node_loop, &assignment_loop}) {
+    for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) {
       for (int64_t i = 0; i < options.max_concurrent_reconciles; ++i) workers.emplace_back([this, loop] { Worker(*loop); });
     }
     while (!stop.load() && !lost_lease.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    for (Loop* loop : {&node_loop, &assignment_loop}) loop->informer->Stop();
-    for (Loop* loop : {&node_loop, &assignment_loop}) {
+    for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) loop->informer->Stop();
+    for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) {
       if (!loop->queue->ShutDownWithDrain(options.graceful_shutdown_timeout)) {
         spdlog::warn("{} reconciles still running after the graceful shutdown timeout", loop->name);
       }
@@ -237,6 +240,28 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
       AssignmentReconcilerOptions{});
   m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
   m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);
+  m.InitLoop(m.migration_loop, kMigrationController, kube::kVpnMigrations);
+  m.migrations = std::make_unique<MigrationReconciler>(
+      MigrationReconcilerDeps{.kube = m.kube.get(), .clock = &m.clock, .assignments = m.assignments.get(),
+                              .nodes = [raw](const std::string& ns) { return raw->nodes->Views(ns); },
+                              .placed = [raw](const std::string& ns) {
+                                std::vector<kube::Json> out;
+                                for (auto& o : raw->assignment_loop.informer->ByIndex("namespace", ns)) {
+                                  if (!AssignedNode(o).empty()) out.push_back(std::move(o));
+                                }
+                                return out;
+                              },
+                              .wake = [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
+                              .events = m.events.get(),
+                              .disruption_budget = options.disruption_budget},
+      MigrationReconcilerOptions{});
+  m.migration_loop.reconcile = [raw](const std::string& ns, const std::string& n) { return raw->migrations->Reconcile(ns, n); };
+  auto on_migration = [raw](const kube::Json& o) { raw->Enqueue(raw->migration_loop, kube::Informer::KeyOf(o)); };
+  m.migration_loop.informer->AddHandlers(
+      {on_migration, [on_migration](const kube::Json&, const kube::Json& n) { on_migration(n); }, on_migration});
+  m.assignment_loop.informer->AddIndex("namespace", [](const kube::Json& o) {
+    return std::vector<std::string>{o["metadata"].value("namespace", "")};
+  });
   m.node_loop.reconcile = [raw](const std::string& ns, const std::string& n) { return raw->nodes->Reconcile(ns, n); };
   m.assignment_loop.reconcile = [raw](const std::string& ns, const std::string& n) {
     return raw->assignments->Reconcile(ns, n);
@@ -296,6 +321,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.probes.AddReadyCheck("informers", [raw] {
     if (!raw->node_loop.informer->HasSynced()) return Status::Unavailable("VpnNode cache not synced");
     if (!raw->assignment_loop.informer->HasSynced()) return Status::Unavailable("VpnAssignment cache not synced");
+    if (!raw->migration_loop.informer->HasSynced()) return Status::Unavailable("VpnMigration cache not synced");
     return Status::Ok();
   });
   m.probes.AddReadyCheck("ledger", [raw] {

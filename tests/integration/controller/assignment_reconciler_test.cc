@@ -3,6 +3,7 @@
 // second pass changes nothing; stale or deleted clients are repaired with the same credentials;
 // foreign clients are never touched; what cannot be done is reported in status.
 #include "controller/assignment_reconciler.h"
+#include "controller/migration_reconciler.h"
 #include "controller/options.h"
 
 #include <algorithm>
@@ -561,6 +562,95 @@ TEST_F(AssignmentReconcilerTest, TheLedgerIsMadeToAgreeWithTheAssignmentsStatus)
   ASSERT_TRUE(reconciler_->ReconcileLedger(all, "vpn").ok());
   ASSERT_TRUE(ledger_->Drain(5s));
   EXPECT_EQ(store_.PlacementHistory("vpn", "alice")->size(), rows) << "an agreeing ledger is not written";
+}
+
+TEST_F(AssignmentReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMovesEveryone) {
+  views_[1].schedulable = false;  // everyone starts on fra-1
+  for (const char* name : {"alice", "bob", "carol"}) {
+    ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment(name)).ok());
+    ASSERT_TRUE(Reconcile(name).ok());
+  }
+  views_[1].schedulable = true;
+  std::vector<std::string> wakes;
+  MigrationReconciler migrations(
+      MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .assignments = reconciler_.get(),
+                              .nodes = [this](const std::string&) { return views_; },
+                              .placed = [this](const std::string& ns) { return kube_.List(kube::kVpnAssignments, ns, {})->items; },
+                              .wake = [&](const std::string& key) { wakes.push_back(key); },
+                              .events = &events_},
+      MigrationReconcilerOptions{});
+  ASSERT_TRUE(kube_.Create(kube::kVpnMigrations, "vpn",
+                           {{"metadata", {{"name", "evacuate"}}},
+                            {"spec", {{"fromNode", "fra-1"}, {"toNode", "fra-2"}, {"maxConcurrent", 2}, {"dryRun", true}}}})
+                  .ok());
+  auto read = [&] { return *api::DecodeVpnMigration(*kube_.Get(kube::kVpnMigrations, "vpn", "evacuate")); };
+  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  api::VpnMigration m = read();
+  EXPECT_EQ(m.status.phase, "Planned");
+  ASSERT_EQ(m.status.plan.size(), 3u);
+  EXPECT_EQ(m.status.plan[0], (api::PlannedMove{"alice", "fra-1", "fra-2", "VpnMigration"}));
+  int64_t writes = kube_.writes();
+  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  EXPECT_EQ(kube_.writes(), writes) << "a dry run is planned once";
+  EXPECT_TRUE(wakes.empty());
+  for (const char* name : {"alice", "bob", "carol"}) {
+    EXPECT_EQ(Read(name).status.node_name, "fra-1") << "a dry run moves nobody";
+    EXPECT_FALSE(reconciler_->MoveRequestOf("vpn", name).has_value());
+  }
+
+  // The real run: at most two moves in flight, then the third, then Succeeded.
+  Json real = *kube_.Get(kube::kVpnMigrations, "vpn", "evacuate");
+  real["spec"]["dryRun"] = false;
+  ASSERT_TRUE(kube_.Update(kube::kVpnMigrations, "vpn", real).ok());
+  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  EXPECT_EQ(read().status.phase, "Running");
+  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  EXPECT_EQ(wakes, (std::vector<std::string>{"vpn/alice", "vpn/bob"})) << "maxConcurrent 2";
+  EXPECT_FALSE(reconciler_->MoveRequestOf("vpn", "carol").has_value());
+  for (const char* name : {"alice", "bob"}) ASSERT_TRUE(Reconcile(name).ok());
+  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  EXPECT_EQ(read().status.migrated, 2);
+  EXPECT_EQ(wakes.back(), "vpn/carol");
+  ASSERT_TRUE(Reconcile("carol").ok());
+  auto done = migrations.Reconcile("vpn", "evacuate");
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->requeue_after, 0ms);
+  m = read();
+  EXPECT_EQ(m.status.phase, "Succeeded");
+  EXPECT_EQ(m.status.migrated, 3);
+  EXPECT_EQ(m.status.failed, 0);
+  for (const char* name : {"alice", "bob", "carol"}) {
+    EXPECT_EQ(Read(name).status.node_name, "fra-2");
+    EXPECT_EQ(Cond(Read(name), api::kPlaced).reason, "VpnMigration");
+    EXPECT_EQ(PanelsHolding(name), "fra-2");
+  }
+  writes = kube_.writes();
+  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  EXPECT_EQ(kube_.writes(), writes) << "a finished migration is not run again";
+}
+
+TEST_F(AssignmentReconcilerTest, AVpnMigrationToAFullNodeFailsAndSaysWhy) {
+  views_[1].schedulable = false;
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  ASSERT_TRUE(Reconcile("alice").ok());
+  views_[1].schedulable = true;
+  views_[1].max_users = 0;
+  MigrationReconciler migrations(
+      MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .assignments = reconciler_.get(),
+                              .nodes = [this](const std::string&) { return views_; },
+                              .placed = [this](const std::string& ns) { return kube_.List(kube::kVpnAssignments, ns, {})->items; },
+                              .wake = [](const std::string&) {}},
+      MigrationReconcilerOptions{});
+  ASSERT_TRUE(kube_.Create(kube::kVpnMigrations, "vpn", {{"metadata", {{"name", "m"}}}, {"spec", {{"fromNode", "fra-1"}, {"toNode", "fra-2"}}}}).ok());
+  ASSERT_TRUE(migrations.Reconcile("vpn", "m").ok());
+  api::VpnMigration m = *api::DecodeVpnMigration(*kube_.Get(kube::kVpnMigrations, "vpn", "m"));
+  EXPECT_EQ(m.status.phase, "Failed");
+  EXPECT_EQ(m.status.failed, 1);
+  const api::Condition* ready = api::FindCondition(m.status.conditions, api::kReady);
+  ASSERT_NE(ready, nullptr);
+  EXPECT_EQ(ready->reason, "Blocked");
+  EXPECT_NE(ready->message.find("pinned node fra-2 is full"), std::string::npos) << ready->message;
+  EXPECT_EQ(Read("alice").status.node_name, "fra-1");
 }
 
 }  // namespace

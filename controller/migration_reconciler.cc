@@ -1,0 +1,190 @@
+#include "controller/migration_reconciler.h"
+
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "pkg/api/conditions.h"
+#include "pkg/api/json.h"
+#include "pkg/api/validation.h"
+
+namespace x3ui::controller {
+namespace {
+
+constexpr auto Cond = api::MakeCondition;
+constexpr char kPlannedCondition[] = "Planned";
+constexpr int64_t kNoBudget = int64_t{1} << 40;  // a plan lists every move; execution is what is capped
+
+std::string Name(const kube::Json& o) { return o["metadata"].value("name", ""); }
+
+balancer::PlacedUser PlacedUserOf(const kube::Json& o) {
+  balancer::PlacedUser u;
+  u.user = Name(o);
+  u.node = AssignedNode(o);
+  const kube::Json spec = o.value("spec", kube::Json::object());
+  u.pinned_node = spec.value("nodeName", "");
+  const kube::Json sel = spec.value("nodeSelector", kube::Json::object());
+  u.selector.region = sel.value("region", "");
+  for (const auto& [k, v] : sel.value("labels", kube::Json::object()).items()) {
+    if (v.is_string()) u.selector.labels[k] = v.get<std::string>();
+  }
+  for (const auto& [k, v] : o["metadata"].value("labels", kube::Json::object()).items()) {
+    if (v.is_string()) u.labels[k] = v.get<std::string>();
+  }
+  return u;
+}
+
+}  // namespace
+
+MigrationReconciler::MigrationReconciler(MigrationReconcilerDeps deps, MigrationReconcilerOptions options)
+    : deps_(std::move(deps)), options_(options) {}
+
+Status MigrationReconciler::WriteStatus(const api::VpnMigration& m, const api::VpnMigrationStatus& next) {
+  if (next == m.status) return Status::Ok();
+  api::VpnMigration updated = m;
+  updated.status = next;
+  return deps_.kube->UpdateStatus(kube::kVpnMigrations, m.metadata.namespace_, api::Encode(updated)).status();
+}
+
+Result<ReconcileResult> MigrationReconciler::Reconcile(const std::string& ns, const std::string& name) {
+  // 1. Read the migration. One that is deleted mid-run stops handing out moves; those already
+  //    requested finish (a half-made move is worse than a finished one).
+  Result<kube::Json> got = deps_.kube->Get(kube::kVpnMigrations, ns, name);
+  if (!got.ok()) return got.status().code() == Status::Code::kNotFound ? Result<ReconcileResult>(ReconcileResult{}) : got.status();
+  Result<api::VpnMigration> decoded = api::DecodeVpnMigration(*got);
+  if (!decoded.ok()) return decoded.status().WithContext("VpnMigration " + ns + "/" + name);
+  const api::VpnMigration& m = *decoded;
+  const std::string& phase = m.status.phase;
+
+  // 2. A spec the schema could not catch: say which fields, move nobody.
+  if (FieldErrors errs = api::ValidateVpnMigration(m); !errs.empty()) {
+    api::VpnMigrationStatus next = m.status;
+    next.phase = api::kPhaseFailed;
+    next.observed_generation = m.metadata.generation;
+    api::SetCondition(&next.conditions, Cond(api::kReady, false, "InvalidSpec", Status::Invalid(errs).message(), m.metadata.generation),
+                      FormatRfc3339(deps_.clock->Now()));
+    if (Status s = WriteStatus(m, next); !s.ok()) return s;
+    return ReconcileResult{};
+  }
+
+  // 3. An operation runs once: a finished one, or a dry run planned for this spec, is left alone.
+  if (phase == api::kPhaseSucceeded || phase == api::kPhaseFailed) return ReconcileResult{};
+  if (phase == api::kPhasePlanned && m.spec.dry_run && m.status.observed_generation == m.metadata.generation) {
+    return ReconcileResult{};
+  }
+
+  // 4. Plan (the first pass, a changed dry run, or a dry run turned into a real one), then run.
+  if (phase != api::kPhaseRunning) return Plan(*got, m);
+  return Run(*got, m);
+}
+
+Result<ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj, api::VpnMigration m) {
+  const std::string& ns = m.metadata.namespace_;
+  const int64_t gen = m.metadata.generation;
+  std::vector<balancer::NodeView> views = deps_.nodes(ns);
+  for (auto& v : views) v.users = deps_.assignments->UsersOn(ns + "/" + v.name);
+  std::vector<balancer::PlacedUser> users;
+  for (const auto& o : deps_.placed(ns)) users.push_back(PlacedUserOf(o));
+  balancer::MigrationRequest request{m.spec.from_node, m.spec.to_node, m.spec.selector, m.spec.max_users};
+  balancer::MigrationPlan plan = planner_.PlanRequested(views, users, request, kNoBudget, 0);
+
+  api::VpnMigrationStatus next = m.status;
+  next.observed_generation = gen;
+  next.plan.clear();
+  for (const auto& mv : plan.moves) next.plan.push_back({mv.user, mv.from, mv.to, mv.reason});
+  // Users in scope that no node can take stay in the plan with no target, and count as failed.
+  std::string blocked_text;
+  for (const auto& b : plan.blocked) {
+    next.plan.push_back({b.user, b.from, "", "Blocked: " + b.reason});
+    if (blocked_text.size() < 400) blocked_text += "; " + b.user + ": " + b.reason;
+  }
+  next.migrated = 0;
+  next.failed = static_cast<int64_t>(plan.blocked.size());
+  const std::string now = FormatRfc3339(deps_.clock->Now());
+  const std::string summary = std::to_string(plan.moves.size()) + " move(s) planned" +
+                              (plan.blocked.empty() ? "" : ", " + std::to_string(plan.blocked.size()) + " user(s) cannot move" + blocked_text);
+  api::SetCondition(&next.conditions, Cond(kPlannedCondition, true, "Planned", summary, gen), now);
+  ReconcileResult result{};
+  if (m.spec.dry_run) {
+    next.phase = api::kPhasePlanned;
+    api::SetCondition(&next.conditions, Cond(api::kReady, true, "DryRun", "plan only (spec.dryRun): nobody was moved", gen), now);
+  } else if (plan.moves.empty()) {
+    next.phase = plan.blocked.empty() ? api::kPhaseSucceeded : api::kPhaseFailed;
+    api::SetCondition(&next.conditions,
+                      Cond(api::kReady, plan.blocked.empty(), plan.blocked.empty() ? "NothingToMove" : "Blocked", summary, gen), now);
+  } else {
+    next.phase = api::kPhaseRunning;
+    api::SetCondition(&next.conditions, Cond(api::kReady, false, "Running", "0 of " + std::to_string(next.plan.size()) + " moved", gen), now);
+    result.requeue_after = std::chrono::milliseconds(1);  // start right away
+  }
+  if (Status s = WriteStatus(m, next); !s.ok()) return s;
+  if (deps_.events) {
+    (void)deps_.events->Record(obj, "Normal", m.spec.dry_run ? "DryRun" : "Planned", "Plan", summary);
+  }
+  return result;
+}
+
+Result<ReconcileResult> MigrationReconciler::Run(const kube::Json& obj, api::VpnMigration m) {
+  const std::string& ns = m.metadata.namespace_;
+  std::map<std::string, kube::Json> placed;
+  for (auto& o : deps_.placed(ns)) placed.emplace(Name(o), std::move(o));
+  const int64_t cap = m.spec.max_concurrent > 0 ? m.spec.max_concurrent : deps_.disruption_budget;
+  int64_t migrated = 0, failed = 0, in_flight = 0;
+  std::vector<const api::PlannedMove*> to_request;
+  for (const api::PlannedMove& mv : m.status.plan) {
+    auto it = placed.find(mv.user);
+    if (mv.to.empty() || it == placed.end()) {
+      ++failed;  // blocked when planned, or deleted since
+      continue;
+    }
+    if (AssignedNode(it->second) == mv.to) {
+      ++migrated;
+      continue;
+    }
+    std::optional<AssignmentReconciler::MoveRequest> r = deps_.assignments->MoveRequestOf(ns, mv.user);
+    if (r && r->target == mv.to && r->state == AssignmentReconciler::MoveRequest::State::kFailed) {
+      ++failed;
+    } else if (r && r->target == mv.to) {
+      ++in_flight;  // pending, or done and not yet seen through the informer
+    } else {
+      to_request.push_back(&mv);
+    }
+  }
+  // Hand out moves up to the cap (requests lost in a restart are handed out again here).
+  for (const api::PlannedMove* mv : to_request) {
+    if (in_flight >= cap) break;
+    deps_.assignments->RequestMove(ns, mv->user, mv->to);
+    deps_.wake(ns + "/" + mv->user);
+    ++in_flight;
+  }
+
+  const int64_t gen = m.metadata.generation;
+  const int64_t total = static_cast<int64_t>(m.status.plan.size());
+  api::VpnMigrationStatus next = m.status;
+  next.migrated = migrated;
+  next.failed = failed;
+  const std::string progress = std::to_string(migrated) + " of " + std::to_string(total) + " moved, " +
+                               std::to_string(failed) + " failed";
+  const std::string now = FormatRfc3339(deps_.clock->Now());
+  const bool finished = migrated + failed == total;
+  if (finished) {
+    next.phase = failed == 0 ? api::kPhaseSucceeded : api::kPhaseFailed;
+    api::SetCondition(&next.conditions, Cond(api::kReady, failed == 0, failed == 0 ? "Succeeded" : "SomeMovesFailed", progress, gen), now);
+  } else {
+    api::SetCondition(&next.conditions, Cond(api::kReady, false, "Running", progress, gen), now);
+  }
+  if (Status s = WriteStatus(m, next); !s.ok()) return s;
+  if (!finished) return ReconcileResult{options_.poll};
+  for (const api::PlannedMove& mv : m.status.plan) {
+    auto r = deps_.assignments->MoveRequestOf(ns, mv.user);
+    if (r && r->target == mv.to) deps_.assignments->ClearMoveRequest(ns, mv.user);
+  }
+  if (deps_.events) {
+    (void)deps_.events->Record(obj, failed == 0 ? "Normal" : "Warning", failed == 0 ? "Succeeded" : "SomeMovesFailed",
+                               "Migrate", progress);
+  }
+  spdlog::info("VpnMigration {}/{} finished: {}", ns, m.metadata.name, progress);
+  return ReconcileResult{};
+}
+
+}  // namespace x3ui::controller
