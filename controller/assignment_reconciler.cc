@@ -597,7 +597,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   next.credentials_secret_name = CredentialsSecretName(name);
 
   // 5. A move is journaled before it touches the target.
-  const std::string move_id = source.empty() ? "" : key + ":" + source + "->" + node_name + ":" + now_text;
+  const std::string move_id = source.empty() ? "" : key + ":" + source + "->" + node_name + ":" + now_text + ":" + deps_.new_token(8);
   if (!move_id.empty()) {
     Journal("begin move " + move_id, [m = store::JournalEntry{move_id, ns, name, source, node_name, placed_reason}](
                                          store::LedgerStore& s) { return s.BeginMove(m); });

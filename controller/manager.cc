@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -97,6 +98,19 @@ struct Manager::Impl {
       metrics.ActiveWorkers(loop.name, -1);
       metrics.QueueDepth(loop.name, static_cast<double>(loop.queue->Len()));
     }
+  }
+
+  // Every VpnNode of a namespace as the balancer sees it: probed ones as probed, the others (just
+  // after a start) from their spec and last status.
+  std::vector<balancer::NodeView> NodeViews(const std::string& ns) {
+    std::vector<balancer::NodeView> views = nodes->Views(ns);
+    std::set<std::string> probed;
+    for (const auto& v : views) probed.insert(v.name);
+    for (const auto& o : node_loop.informer->ByIndex("namespace", ns)) {
+      if (probed.count(o["metadata"].value("name", ""))) continue;
+      if (Result<api::VpnNode> n = api::DecodeVpnNode(o); n.ok()) views.push_back(UnprobedView(*n));
+    }
+    return views;
   }
 
   // What the drift diff needs: the assignments placed on a node, once the cache is complete.
@@ -229,7 +243,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.events = std::make_unique<kube::EventRecorder>(m.kube.get(), "x3ui.io/operator", Identity(), &m.clock);
   m.assignments = std::make_unique<AssignmentReconciler>(
       AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,
-                               .nodes = [raw](const std::string& ns) { return raw->nodes->Views(ns); },
+                               .nodes = [raw](const std::string& ns) { return raw->NodeViews(ns); },
                                .ledger = m.ledger.get(),
                                .events = m.events.get(),
                                .metrics = &m.metrics,
@@ -243,7 +257,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.InitLoop(m.migration_loop, kMigrationController, kube::kVpnMigrations);
   m.migrations = std::make_unique<MigrationReconciler>(
       MigrationReconcilerDeps{.kube = m.kube.get(), .clock = &m.clock, .assignments = m.assignments.get(),
-                              .nodes = [raw](const std::string& ns) { return raw->nodes->Views(ns); },
+                              .nodes = [raw](const std::string& ns) { return raw->NodeViews(ns); },
                               .placed = [raw](const std::string& ns) {
                                 std::vector<kube::Json> out;
                                 for (auto& o : raw->assignment_loop.informer->ByIndex("namespace", ns)) {
@@ -259,6 +273,9 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   auto on_migration = [raw](const kube::Json& o) { raw->Enqueue(raw->migration_loop, kube::Informer::KeyOf(o)); };
   m.migration_loop.informer->AddHandlers(
       {on_migration, [on_migration](const kube::Json&, const kube::Json& n) { on_migration(n); }, on_migration});
+  m.node_loop.informer->AddIndex("namespace", [](const kube::Json& o) {
+    return std::vector<std::string>{o["metadata"].value("namespace", "")};
+  });
   m.assignment_loop.informer->AddIndex("namespace", [](const kube::Json& o) {
     return std::vector<std::string>{o["metadata"].value("namespace", "")};
   });

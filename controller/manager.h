@@ -3,7 +3,8 @@
 // Manager: wires the operator together (controller-runtime's manager): the Kubernetes client,
 // informers feeding one work queue per controller, workers running the reconcilers, optional
 // Lease-based leader election, the ledger, /metrics and /healthz + /readyz, and a graceful stop.
-// Today it runs the VpnNode controller; the assignment and migration controllers join it next.
+// It runs three controllers (VpnNode, VpnAssignment, VpnMigration); before their first reconcile
+// it finishes or rolls back the moves a previous run left half done and corrects the ledger.
 //
 // Thread-safety: New and Run from the main thread; Stop from any thread (a signal handler
 // thread).

@@ -42,6 +42,32 @@ std::string Join(const std::vector<std::string>& v) {
 
 }  // namespace
 
+balancer::NodeView ViewOf(const api::VpnNode& node, const std::string& health_phase, bool unreachable_past_grace) {
+  balancer::NodeView v;
+  v.name = node.metadata.name;
+  v.phase = health_phase;
+  v.schedulable = !node.spec.unschedulable;
+  v.evacuate_reason = node.metadata.deleting() ? "NodeDeleted"
+                      : node.spec.drain         ? "NodeDraining"
+                      : unreachable_past_grace  ? "NodeUnreachable"
+                                                : "";
+  v.max_users = node.spec.capacity.max_users;
+  v.users = node.status.users;
+  v.priority = node.spec.priority;
+  v.weight = node.spec.weight;
+  v.region = node.spec.region;
+  v.labels = node.spec.labels;
+  return v;
+}
+
+balancer::NodeView UnprobedView(const api::VpnNode& node) {
+  // What the status last said, except that nobody fails over on a previous run's word: that
+  // waits until this process has seen the node Unreachable past the grace itself.
+  std::string phase = node.status.phase.empty() ? api::kPhasePending : node.status.phase;
+  if (phase == api::kPhaseDraining) phase = api::kPhaseReady;
+  return ViewOf(node, phase, false);
+}
+
 bool LatencyWorthWriting(int64_t old_ms, int64_t new_ms) {
   return old_ms == 0 || std::abs(new_ms - old_ms) > std::max<int64_t>(old_ms / 2, 50);
 }
@@ -308,20 +334,8 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
     st.ledger_row = row;
     st.ledger_written = true;
   }
-  balancer::NodeView& v = st.view;
-  v.name = name;
-  v.phase = next.phase == api::kPhaseDraining ? health::PhaseName(phase) : next.phase;
-  v.schedulable = !node.spec.unschedulable;
-  v.evacuate_reason = node.metadata.deleting()        ? "NodeDeleted"
-                      : node.spec.drain                ? "NodeDraining"
-                      : evacuate                   ? "NodeUnreachable"
-                                                   : "";
-  v.max_users = node.spec.capacity.max_users;
-  v.users = next.users;
-  v.priority = node.spec.priority;
-  v.weight = node.spec.weight;
-  v.region = node.spec.region;
-  v.labels = node.spec.labels;
+  st.view = ViewOf(node, health::PhaseName(phase), evacuate);
+  st.view.users = next.users;
 
   // 9. Come back after the probe interval, or when the failover grace ends if that is sooner (a
   //    deleted node sooner still: its deletion waits on it).

@@ -99,6 +99,14 @@ class NodeReconciler {
   std::map<std::string, NodeState> nodes_;  // by namespace/name
 };
 
+// The balancer's view of `node` given its health phase (Ready, Degraded, ...) and whether it has
+// been Unreachable past the failover grace.
+balancer::NodeView ViewOf(const api::VpnNode& node, const std::string& health_phase, bool unreachable_past_grace);
+// The view of a node this process has not probed yet (just started): from its spec and last
+// status, never evacuating for unreachability. Users must not move because a restarted operator
+// has not caught up with its nodes.
+balancer::NodeView UnprobedView(const api::VpnNode& node);
+
 // Holds a deleted VpnNode until its users have moved to other nodes and its panel's owned
 // clients are gone, so that deleting a node never strands a user nor leaves access behind.
 inline constexpr char kNodeUsersFinalizer[] = "x3ui.io/node-users";
