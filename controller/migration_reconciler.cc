@@ -25,10 +25,13 @@ balancer::PlacedUser PlacedUserOf(const kube::Json& o) {
   u.pinned_node = spec.value("nodeName", "");
   const kube::Json sel = spec.value("nodeSelector", kube::Json::object());
   u.selector.region = sel.value("region", "");
-  for (const auto& [k, v] : sel.value("labels", kube::Json::object()).items()) {
+  // (items() of a temporary would dangle: keep the objects alive.)
+  const kube::Json wanted = sel.value("labels", kube::Json::object());
+  for (const auto& [k, v] : wanted.items()) {
     if (v.is_string()) u.selector.labels[k] = v.get<std::string>();
   }
-  for (const auto& [k, v] : o["metadata"].value("labels", kube::Json::object()).items()) {
+  const kube::Json labels = o["metadata"].value("labels", kube::Json::object());
+  for (const auto& [k, v] : labels.items()) {
     if (v.is_string()) u.labels[k] = v.get<std::string>();
   }
   return u;
@@ -69,11 +72,9 @@ Result<ReconcileResult> MigrationReconciler::Reconcile(const std::string& ns, co
 
   // 3. An operation runs once: a finished one, or a dry run planned for this spec, is left alone.
   if (phase == api::kPhaseSucceeded || phase == api::kPhaseFailed) return ReconcileResult{};
-  if (phase == api::kPhasePlanned && m.spec.dry_run && m.status.observed_generation == m.metadata.generation) {
-    return ReconcileResult{};
-  }
 
-  // 4. Plan (the first pass, a changed dry run, or a dry run turned into a real one), then run.
+  // 4. Plan (the first pass, a dry run, or a dry run turned into a real one), then run. A dry
+  //    run is a preview: it is planned again every so often, and written only when it changes.
   if (phase != api::kPhaseRunning) return Plan(*got, m);
   return Run(*got, m);
 }
@@ -106,6 +107,7 @@ Result<ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj, api::Vp
   api::SetCondition(&next.conditions, Cond(kPlannedCondition, true, "Planned", summary, gen), now);
   ReconcileResult result{};
   if (m.spec.dry_run) {
+    result.requeue_after = options_.dry_run_refresh;
     next.phase = api::kPhasePlanned;
     api::SetCondition(&next.conditions, Cond(api::kReady, true, "DryRun", "plan only (spec.dryRun): nobody was moved", gen), now);
   } else if (plan.moves.empty()) {
@@ -117,8 +119,10 @@ Result<ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj, api::Vp
     api::SetCondition(&next.conditions, Cond(api::kReady, false, "Running", "0 of " + std::to_string(next.plan.size()) + " moved", gen), now);
     result.requeue_after = std::chrono::milliseconds(1);  // start right away
   }
+  // The conditions' timestamps do not move when nothing else does, so an unchanged plan writes nothing.
+  const bool changed = !(next == m.status);
   if (Status s = WriteStatus(m, next); !s.ok()) return s;
-  if (deps_.events) {
+  if (changed && deps_.events) {
     (void)deps_.events->Record(obj, "Normal", m.spec.dry_run ? "DryRun" : "Planned", "Plan", summary);
   }
   return result;

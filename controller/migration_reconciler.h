@@ -1,8 +1,9 @@
 // File: controller/migration_reconciler.h
 //
 // MigrationReconciler: one pass over one VpnMigration (SPEC.md §2), as numbered steps: read it;
-// refuse an invalid spec; a finished one (Succeeded, Failed, or a dry run Planned for this
-// generation) is left alone; plan once with the MigrationPlanner over the users placed now (the
+// refuse an invalid spec; a finished one (Succeeded or Failed) is left alone; a dry run is planned
+// again every few seconds (a preview of what would move now) and written only when it changes;
+// otherwise plan once with the MigrationPlanner over the users placed now (the
 // plan goes to status and is what a Running migration executes, also after a restart); a dry run
 // stops there; otherwise hand the planned moves to the assignment reconciler as move requests, at
 // most maxConcurrent (else the operator's disruption budget) at a time, and count them as they
@@ -45,6 +46,7 @@ struct MigrationReconcilerDeps {
 
 struct MigrationReconcilerOptions {
   std::chrono::milliseconds poll{1000};  // how often a Running migration checks on its moves
+  std::chrono::milliseconds dry_run_refresh{10000};  // how often a dry run's plan is brought up to date
 };
 
 class MigrationReconciler {

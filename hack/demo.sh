@@ -59,6 +59,12 @@ for _ in $(seq 1 120); do
 done
 k get vn,va -n x3ui-demo -o wide
 echo
+# A dry run is planned again every 10 s: wait for the plan that counts the users just placed.
+for _ in $(seq 1 60); do [ -n "$(k get vmig plan-move-free-users -n x3ui-demo -o jsonpath='{.status.plan[0].user}')" ] && break; sleep 0.5; done
+echo "the sample VpnMigration is a dry run: its plan is in status, nobody moved:"
+k get vmig -n x3ui-demo -o wide
+k get vmig plan-move-free-users -n x3ui-demo -o jsonpath='{range .status.plan[*]}  {.user}: {.from} -> {.to} ({.reason}){"\n"}{end}'
+echo
 echo "alice's connection links, from the Secret the operator owns (alice-vpn):"
 k get secret alice-vpn -n x3ui-demo -o jsonpath='{.data.links}' | base64 -d
 echo

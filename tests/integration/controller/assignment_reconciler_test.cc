@@ -590,8 +590,10 @@ TEST_F(AssignmentReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMoves
   ASSERT_EQ(m.status.plan.size(), 3u);
   EXPECT_EQ(m.status.plan[0], (api::PlannedMove{"alice", "fra-1", "fra-2", "VpnMigration"}));
   int64_t writes = kube_.writes();
-  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
-  EXPECT_EQ(kube_.writes(), writes) << "a dry run is planned once";
+  auto again = migrations.Reconcile("vpn", "evacuate");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->requeue_after, MigrationReconcilerOptions{}.dry_run_refresh) << "a dry run is kept up to date";
+  EXPECT_EQ(kube_.writes(), writes) << "an unchanged plan is not written again";
   EXPECT_TRUE(wakes.empty());
   for (const char* name : {"alice", "bob", "carol"}) {
     EXPECT_EQ(Read(name).status.node_name, "fra-1") << "a dry run moves nobody";
@@ -627,6 +629,34 @@ TEST_F(AssignmentReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMoves
   writes = kube_.writes();
   ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
   EXPECT_EQ(kube_.writes(), writes) << "a finished migration is not run again";
+}
+
+TEST_F(AssignmentReconcilerTest, AVpnMigrationSelectsUsersByLabel) {
+  for (const auto& [name, plan] : {std::pair{"alice", "free"}, std::pair{"bob", "gold"}, std::pair{"carol", "free"}}) {
+    Json a = Assignment(name);
+    a["metadata"]["labels"] = {{"plan", plan}, {"team", "x"}};
+    ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", a).ok());
+    ASSERT_TRUE(Reconcile(name).ok());
+  }
+  MigrationReconciler migrations(
+      MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .assignments = reconciler_.get(),
+                              .nodes = [this](const std::string&) { return views_; },
+                              .placed = [this](const std::string& ns) { return kube_.List(kube::kVpnAssignments, ns, {})->items; },
+                              .wake = [](const std::string&) {}},
+      MigrationReconcilerOptions{});
+  ASSERT_TRUE(kube_.Create(kube::kVpnMigrations, "vpn",
+                           {{"metadata", {{"name", "free"}}},
+                            {"spec", {{"selector", {{"matchLabels", {{"plan", "free"}}}}}, {"dryRun", true}}}})
+                  .ok());
+  ASSERT_TRUE(migrations.Reconcile("vpn", "free").ok());
+  api::VpnMigration m = *api::DecodeVpnMigration(*kube_.Get(kube::kVpnMigrations, "vpn", "free"));
+  std::vector<std::string> users;
+  for (const auto& mv : m.status.plan) {
+    users.push_back(mv.user);
+    EXPECT_EQ(mv.from, Read(mv.user).status.node_name);
+    EXPECT_NE(mv.to, mv.from) << "the balancer picks another node";
+  }
+  EXPECT_EQ(users, (std::vector<std::string>{"alice", "carol"}));
 }
 
 TEST_F(AssignmentReconcilerTest, AVpnMigrationToAFullNodeFailsAndSaysWhy) {
