@@ -1,5 +1,6 @@
 #include "pkg/x3ui/session_pool.h"
 
+#include <map>
 #include <set>
 
 namespace x3ui::panel {
@@ -14,24 +15,83 @@ std::string Lower(std::string s) {
 }  // namespace
 
 Status PanelSession::AddClientsVerified(const Inbound& inbound, const std::vector<Client>& clients) {
-  return Mutate([&](PanelClient& c) -> Status {
-    if (Status s = c.AddClients(inbound, clients); !s.ok()) return s;
-    Result<std::vector<Inbound>> after = c.ListInbounds();
-    if (!after.ok()) return after.status().WithContext("re-reading after adding clients");
-    std::set<std::string> present;
+  PendingAdd mine{&inbound, &clients};
+  {
+    std::lock_guard<std::mutex> l(pending_mu_);
+    pending_.push_back(&mine);
+  }
+  std::lock_guard<std::mutex> lock(mutate_mu_);
+  if (mine.done) return mine.result;  // a caller before us sent ours along with theirs
+  // Take every waiting caller of the same inbound, ourselves first, up to the batch limit.
+  std::vector<PendingAdd*> batch{&mine};
+  size_t n = clients.size();
+  {
+    std::lock_guard<std::mutex> l(pending_mu_);
+    std::erase(pending_, &mine);
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if ((*it)->inbound->id == inbound.id && n + (*it)->clients->size() <= kMaxClientsPerAdd) {
+        n += (*it)->clients->size();
+        batch.push_back(*it);
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  AddBatch(batch);
+  return mine.result;
+}
+
+void PanelSession::SendHalving(const Inbound& inbound, std::span<PendingAdd* const> group,
+                               std::map<PendingAdd*, Status>* refused) {
+  std::vector<Client> all;
+  for (PendingAdd* e : group) all.insert(all.end(), e->clients->begin(), e->clients->end());
+  Status s = client_->AddClients(inbound, all);
+  if (s.ok()) return;
+  if (group.size() == 1) {
+    refused->emplace(group.front(), s);
+    return;
+  }
+  // One duplicate email rejects a whole batch: halve it until the bad callers stand alone.
+  const size_t half = group.size() / 2;
+  SendHalving(inbound, group.first(half), refused);
+  SendHalving(inbound, group.subspan(half), refused);
+}
+
+void PanelSession::AddBatch(const std::vector<PendingAdd*>& batch) {
+  const Inbound& inbound = *batch.front()->inbound;
+  std::map<PendingAdd*, Status> refused;
+  SendHalving(inbound, batch, &refused);
+  // The re-read decides: a panel may lose a write, and one that adds a client per call may have
+  // kept part of a refused batch (then a refused caller's client is there with its own key).
+  Result<std::vector<Inbound>> after = client_->ListInbounds();
+  std::map<std::string, Client> present;
+  if (after.ok()) {
     for (const auto& in : *after) {
       if (in.id != inbound.id) continue;
-      for (const auto& cl : in.clients) present.insert(Lower(cl.email));
+      for (const auto& cl : in.clients) present.emplace(Lower(cl.email), cl);
     }
+  }
+  for (PendingAdd* e : batch) {
+    e->done = true;
+    auto r = refused.find(e);
     std::string missing;
-    for (const auto& cl : clients) {
-      if (!present.count(Lower(cl.email))) missing += (missing.empty() ? "" : ", ") + cl.email;
+    for (const auto& cl : *e->clients) {
+      auto have = present.find(Lower(cl.email));
+      const bool ours = have != present.end() &&
+                        (r == refused.end() || ClientKey(inbound.protocol, have->second) == ClientKey(inbound.protocol, cl));
+      if (!ours) missing += (missing.empty() ? "" : ", ") + cl.email;
     }
-    if (!missing.empty()) {
-      return Status::FailedPrecondition("the panel accepted but did not keep: " + missing).WithReason("NotPersisted");
+    if (missing.empty()) {
+      e->result = Status::Ok();
+    } else if (r != refused.end()) {
+      e->result = r->second;
+    } else if (!after.ok()) {
+      e->result = after.status().WithContext("re-reading after adding clients");
+    } else {
+      e->result = Status::FailedPrecondition("the panel accepted but did not keep: " + missing).WithReason("NotPersisted");
     }
-    return Status::Ok();
-  });
+  }
 }
 
 PanelSessionPool::PanelSessionPool(const Clock* clock, TransportFactory transports, ObserverFactory observers)

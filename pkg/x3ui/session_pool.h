@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 #include "pkg/x3ui/panel_client.h"
@@ -50,13 +51,37 @@ class PanelSession {
   // Adds `clients` to `inbound` under the mutation lock, then re-reads the inbound and checks
   // that every email is there (the panel may lose a write to a concurrent traffic job).
   // FailedPrecondition/NotPersisted names the missing emails.
+  //
+  // Calls for the same inbound that arrive while the panel is busy are batched (group commit):
+  // whoever gets the lock next sends every waiting caller's clients in one addClient call and
+  // verifies them with one re-read, so N concurrent new users cost two panel calls, not 2N. If
+  // the panel refuses the batch (one duplicate email rejects a whole batch), it is halved until
+  // the refusal is one caller's (about 2 log2 N calls), so one bad user never fails the others.
   Status AddClientsVerified(const Inbound& inbound, const std::vector<Client>& clients);
 
  private:
+  struct PendingAdd {
+    const Inbound* inbound;
+    const std::vector<Client>* clients;
+    Status result = Status::Ok();
+    bool done = false;
+  };
+  // Sends `batch` (same inbound) as one call, verifies it, and sets each entry's result.
+  // REQUIRES: mutate_mu_.
+  void AddBatch(const std::vector<PendingAdd*>& batch);
+  // Sends `group` in one call; a refused group is split in halves until each refusal is one
+  // caller's, recorded in `refused`. REQUIRES: mutate_mu_.
+  void SendHalving(const Inbound& inbound, std::span<PendingAdd* const> group, std::map<PendingAdd*, Status>* refused);
+
   const std::string key_;
   std::unique_ptr<PanelClient> client_;
   std::mutex mutate_mu_;
+  std::mutex pending_mu_;               // guards pending_
+  std::vector<PendingAdd*> pending_;    // callers of AddClientsVerified waiting for the lock
 };
+
+// Most clients sent in one batched addClient call.
+inline constexpr size_t kMaxClientsPerAdd = 500;
 
 class PanelSessionPool {
  public:
