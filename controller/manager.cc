@@ -188,7 +188,11 @@ struct Manager::Impl {
     loop.queue = std::make_unique<workqueue::WorkQueue>(name, workqueue::DefaultControllerRateLimiter(&clock));
     loop.informer = std::make_unique<kube::Informer>(
         kube.get(), resource,
-        kube::InformerOptions{.ns = options.namespace_, .transform = [](kube::Json* o) { (*o)["metadata"].erase("managedFields"); }});
+        kube::InformerOptions{.ns = options.namespace_,
+                              .transform = [](kube::Json* o) { (*o)["metadata"].erase("managedFields"); },
+                              .on_error = [kind = resource.kind](const Status& s) {
+                                spdlog::error("listing/watching {} failed, retrying with backoff: {}", kind, s.ToString());
+                              }});
     metrics.RegisterController(name, static_cast<int>(options.max_concurrent_reconciles));
   }
 };
@@ -376,6 +380,9 @@ int Manager::Run() {
   if (lease_ns.empty() && std::getenv("POD_NAMESPACE") != nullptr) lease_ns = std::getenv("POD_NAMESPACE");
   if (lease_ns.empty()) lease_ns = "default";
   kube::LeaderElectionConfig le{lease_ns, m.options.leader_election_id, Identity()};
+  le.on_error = [lease_ns, id = m.options.leader_election_id](const Status& s) {
+    spdlog::error("leader election: Lease {}/{}: {}", lease_ns, id, s.ToString());
+  };
   auto elector = kube::LeaderElector::New(m.kube.get(), le, &m.clock);
   if (!elector.ok()) {
     spdlog::error("{}", elector.status().message());

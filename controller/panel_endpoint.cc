@@ -10,7 +10,7 @@ Result<panel::PanelEndpoint> PanelEndpointFor(kube::KubeClient& kube, const api:
   const api::PanelSpec& p = node.spec.panel;
   Result<kube::Json> secret = kube.Get(kube::kSecrets, ns, p.credentials_secret_ref.name);
   if (!secret.ok()) {
-    *reason = "CredentialsMissing";
+    *reason = secret.status().code() == Status::Code::kPermissionDenied ? "CredentialsForbidden" : "CredentialsMissing";
     if (secret.status().code() == Status::Code::kNotFound) {
       return Status::NotFound("Secret " + ns + "/" + p.credentials_secret_ref.name + " (spec.panel.credentialsSecretRef) not found");
     }

@@ -15,7 +15,7 @@
 
 namespace x3ui::controller {
 
-// On failure `*reason` is a condition reason (CredentialsMissing, CredentialsInvalid,
+// On failure `*reason` is a condition reason (CredentialsMissing, CredentialsForbidden, CredentialsInvalid,
 // CaBundleMissing) and the error's message says what to fix; it never holds a secret value.
 Result<panel::PanelEndpoint> PanelEndpointFor(kube::KubeClient& kube, const api::VpnNode& node,
                                               std::chrono::milliseconds default_timeout, std::string* reason);

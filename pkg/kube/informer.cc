@@ -260,7 +260,8 @@ void Informer::Run() {
       list_rv = "";
       continue;
     }
-    // A failure: back off (with jitter), then resume.
+    // A failure: report it, back off (with jitter), then resume.
+    if (options_.on_error) options_.on_error(s);
     if (std::chrono::steady_clock::now() - healthy_since > std::chrono::minutes(2)) backoff = options_.initial_backoff;
     auto jittered = backoff + std::chrono::milliseconds(rng_() % std::max<int64_t>(1, backoff.count()));
     SleepInterruptible(jittered);

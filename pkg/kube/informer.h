@@ -46,6 +46,9 @@ struct InformerOptions {
   std::chrono::milliseconds max_backoff{30000};
   // Applied to every object before it is cached (e.g. drop metadata.managedFields to save memory).
   std::function<void(Json*)> transform;
+  // Called with each failed list or watch before the informer backs off and retries (a
+  // permission error, say); optional. The caller decides how to log it.
+  std::function<void(const Status&)> on_error;
 };
 
 class Informer {

@@ -31,13 +31,18 @@ Result<std::unique_ptr<LeaderElector>> LeaderElector::New(KubeClient* client, Le
 LeaderElector::LeaderElector(KubeClient* client, LeaderElectionConfig config, const Clock* clock)
     : client_(client), config_(std::move(config)), clock_(clock) {}
 
+bool LeaderElector::Failed(const Status& s) {
+  if (config_.on_error && s.code() != Status::Code::kConflict) config_.on_error(s);  // a lost race is no error
+  return false;
+}
+
 bool LeaderElector::TryAcquireOrRenew() {
   TimePoint now = clock_->Now();
   std::string now_str = FormatMicroTime(now);
   int64_t duration_s = std::chrono::duration_cast<std::chrono::seconds>(config_.lease_duration).count();
   Result<Json> lease = client_->Get(kLeases, config_.ns, config_.name);
   if (!lease.ok()) {
-    if (lease.status().code() != Status::Code::kNotFound) return false;
+    if (lease.status().code() != Status::Code::kNotFound) return Failed(lease.status());
     Json fresh = {{"apiVersion", "coordination.k8s.io/v1"},
                   {"kind", "Lease"},
                   {"metadata", {{"name", config_.name}, {"namespace", config_.ns}}},
@@ -48,7 +53,7 @@ bool LeaderElector::TryAcquireOrRenew() {
                     {"renewTime", now_str},
                     {"leaseTransitions", 0}}}};
     Result<Json> created = client_->Create(kLeases, config_.ns, fresh);
-    if (!created.ok()) return false;
+    if (!created.ok()) return Failed(created.status());
     observed_spec_ = (*created)["spec"];
     observed_time_ = now;
     return true;
@@ -73,7 +78,7 @@ bool LeaderElector::TryAcquireOrRenew() {
     next["spec"]["leaseTransitions"] = spec.value("leaseTransitions", 0) + 1;
   }
   Result<Json> updated = client_->Update(kLeases, config_.ns, next);  // resourceVersion: one winner
-  if (!updated.ok()) return false;
+  if (!updated.ok()) return Failed(updated.status());
   observed_spec_ = (*updated)["spec"];
   observed_time_ = now;
   return true;

@@ -30,6 +30,9 @@ struct LeaderElectionConfig {
   std::chrono::milliseconds lease_duration{15000};
   std::chrono::milliseconds renew_deadline{10000};
   std::chrono::milliseconds retry_period{2000};
+  // Called with each failed read or write of the Lease (not with a valid lease held by another
+  // candidate, which is no error); optional. The caller decides how to log it.
+  std::function<void(const Status&)> on_error;
 };
 
 class LeaderElector {
@@ -56,6 +59,7 @@ class LeaderElector {
  private:
   LeaderElector(KubeClient* client, LeaderElectionConfig config, const Clock* clock);
   void SleepUnlessStopped(std::chrono::milliseconds d, const std::atomic<bool>* stop);
+  bool Failed(const Status& s);  // reports `s` (unless a lost race) and returns false
 
   KubeClient* client_;
   const LeaderElectionConfig config_;

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# The Helm chart against a real kube-apiserver running with --authorization-mode=RBAC:
+#  1. helm lint and helm template, with the defaults and with every option on; a values file with
+#     a wrong type is refused; the chart's crds/ equal the canonical crds/.
+#  2. helm install creates every object (and the CRDs); helm upgrade changes them.
+#  3. RBAC proven: a TokenRequest for the chart's service account, and the operator run out of
+#     cluster through its in-cluster path (token and CA files, KUBERNETES_SERVICE_HOST/PORT) with
+#     only that token: a node, a user and a VpnMigration dry run all converge. Then every verb of
+#     every rule the chart grants is removed in turn, and each time the operator reports the
+#     permission it lacks (no rule is superfluous, none is missing).
+#  4. helm uninstall leaves the CRDs and the custom resources in place.
+# Usage: helm_rbac_test.sh OPERATOR_BINARY SIM_BINARY
+set -uo pipefail
+op=$1 sim=$2
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+. "$root/tests/e2e/lib.sh"
+helm=$(bash "$root/hack/helm.sh") || { echo "no helm"; exit 1; }
+chart="$root/charts/x3ui-operator"
+cleanup() {
+  [ -n "${op_pid:-}" ] && kill -KILL "$op_pid" 2>/dev/null
+  [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  bash "$root/hack/control-plane.sh" destroy "$work/kube" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# 1. Offline: lint, template, schema, CRD copies.
+check "helm lint passes" "$helm" lint "$chart"
+check "helm template renders with the defaults" bash -c "'$helm' template x3ui-operator '$chart' -n x3ui-system > '$work/default.yaml'"
+cat > "$work/all-on.yaml" <<'YAML'
+replicaCount: 2
+watchNamespace: vpn
+database: {existingSecret: x3ui-ledger, secretKey: url}
+extraArgs: [--kube-api-qps=50]
+nodeSelector: {kubernetes.io/os: linux}
+tolerations: [{key: dedicated, operator: Equal, value: vpn, effect: NoSchedule}]
+affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 100, podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app.kubernetes.io/name: x3ui-operator}}}}]}}
+podDisruptionBudget: {enabled: true, minAvailable: 1}
+prometheus: {serviceMonitor: {enabled: true, interval: 15s, labels: {release: prometheus}}}
+serviceAccount: {annotations: {example.com/role: vpn}}
+fullnameOverride: a-very-long-release-name-that-goes-on-and-on-well-past-the-limit-of-63-chars
+YAML
+check "helm template renders with every option on" bash -c "'$helm' template x3ui-operator '$chart' -n x3ui-system -f '$work/all-on.yaml' > '$work/all-on.out.yaml'"
+for kind in PodDisruptionBudget ServiceMonitor RoleBinding; do
+  check "every option on renders a $kind" grep -q "^kind: $kind" "$work/all-on.out.yaml"
+done
+check "more than one replica turns leader election on" grep -q -- "- --leader-elect" "$work/all-on.out.yaml"
+check "one replica leaves it off" bash -c "! grep -q -- '- --leader-elect' '$work/default.yaml'"
+check "the database URL comes from the Secret" grep -q "name: x3ui-ledger" "$work/all-on.out.yaml"
+check "names are cut to 63 characters" bash -c "! grep -E '^  name: .{64,}' '$work/all-on.out.yaml'"
+printf 'replicaCount: two\n' > "$work/bad.yaml"
+"$helm" template x3ui-operator "$chart" -f "$work/bad.yaml" >/dev/null 2>"$work/bad.err"
+check "a wrong type is refused, naming the value" grep -q "replicaCount: Invalid type. Expected: integer, given: string" "$work/bad.err"
+printf 'operator: {logFormat: xml}\n' > "$work/bad2.yaml"
+"$helm" template x3ui-operator "$chart" -f "$work/bad2.yaml" >/dev/null 2>"$work/bad2.err"
+check "a value outside its enum is refused" grep -q "operator.logFormat" "$work/bad2.err"
+for f in "$root"/crds/*.yaml; do
+  check "the chart's copy of $(basename "$f") equals crds/" cmp -s "$f" "$chart/crds/$(basename "$f")"
+done
+check "the chart holds no other CRD file" test "$(ls "$chart/crds" | wc -l)" = "$(ls "$root"/crds/*.yaml | wc -l)"
+# The restricted security context of the pod.
+for want in "runAsNonRoot: true" "readOnlyRootFilesystem: true" "allowPrivilegeEscalation: false" "type: RuntimeDefault" "- ALL"; do
+  check "the Deployment sets $want" grep -q -- "$want" "$work/default.yaml"
+done
+
+# 2. Install and upgrade into a control plane that enforces RBAC.
+bash "$root/hack/control-plane.sh" start "$work/kube" --authorization-mode=RBAC >"$work/cp.log" 2>&1 || { cat "$work/cp.log"; exit 1; }
+. "$work/kube/env"
+check "helm install" bash -c "'$helm' install x3ui-operator '$chart' -n x3ui-system --create-namespace --kubeconfig '$KUBECONFIG' --set leaderElection.enabled=true > '$work/install.log' 2>&1"
+for obj in deployment/x3ui-operator serviceaccount/x3ui-operator service/x3ui-operator-metrics role/x3ui-operator-leader-election \
+           rolebinding/x3ui-operator-leader-election clusterrole/x3ui-operator clusterrolebinding/x3ui-operator \
+           clusterrole/x3ui-operator-vpn-viewer crd/vpnnodes.x3ui.io crd/vpnassignments.x3ui.io crd/vpnmigrations.x3ui.io; do
+  check "install created $obj" bash -c "kubectl --kubeconfig '$KUBECONFIG' -n x3ui-system get $obj -o name >/dev/null 2>&1"
+done
+check "NOTES tell the user what to do next" grep -q "Next:" "$work/install.log"
+check "helm upgrade" bash -c "'$helm' upgrade x3ui-operator '$chart' -n x3ui-system --kubeconfig '$KUBECONFIG' --reuse-values --set operator.logLevel=debug,metrics.service.port=9090 >/dev/null 2>&1"
+check "the upgrade reached the Deployment" bash -c "kubectl --kubeconfig '$KUBECONFIG' -n x3ui-system get deploy x3ui-operator -o yaml | grep -q -- --log-level=debug"
+check "and the Service" test "$(k -n x3ui-system get svc x3ui-operator-metrics -o jsonpath='{.spec.ports[0].port}')" = 9090
+kubectl --kubeconfig "$KUBECONFIG" wait --for condition=established --timeout=60s crd/vpnnodes.x3ui.io crd/vpnassignments.x3ui.io crd/vpnmigrations.x3ui.io >/dev/null
+
+# 3. RBAC proven, through the in-cluster configuration path.
+token=$(curl -fsS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_TOKEN" -H 'Content-Type: application/json' -X POST \
+  -d '{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}}' \
+  "$KUBE_API/api/v1/namespaces/x3ui-system/serviceaccounts/x3ui-operator/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"]["token"])')
+check "a TokenRequest gives the service account a token" test -n "$token"
+sa="$work/serviceaccount"
+mkdir -p "$sa"
+printf '%s' "$token" > "$sa/token"
+cp "$KUBE_CA" "$sa/ca.crt"
+printf 'x3ui-system' > "$sa/namespace"
+api_host=$(sed -E 's#https://([^:/]+):([0-9]+).*#\1#' <<<"$KUBE_API") api_port=$(sed -E 's#https://([^:/]+):([0-9]+).*#\2#' <<<"$KUBE_API")
+
+control=$(free_port)
+{
+  echo "control_port: $control"
+  echo "panels:"
+  for i in $(seq 0 30); do echo "- {name: p$i, port: $(free_port), base_path: /, username: admin, password: rbac-panel-secret, flavor: \"2.8\"}"; done
+} > "$work/sim.yaml"
+start_sim "$sim"
+panel_port() { python3 -c "import sys,re; t=open('$work/sim.yaml').read(); print(re.search(r'name: p$1, port: (\d+)', t).group(1))"; }
+
+# Runs the operator in cluster mode, as the service account, watching namespace $1 (fresh, with
+# a panel, a node, a user and a dry-run migration), until `$2` (a command) succeeds or 45 s pass.
+run=0
+run_operator() {
+  local ns=$1 until=$2 port
+  run=$((run + 1)); port=$(panel_port "$run")
+  k create namespace "$ns" >/dev/null
+  cat <<YAML | k apply -n "$ns" -f - >/dev/null
+apiVersion: v1
+kind: Secret
+metadata: {name: panel}
+stringData: {username: admin, password: rbac-panel-secret}
+---
+apiVersion: x3ui.io/v1alpha1
+kind: VpnNode
+metadata: {name: n1}
+spec: {panel: {url: "http://127.0.0.1:$port/", credentialsSecretRef: {name: panel}}, publicHost: n1.example.com, inbounds: [{name: reality, id: 1, protocol: vless}], capacity: {maxUsers: 10}}
+---
+apiVersion: x3ui.io/v1alpha1
+kind: VpnAssignment
+metadata: {name: alice}
+spec: {user: {id: "1", email: alice@example.com}}
+---
+apiVersion: x3ui.io/v1alpha1
+kind: VpnMigration
+metadata: {name: preview}
+spec: {fromNode: n1, dryRun: true}
+YAML
+  k -n x3ui-system delete lease x3ui-operator-leader --ignore-not-found >/dev/null
+  : > "$work/operator.log"
+  unshare --mount --propagation private sh -c '
+    mkdir -p /var/run/secrets/kubernetes.io/serviceaccount &&
+    mount --bind "$0" /var/run/secrets/kubernetes.io/serviceaccount &&
+    exec env KUBERNETES_SERVICE_HOST="$1" KUBERNETES_SERVICE_PORT="$2" "$3" --namespace "$4" --leader-elect \
+      --leader-election-namespace x3ui-system --metrics-bind-address 0 --health-probe-bind-address 0 \
+      --probe-interval 1s --failure-threshold 1 --success-threshold 1' \
+    "$sa" "$api_host" "$api_port" "$op" "$ns" >>"$work/operator.log" 2>&1 &
+  op_pid=$!
+  within 45 "$until"; local rc=$?
+  kill -TERM "$op_pid" 2>/dev/null; wait "$op_pid" 2>/dev/null; op_pid=
+  return $rc
+}
+converged() {
+  [ "$(k -n "$ns" get vn n1 -o jsonpath='{.status.phase}')" = Ready ] &&
+  [ "$(k -n "$ns" get va alice -o jsonpath='{.status.phase}')" = Ready ] &&
+  [ -n "$(k -n "$ns" get secret alice-vpn -o jsonpath='{.data.links}')" ] &&
+  [ "$(k -n "$ns" get vmig preview -o jsonpath='{.status.phase}')" = Planned ] &&
+  k -n "$ns" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason}{"\n"}{end}' | grep -qx Placed &&
+  [ "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.leaseTransitions}')" != "" ] &&
+  grep -q "became leader" "$work/operator.log" && [ "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.renewTime}')" != "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.acquireTime}')" ]
+}
+ns=rbac-baseline
+check "with only the chart's permissions, in cluster mode, everything converges" run_operator "$ns" converged
+grep -q "in-cluster\|KUBERNETES_SERVICE_HOST" "$work/operator.log" || true
+
+k get clusterrole x3ui-operator -o json > "$work/clusterrole.json"
+k -n x3ui-system get role x3ui-operator-leader-election -o json > "$work/role.json"
+# Every (apiGroup, resource, verb) granted, one per line, and a role without one of them.
+python3 - "$work/clusterrole.json" "$work/role.json" > "$work/grants" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    kind = json.load(open(path))["kind"]
+    for rule in json.load(open(path))["rules"]:
+        for g in rule.get("apiGroups", [""]):
+            for r in rule["resources"]:
+                for v in rule["verbs"]:
+                    print(kind, g or "core", r, v)
+PY
+echo "granted: $(wc -l < "$work/grants") (group, resource, verb) triples"
+without() {  # KIND GROUP RESOURCE VERB -> the role with that one grant removed, on stdout
+  python3 - "$work/$( [ "$1" = ClusterRole ] && echo clusterrole || echo role ).json" "$2" "$3" "$4" <<'PY'
+import json, sys
+role = json.load(open(sys.argv[1])); group, resource, verb = sys.argv[2], sys.argv[3], sys.argv[4]
+group = "" if group == "core" else group
+rules = []
+for rule in role["rules"]:
+    for g in rule.get("apiGroups", [""]):
+        for r in rule["resources"]:
+            verbs = [v for v in rule["verbs"] if not (g == group and r == resource and v == verb)]
+            if verbs: rules.append({"apiGroups": [g], "resources": [r], "verbs": verbs})
+role["rules"] = rules
+for k in ("resourceVersion", "uid", "creationTimestamp", "managedFields"): role["metadata"].pop(k, None)
+print(json.dumps(role))
+PY
+}
+restore() { for f in clusterrole role; do python3 -c "
+import json,sys; r=json.load(open('$work/$f.json'))
+for k in ('resourceVersion','uid','creationTimestamp','managedFields'): r['metadata'].pop(k, None)
+print(json.dumps(r))" | k replace -f - >/dev/null; done; }
+while read -r kind group resource verb; do
+  ns=rbac-$run-$(tr '/.' '--' <<<"$resource")-$verb
+  without "$kind" "$group" "$resource" "$verb" | k replace -f - >/dev/null
+  denied() { grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/operator.log" ||
+             k -n "$ns" get vn,va,vmig -o json 2>/dev/null | grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\""; }
+  check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied
+  restore
+done < "$work/grants"
+
+# 4. Uninstall keeps the CRDs and the custom resources.
+check "helm uninstall" bash -c "'$helm' uninstall x3ui-operator -n x3ui-system --kubeconfig '$KUBECONFIG' >/dev/null 2>&1"
+check "the CRDs stay" bash -c "kubectl --kubeconfig '$KUBECONFIG' get crd vpnnodes.x3ui.io vpnassignments.x3ui.io vpnmigrations.x3ui.io -o name >/dev/null 2>&1"
+check "the custom resources stay" test "$(k -n rbac-baseline get va alice -o jsonpath='{.metadata.name}')" = alice
+check "the Deployment is gone" bash -c "! kubectl --kubeconfig '$KUBECONFIG' -n x3ui-system get deploy x3ui-operator >/dev/null 2>&1"
+summary
