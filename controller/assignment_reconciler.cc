@@ -170,7 +170,9 @@ Result<kube::Json> AssignmentReconciler::EnsureCredentials(const api::VpnAssignm
   if (SecretValue(secret, "uuid").empty()) secret["data"]["uuid"] = Base64Encode(deps_.new_uuid());
   if (SecretValue(secret, "password").empty()) secret["data"]["password"] = Base64Encode(deps_.new_token(24));
   if (SecretValue(secret, "subId").empty()) secret["data"]["subId"] = Base64Encode(deps_.new_token(16));
-  return got.ok() ? deps_.kube->Update(kube::kSecrets, ns, secret) : deps_.kube->Create(kube::kSecrets, ns, secret);
+  // A new Secret is created by WriteLinks, with the links, once the panel holds the client: one
+  // write per new user instead of two, and no Secret for a user that never reached a panel.
+  return got.ok() ? deps_.kube->Update(kube::kSecrets, ns, secret) : Result<kube::Json>(secret);
 }
 
 Status AssignmentReconciler::WriteLinks(kube::Json secret, const std::vector<std::string>& links) {
@@ -183,7 +185,9 @@ Status AssignmentReconciler::WriteLinks(kube::Json secret, const std::vector<std
   }
   secret["data"]["links"] = links_b64;
   secret["data"]["subscription"] = sub_b64;
-  return deps_.kube->Update(kube::kSecrets, secret["metadata"].value("namespace", ""), secret).status();
+  const std::string ns = secret["metadata"].value("namespace", "");
+  if (!secret["metadata"].contains("resourceVersion")) return deps_.kube->Create(kube::kSecrets, ns, secret).status();
+  return deps_.kube->Update(kube::kSecrets, ns, secret).status();
 }
 
 AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignment& a, const std::string& node_name,
@@ -594,7 +598,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     if (Status s = write(); !s.ok()) return s;
     return ReconcileResult{options_.retry_unplaced};
   }
-  next.credentials_secret_name = CredentialsSecretName(name);
+  if (secret->at("metadata").contains("resourceVersion")) next.credentials_secret_name = CredentialsSecretName(name);
 
   // 5. A move is journaled before it touches the target.
   const std::string move_id = source.empty() ? "" : key + ":" + source + "->" + node_name + ":" + now_text + ":" + deps_.new_token(8);
@@ -611,6 +615,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
       if (!move_id.empty()) AbandonMove(ns, name, source, move_id, placed_reason, s.message());
       return s;
     }
+    next.credentials_secret_name = CredentialsSecretName(name);
   }
   if (!move_id.empty()) {
     if (!out.synced) {

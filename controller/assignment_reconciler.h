@@ -122,7 +122,10 @@ class AssignmentReconciler {
  private:
   struct Outcome;
   Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret);
+  // The user's Secret, with its credentials; a new user's is returned unsaved (no
+  // resourceVersion), for WriteLinks to create with the links once the panel holds the client.
   Result<kube::Json> EnsureCredentials(const api::VpnAssignment& a);
+  // Writes the share links into the Secret: creates it when unsaved, updates it when they changed.
   Status WriteLinks(kube::Json secret, const std::vector<std::string>& links);
   int64_t UsersOnLocked(const std::string& node_key) const;  // REQUIRES: mu_
   // A node's panel, opened: its VpnNode, the shared session and the inbounds as listed now.
