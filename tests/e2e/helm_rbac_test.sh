@@ -142,7 +142,19 @@ YAML
   kill -TERM "$op_pid" 2>/dev/null; wait "$op_pid" 2>/dev/null; op_pid=
   return $rc
 }
+# A user's Secret is written once when it is placed; the operator updates it when its links
+# change. To exercise that update, once the Secret exists its links are removed by hand and the
+# assignment touched (a metadata change wakes its reconcile), which must write them back.
+tampered=""
+tamper_once() {
+  [ -z "$tampered" ] || return 0
+  [ -n "$(k -n "$ns" get secret alice-vpn -o jsonpath='{.data.links}' 2>/dev/null)" ] || return 0
+  k -n "$ns" patch secret alice-vpn --type json -p '[{"op":"remove","path":"/data/links"}]' >/dev/null &&
+    k -n "$ns" annotate va alice example.com/touched=yes --overwrite >/dev/null && tampered=yes
+}
 converged() {
+  tamper_once
+  [ -n "$tampered" ] &&
   [ "$(k -n "$ns" get vn n1 -o jsonpath='{.status.phase}')" = Ready ] &&
   [ "$(k -n "$ns" get va alice -o jsonpath='{.status.phase}')" = Ready ] &&
   [ -n "$(k -n "$ns" get secret alice-vpn -o jsonpath='{.data.links}')" ] &&
@@ -192,7 +204,8 @@ print(json.dumps(r))" | k replace -f - >/dev/null; done; }
 while read -r kind group resource verb; do
   ns=rbac-$run-$(tr '/.' '--' <<<"$resource")-$verb
   without "$kind" "$group" "$resource" "$verb" | k replace -f - >/dev/null
-  denied() { grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/operator.log" ||
+  tampered=""
+  denied() { tamper_once; grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/operator.log" ||
              k -n "$ns" get vn,va,vmig -o json 2>/dev/null | grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\""; }
   check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied
   restore
