@@ -90,6 +90,9 @@ on_fra1() {
     grep '^fra-1 ' | grep -vc NoTarget || true
 }
 for _ in $(seq 1 180); do [ "$(on_fra1)" -eq 0 ] && break; sleep 0.5; done
+# The moves commit first (status), then record what they could not remove from fra-1.
+pending() { psql_demo "SELECT count(*) FROM pending_removals WHERE node = 'fra-1'" | sed -n 3p | tr -d ' '; }
+for _ in $(seq 1 60); do [ "$(pending)" -gt 0 ] 2>/dev/null && break; sleep 0.5; done
 echo
 k get va -n x3ui-demo -o wide
 k get va carol -n x3ui-demo -o jsonpath='carol stays: {range .status.conditions[?(@.type=="Placed")]}Placed={.status} {.reason}: {.message}{end}{"\n"}'
@@ -102,8 +105,10 @@ psql_demo "SELECT node, client_email, assignment, reason FROM pending_removals O
 echo
 echo "== 5. fra-1 answers again: the clients left there are removed, the ledger forgets them =="
 curl -fsS -X PUT -d '{"outage":false}' http://127.0.0.1:20530/panels/fra-1/faults >/dev/null
-pending() { psql_demo "SELECT count(*) FROM pending_removals WHERE node = 'fra-1'" | sed -n 3p | tr -d ' '; }
-for _ in $(seq 1 120); do [ "$(pending)" = 0 ] && break; sleep 0.5; done
+for _ in $(seq 1 120); do
+  [ "$(k get vn fra-1 -n x3ui-demo -o jsonpath='{.status.phase}')" = Ready ] && [ "$(pending)" = 0 ] && break
+  sleep 0.5
+done
 psql_demo "SELECT node, client_email FROM pending_removals ORDER BY client_email"
 k get vn -n x3ui-demo -o wide
 echo
