@@ -9,21 +9,34 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
+#include <random>
 #include <thread>
 
 namespace x3ui::testing {
 
-// A port on 127.0.0.1 that was free a moment ago (the kernel's choice for port 0).
+// A loopback port nobody listens on, drawn from 20000-31999: below the kernel's ephemeral range
+// (32768+), so that no outgoing connection of a test running in parallel can be holding it when
+// the server binds it (a port 0 bind would hand out exactly such a port).
 inline int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
+  static std::mutex mu;
+  static std::mt19937 rng{std::random_device{}()};
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    int port;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      port = 20000 + static_cast<int>(rng() % 12000);
+    }
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  return 0;
 }
 
 // Polls `pred` every 20 ms until it holds or `deadline` passes; returns its last value.
