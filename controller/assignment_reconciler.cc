@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controller/finalizers.h"
 #include "controller/owned_clients.h"
 #include "controller/panel_endpoint.h"
 #include "pkg/api/conditions.h"
@@ -460,10 +461,7 @@ void AssignmentReconciler::Step(const char* step) {
 }
 
 Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, const api::VpnAssignment& a) {
-  const auto& finalizers = a.metadata.finalizers;
-  if (std::find(finalizers.begin(), finalizers.end(), kPanelClientsFinalizer) == finalizers.end()) {
-    return ReconcileResult{};
-  }
+  if (!HasFinalizer(a.metadata.finalizers, kPanelClientsFinalizer)) return ReconcileResult{};
   if (Status s = RemoveClients(a); !s.ok()) {
     const api::Condition* was = api::FindCondition(a.status.conditions, api::kReady);
     if (!was || was->reason != "CleanupPending") {
@@ -483,13 +481,7 @@ Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, co
     }
     return ReconcileResult{options_.retry_unplaced};
   }
-  kube::Json next = obj;
-  auto& list = next["metadata"]["finalizers"];
-  list.erase(std::remove(list.begin(), list.end(), kube::Json(kPanelClientsFinalizer)), list.end());
-  if (Result<kube::Json> w = deps_.kube->Update(kube::kVpnAssignments, a.metadata.namespace_, next);
-      !w.ok() && w.status().code() != Status::Code::kNotFound) {
-    return w.status();
-  }
+  if (Status s = RemoveFinalizer(*deps_.kube, kube::kVpnAssignments, obj, kPanelClientsFinalizer); !s.ok()) return s;
   Forget(a.metadata.namespace_, a.metadata.name);
   if (deps_.ledger) {
     deps_.ledger->Enqueue("release " + a.metadata.name, [ns = a.metadata.namespace_, n = a.metadata.name](store::LedgerStore& s) {
@@ -511,11 +503,8 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   if (!decoded.ok()) return decoded.status().WithContext("VpnAssignment " + ns + "/" + name);
   if (decoded->metadata.deleting()) return Finalize(*got, *decoded);
   // The finalizer goes on before any client exists, so that no deletion can miss one.
-  if (std::find(decoded->metadata.finalizers.begin(), decoded->metadata.finalizers.end(), kPanelClientsFinalizer) ==
-      decoded->metadata.finalizers.end()) {
-    kube::Json with = *got;
-    with["metadata"]["finalizers"].push_back(kPanelClientsFinalizer);
-    got = deps_.kube->Update(kube::kVpnAssignments, ns, with);
+  if (!HasFinalizer(decoded->metadata.finalizers, kPanelClientsFinalizer)) {
+    got = AddFinalizer(*deps_.kube, kube::kVpnAssignments, *got, kPanelClientsFinalizer);
     if (!got.ok()) return got.status();
     decoded = api::DecodeVpnAssignment(*got);
     if (!decoded.ok()) return decoded.status();

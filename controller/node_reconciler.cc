@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "controller/finalizers.h"
 #include "controller/panel_endpoint.h"
 
 #include "pkg/api/conditions.h"
@@ -153,11 +154,7 @@ void NodeReconciler::RepairDrift(const api::VpnNode& node, panel::PanelSession& 
 }
 
 Result<ReconcileResult> NodeReconciler::ReleaseFinalizer(const kube::Json& obj, const std::string& key) {
-  kube::Json next = obj;
-  auto& list = next["metadata"]["finalizers"];
-  list.erase(std::remove(list.begin(), list.end(), kube::Json(kNodeUsersFinalizer)), list.end());
-  Result<kube::Json> w = deps_.kube->Update(kube::kVpnNodes, obj["metadata"].value("namespace", ""), next);
-  if (!w.ok() && w.status().code() != Status::Code::kNotFound) return w.status();
+  if (Status s = RemoveFinalizer(*deps_.kube, kube::kVpnNodes, obj, kNodeUsersFinalizer); !s.ok()) return s;
   Forget(key);
   return ReconcileResult{};
 }
@@ -174,12 +171,9 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
   Result<api::VpnNode> decoded = api::DecodeVpnNode(*got);
   if (!decoded.ok()) return decoded.status().WithContext("VpnNode " + key);
   // The finalizer goes on first, so that deleting the node waits for its users to move away.
-  const auto& finalizers = decoded->metadata.finalizers;
-  const bool has_finalizer = std::find(finalizers.begin(), finalizers.end(), kNodeUsersFinalizer) != finalizers.end();
+  const bool has_finalizer = HasFinalizer(decoded->metadata.finalizers, kNodeUsersFinalizer);
   if (!decoded->metadata.deleting() && !has_finalizer) {
-    kube::Json with = *got;
-    with["metadata"]["finalizers"].push_back(kNodeUsersFinalizer);
-    got = deps_.kube->Update(kube::kVpnNodes, ns, with);
+    got = AddFinalizer(*deps_.kube, kube::kVpnNodes, *got, kNodeUsersFinalizer);
     if (!got.ok()) return got.status();
     decoded = api::DecodeVpnNode(*got);
     if (!decoded.ok()) return decoded.status();
