@@ -76,6 +76,16 @@ class AssignmentReconcilerTest : public ::testing::Test {
                                  .on_move_step = std::move(on_step)},
         AssignmentReconcilerOptions{.panel_timeout = 2s});
   }
+  // A VpnMigration reconciler over this fixture's reconciler and nodes; wake-ups go to woken_.
+  std::unique_ptr<MigrationReconciler> Migrations() {
+    return std::make_unique<MigrationReconciler>(
+        MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .assignments = reconciler_.get(),
+                                .nodes = [this](const std::string&) { return views_; },
+                                .placed = [this](const std::string& ns) { return kube_.List(kube::kVpnAssignments, ns, {})->items; },
+                                .wake = [this](const std::string& key) { woken_.push_back(key); },
+                                .events = &events_},
+        MigrationReconcilerOptions{});
+  }
   // Which panels hold an owned client of `name` on inbound 1.
   std::string PanelsHolding(const std::string& name) {
     std::string out;
@@ -571,30 +581,23 @@ TEST_F(AssignmentReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMoves
     ASSERT_TRUE(Reconcile(name).ok());
   }
   views_[1].schedulable = true;
-  std::vector<std::string> wakes;
-  MigrationReconciler migrations(
-      MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .assignments = reconciler_.get(),
-                              .nodes = [this](const std::string&) { return views_; },
-                              .placed = [this](const std::string& ns) { return kube_.List(kube::kVpnAssignments, ns, {})->items; },
-                              .wake = [&](const std::string& key) { wakes.push_back(key); },
-                              .events = &events_},
-      MigrationReconcilerOptions{});
+  auto migrations = Migrations();
   ASSERT_TRUE(kube_.Create(kube::kVpnMigrations, "vpn",
                            {{"metadata", {{"name", "evacuate"}}},
                             {"spec", {{"fromNode", "fra-1"}, {"toNode", "fra-2"}, {"maxConcurrent", 2}, {"dryRun", true}}}})
                   .ok());
   auto read = [&] { return *api::DecodeVpnMigration(*kube_.Get(kube::kVpnMigrations, "vpn", "evacuate")); };
-  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
   api::VpnMigration m = read();
   EXPECT_EQ(m.status.phase, "Planned");
   ASSERT_EQ(m.status.plan.size(), 3u);
   EXPECT_EQ(m.status.plan[0], (api::PlannedMove{"alice", "fra-1", "fra-2", "VpnMigration"}));
   int64_t writes = kube_.writes();
-  auto again = migrations.Reconcile("vpn", "evacuate");
+  auto again = migrations->Reconcile("vpn", "evacuate");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->requeue_after, MigrationReconcilerOptions{}.dry_run_refresh) << "a dry run is kept up to date";
   EXPECT_EQ(kube_.writes(), writes) << "an unchanged plan is not written again";
-  EXPECT_TRUE(wakes.empty());
+  EXPECT_TRUE(woken_.empty());
   for (const char* name : {"alice", "bob", "carol"}) {
     EXPECT_EQ(Read(name).status.node_name, "fra-1") << "a dry run moves nobody";
     EXPECT_FALSE(reconciler_->MoveRequestOf("vpn", name).has_value());
@@ -604,17 +607,17 @@ TEST_F(AssignmentReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMoves
   Json real = *kube_.Get(kube::kVpnMigrations, "vpn", "evacuate");
   real["spec"]["dryRun"] = false;
   ASSERT_TRUE(kube_.Update(kube::kVpnMigrations, "vpn", real).ok());
-  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
   EXPECT_EQ(read().status.phase, "Running");
-  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
-  EXPECT_EQ(wakes, (std::vector<std::string>{"vpn/alice", "vpn/bob"})) << "maxConcurrent 2";
+  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
+  EXPECT_EQ(woken_, (std::vector<std::string>{"vpn/alice", "vpn/bob"})) << "maxConcurrent 2";
   EXPECT_FALSE(reconciler_->MoveRequestOf("vpn", "carol").has_value());
   for (const char* name : {"alice", "bob"}) ASSERT_TRUE(Reconcile(name).ok());
-  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
   EXPECT_EQ(read().status.migrated, 2);
-  EXPECT_EQ(wakes.back(), "vpn/carol");
+  EXPECT_EQ(woken_.back(), "vpn/carol");
   ASSERT_TRUE(Reconcile("carol").ok());
-  auto done = migrations.Reconcile("vpn", "evacuate");
+  auto done = migrations->Reconcile("vpn", "evacuate");
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(done->requeue_after, 0ms);
   m = read();
@@ -627,7 +630,7 @@ TEST_F(AssignmentReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMoves
     EXPECT_EQ(PanelsHolding(name), "fra-2");
   }
   writes = kube_.writes();
-  ASSERT_TRUE(migrations.Reconcile("vpn", "evacuate").ok());
+  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
   EXPECT_EQ(kube_.writes(), writes) << "a finished migration is not run again";
 }
 
@@ -638,17 +641,12 @@ TEST_F(AssignmentReconcilerTest, AVpnMigrationSelectsUsersByLabel) {
     ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", a).ok());
     ASSERT_TRUE(Reconcile(name).ok());
   }
-  MigrationReconciler migrations(
-      MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .assignments = reconciler_.get(),
-                              .nodes = [this](const std::string&) { return views_; },
-                              .placed = [this](const std::string& ns) { return kube_.List(kube::kVpnAssignments, ns, {})->items; },
-                              .wake = [](const std::string&) {}},
-      MigrationReconcilerOptions{});
+  auto migrations = Migrations();
   ASSERT_TRUE(kube_.Create(kube::kVpnMigrations, "vpn",
                            {{"metadata", {{"name", "free"}}},
                             {"spec", {{"selector", {{"matchLabels", {{"plan", "free"}}}}}, {"dryRun", true}}}})
                   .ok());
-  ASSERT_TRUE(migrations.Reconcile("vpn", "free").ok());
+  ASSERT_TRUE(migrations->Reconcile("vpn", "free").ok());
   api::VpnMigration m = *api::DecodeVpnMigration(*kube_.Get(kube::kVpnMigrations, "vpn", "free"));
   std::vector<std::string> users;
   for (const auto& mv : m.status.plan) {
@@ -665,14 +663,9 @@ TEST_F(AssignmentReconcilerTest, AVpnMigrationToAFullNodeFailsAndSaysWhy) {
   ASSERT_TRUE(Reconcile("alice").ok());
   views_[1].schedulable = true;
   views_[1].max_users = 0;
-  MigrationReconciler migrations(
-      MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .assignments = reconciler_.get(),
-                              .nodes = [this](const std::string&) { return views_; },
-                              .placed = [this](const std::string& ns) { return kube_.List(kube::kVpnAssignments, ns, {})->items; },
-                              .wake = [](const std::string&) {}},
-      MigrationReconcilerOptions{});
+  auto migrations = Migrations();
   ASSERT_TRUE(kube_.Create(kube::kVpnMigrations, "vpn", {{"metadata", {{"name", "m"}}}, {"spec", {{"fromNode", "fra-1"}, {"toNode", "fra-2"}}}}).ok());
-  ASSERT_TRUE(migrations.Reconcile("vpn", "m").ok());
+  ASSERT_TRUE(migrations->Reconcile("vpn", "m").ok());
   api::VpnMigration m = *api::DecodeVpnMigration(*kube_.Get(kube::kVpnMigrations, "vpn", "m"));
   EXPECT_EQ(m.status.phase, "Failed");
   EXPECT_EQ(m.status.failed, 1);
