@@ -22,3 +22,25 @@ summary() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
+# For the scripts that run the operator with the ledger: exports PostgreSQL's connection variables
+# from the test server's env file ($1), names this run's namespace and database ($2-PID,
+# $2_PID with dashes as underscores), defines sql() on that database, creates it, and on exit
+# kills the operator and the simulator and removes the namespace, the database and $work
+# (KEEP_E2E=1 keeps them for a look).
+setup_ledger_run() {
+  # shellcheck disable=SC1090,SC1091
+  . <(grep -E '^(PGHOST|PGPORT|PGUSER|PGPASSWORD)=' "$1/env" | sed 's/^/export /')
+  ns=$2-$$
+  db=$(tr '-' '_' <<<"$2")_$$
+  trap ledger_run_cleanup EXIT
+  psql -X -q -d postgres -c "CREATE DATABASE $db" >/dev/null || { echo "cannot create database $db"; exit 1; }
+}
+sql() { psql -X -q -t -A -d "$db" -c "$1"; }
+ledger_run_cleanup() {
+  [ -n "${op_pid:-}" ] && kill -KILL "$op_pid" 2>/dev/null
+  [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  [ -n "${KEEP_E2E:-}" ] && { echo "kept $work and namespace $ns"; return; }
+  k delete namespace "$ns" --wait=false >/dev/null
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+  rm -rf "$work"
+}

@@ -11,21 +11,8 @@ set -uo pipefail
 pg_env=$2 op=$3 sim=$4
 idle_seconds=${IDLE_SECONDS:-120}
 work=$(mktemp -d)
-ns=e2e-life-$$
-db=e2e_life_$$
 . "$(dirname "$0")/lib.sh"
-# shellcheck disable=SC1090,SC1091
-. <(grep -E '^(PGHOST|PGPORT|PGUSER|PGPASSWORD)=' "$pg_env/env" | sed 's/^/export /')
-sql() { psql -X -q -t -A -d "$db" -c "$1"; }
-cleanup() {
-  [ -n "${op_pid:-}" ] && kill -KILL "$op_pid" 2>/dev/null
-  [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-  k delete namespace "$ns" --wait=false >/dev/null
-  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
-  rm -rf "$work"
-}
-trap cleanup EXIT
-psql -X -q -d postgres -c "CREATE DATABASE $db" >/dev/null || { echo "cannot create database $db"; exit 1; }
+setup_ledger_run "$pg_env" e2e-life
 
 control=$(free_port) metrics=$(free_port) probes=$(free_port)
 declare -A port
