@@ -1,6 +1,7 @@
 #include "controller/migration_reconciler.h"
 
 #include <map>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -17,24 +18,12 @@ constexpr int64_t kNoBudget = int64_t{1} << 40;  // a plan lists every move; exe
 
 std::string Name(const kube::Json& o) { return o["metadata"].value("name", ""); }
 
-balancer::PlacedUser PlacedUserOf(const kube::Json& o) {
-  balancer::PlacedUser u;
-  u.user = Name(o);
-  u.node = AssignedNode(o);
-  const kube::Json spec = o.value("spec", kube::Json::object());
-  u.pinned_node = spec.value("nodeName", "");
-  const kube::Json sel = spec.value("nodeSelector", kube::Json::object());
-  u.selector.region = sel.value("region", "");
-  // (items() of a temporary would dangle: keep the objects alive.)
-  const kube::Json wanted = sel.value("labels", kube::Json::object());
-  for (const auto& [k, v] : wanted.items()) {
-    if (v.is_string()) u.selector.labels[k] = v.get<std::string>();
-  }
-  const kube::Json labels = o["metadata"].value("labels", kube::Json::object());
-  for (const auto& [k, v] : labels.items()) {
-    if (v.is_string()) u.labels[k] = v.get<std::string>();
-  }
-  return u;
+// The planner's view of a placed VpnAssignment; nullopt when it does not decode.
+std::optional<balancer::PlacedUser> PlacedUserOf(const kube::Json& o) {
+  Result<api::VpnAssignment> a = api::DecodeVpnAssignment(o);
+  if (!a.ok()) return std::nullopt;
+  return balancer::PlacedUser{a->metadata.name, a->status.node_name, a->spec.node_name, a->spec.node_selector,
+                              a->metadata.labels};
 }
 
 }  // namespace
@@ -85,7 +74,9 @@ Result<ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj, api::Vp
   std::vector<balancer::NodeView> views = deps_.nodes(ns);
   for (auto& v : views) v.users = deps_.assignments->UsersOn(ns + "/" + v.name);
   std::vector<balancer::PlacedUser> users;
-  for (const auto& o : deps_.placed(ns)) users.push_back(PlacedUserOf(o));
+  for (const auto& o : deps_.placed(ns)) {
+    if (std::optional<balancer::PlacedUser> u = PlacedUserOf(o)) users.push_back(std::move(*u));
+  }
   balancer::MigrationRequest request{m.spec.from_node, m.spec.to_node, m.spec.selector, m.spec.max_users};
   balancer::MigrationPlan plan = planner_.PlanRequested(views, users, request, kNoBudget, 0);
 
