@@ -4,14 +4,10 @@
 #include <set>
 
 #include "pkg/common/clock.h"
+#include "pkg/common/strings.h"
 
 namespace x3ui::controller {
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 int64_t ExpiryMillis(const std::string& rfc3339) {
   auto t = ParseRfc3339(rfc3339);
@@ -29,7 +25,7 @@ std::string OwnedClientComment(const std::string& ns, const std::string& name) {
 }
 
 std::optional<std::string> OwnerOf(const std::string& ns, const panel::Client& c) {
-  const std::string email = Lower(c.email);
+  const std::string email = AsciiLower(c.email);
   const std::string suffix = "@" + ns + ".x3ui";
   if (email.size() <= suffix.size() || email.compare(email.size() - suffix.size(), suffix.size(), suffix) != 0) {
     return std::nullopt;
@@ -60,7 +56,7 @@ Status DeleteOwnedClients(panel::PanelSession& session, const std::vector<panel:
                           const std::vector<std::string>& emails) {
   for (const auto& inbound : inbounds) {
     for (const auto& c : inbound.clients) {
-      const std::string email = Lower(c.email);
+      const std::string email = AsciiLower(c.email);
       if (std::find(emails.begin(), emails.end(), email) == emails.end()) continue;
       if (inbound.clients.size() == 1 && !c.enable) continue;  // a disabled last client: nothing to do
       Status s = session.Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(inbound, c); });
@@ -87,7 +83,7 @@ std::vector<const api::InboundRef*> WantedInbounds(const api::VpnNodeSpec& node,
 
 const panel::Client* FindClient(const panel::Inbound& inbound, const std::string& email) {
   for (const auto& c : inbound.clients) {
-    if (Lower(c.email) == email) return &c;
+    if (AsciiLower(c.email) == email) return &c;
   }
   return nullptr;
 }
@@ -125,9 +121,9 @@ DriftReport DiffOwnedClients(const std::string& ns, const api::VpnNodeSpec& spec
     for (const auto& c : inbound->clients) {
       if (!OwnerOf(ns, c)) {
         ++report.counts.foreign;
-      } else if (!wanted_emails.count(Lower(c.email)) && !(inbound->clients.size() == 1 && !c.enable)) {
+      } else if (!wanted_emails.count(AsciiLower(c.email)) && !(inbound->clients.size() == 1 && !c.enable)) {
         ++report.counts.extra;
-        report.extra.push_back(Lower(c.email));
+        report.extra.push_back(AsciiLower(c.email));
       }
     }
   }

@@ -5,6 +5,8 @@
 #include <boost/asio/ssl.hpp>
 #include <cpprest/http_client.h>
 
+#include "pkg/common/strings.h"
+
 namespace x3ui::panel {
 
 std::string HttpResponse::Header(const std::string& name) const {
@@ -13,11 +15,6 @@ std::string HttpResponse::Header(const std::string& name) const {
 }
 
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 class CppRestTransport final : public HttpTransport {
  public:
@@ -32,14 +29,14 @@ class CppRestTransport final : public HttpTransport {
       if (!req.body.empty() || req.method == web::http::methods::POST) {
         std::string content_type = "application/json";
         for (const auto& [k, v] : req.headers) {
-          if (Lower(k) == "content-type") content_type = v;
+          if (AsciiLower(k) == "content-type") content_type = v;
         }
         r.set_body(req.body, content_type);
       }
       web::http::http_response resp = client_.request(r).get();
       HttpResponse out;
       out.status = resp.status_code();
-      for (const auto& [k, v] : resp.headers()) out.headers.emplace(Lower(k), v);
+      for (const auto& [k, v] : resp.headers()) out.headers.emplace(AsciiLower(k), v);
       if (resp.headers().content_length() > options_.max_body_bytes) {
         return Status::ResourceExhausted("reply of " + std::to_string(resp.headers().content_length()) +
                                          " bytes exceeds the limit");

@@ -3,16 +3,9 @@
 #include <map>
 #include <set>
 
+#include "pkg/common/strings.h"
+
 namespace x3ui::panel {
-
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
 
 Status PanelSession::AddClientsVerified(const Inbound& inbound, const std::vector<Client>& clients) {
   PendingAdd mine{&inbound, &clients};
@@ -69,7 +62,7 @@ void PanelSession::AddBatch(const std::vector<PendingAdd*>& batch) {
   if (after.ok()) {
     for (const auto& in : *after) {
       if (in.id != inbound.id) continue;
-      for (const auto& cl : in.clients) present.emplace(Lower(cl.email), cl);
+      for (const auto& cl : in.clients) present.emplace(AsciiLower(cl.email), cl);
     }
   }
   for (PendingAdd* e : batch) {
@@ -77,7 +70,7 @@ void PanelSession::AddBatch(const std::vector<PendingAdd*>& batch) {
     auto r = refused.find(e);
     std::string missing;
     for (const auto& cl : *e->clients) {
-      auto have = present.find(Lower(cl.email));
+      auto have = present.find(AsciiLower(cl.email));
       const bool ours = have != present.end() &&
                         (r == refused.end() || ClientKey(inbound.protocol, have->second) == ClientKey(inbound.protocol, cl));
       if (!ours) missing += (missing.empty() ? "" : ", ") + cl.email;
