@@ -85,6 +85,10 @@ struct AssignmentReconciler::Outcome {
   std::string message;
   std::vector<std::string> links;
   int repaired = 0;  // clients added or rewritten on this pass
+  // With a batcher, a new user's missing clients are not added here but handed back, with the
+  // session of their panel, for the batcher to send with other users'.
+  std::vector<panel::AddBatcher::ClientAdd> deferred;
+  std::shared_ptr<panel::PanelSession> session;
 };
 
 void AssignmentReconciler::Event(const kube::Json& obj, const char* type, const std::string& reason,
@@ -113,6 +117,7 @@ void AssignmentReconciler::Forget(const std::string& ns, const std::string& name
   std::lock_guard<std::mutex> l(mu_);
   placed_.erase(ns + "/" + name);
   requests_.erase(ns + "/" + name);
+  new_choices_.erase(ns + "/" + name);
 }
 
 int64_t AssignmentReconciler::UsersOn(const std::string& node_key) const {
@@ -192,7 +197,7 @@ Status AssignmentReconciler::WriteLinks(kube::Json secret, const std::vector<std
 }
 
 AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignment& a, const std::string& node_name,
-                                                         const kube::Json& secret) {
+                                                         const kube::Json& secret, bool defer_adds) {
   Result<OpenedPanel> opened = OpenPanel(a.metadata.namespace_, node_name);
   if (!opened.ok()) return {false, opened.status().reason(), opened.status().message(), {}};
   const api::VpnNode* node = &opened->node;
@@ -200,6 +205,7 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
   auto& session = opened->session;
 
   Outcome out{true, "Synced", "", {}, 0};
+  out.session = session;
   std::vector<const api::InboundRef*> wanted = WantedInbounds(node->spec, a.spec.inbounds);
   for (const auto& name : a.spec.inbounds) {
     if (std::none_of(wanted.begin(), wanted.end(), [&](const api::InboundRef* r) { return r->name == name; })) {
@@ -212,7 +218,9 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
     panel::Client want = DesiredClient(a, *inbound, ref->name, secret);
     const panel::Client* have = FindClient(*inbound, want.email);
     Status s = Status::Ok();
-    if (!have) {
+    if (!have && defer_adds) {
+      out.deferred.push_back({*inbound, want});
+    } else if (!have) {
       s = session->AddClientsVerified(*inbound, {want});
     } else if (Stale(*have, want)) {
       panel::Client merged = Merge(*have, want);
@@ -224,23 +232,51 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
     if (auto link = panel::ShareLink(*inbound, want, node->spec.public_host); link.ok()) out.links.push_back(*link);
   }
   out.message = "client present on " + std::to_string(wanted.size()) + " inbound(s) of " + node_name;
+  if (!out.deferred.empty()) out = {false, "Adding", "waiting for the next batched add on " + node_name, out.links, 0,
+                                    std::move(out.deferred), session};
   return out;
+}
+
+namespace {
+// From the informer's copy when there is one (absent there means deleted, as with
+// controller-runtime's cached client), else from the API server.
+Result<kube::Json> ReadThrough(const std::function<std::optional<kube::Json>(const std::string&)>& cache,
+                               kube::KubeClient& kube, const kube::Resource& resource, const std::string& ns,
+                               const std::string& name) {
+  if (!cache) return kube.Get(resource, ns, name);
+  if (std::optional<kube::Json> cached = cache(ns + "/" + name)) return *std::move(cached);
+  return Status::NotFound(resource.kind + " " + ns + "/" + name + " not found");
+}
+}  // namespace
+
+Result<kube::Json> AssignmentReconciler::ReadAssignment(const std::string& ns, const std::string& name) {
+  return ReadThrough(deps_.cached_assignment, *deps_.kube, kube::kVpnAssignments, ns, name);
+}
+
+Result<kube::Json> AssignmentReconciler::ReadNode(const std::string& ns, const std::string& name) {
+  return ReadThrough(deps_.cached_node, *deps_.kube, kube::kVpnNodes, ns, name);
 }
 
 Result<AssignmentReconciler::OpenedPanel> AssignmentReconciler::OpenPanel(const std::string& ns,
                                                                            const std::string& node_name) {
-  Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, node_name);
+  Result<kube::Json> got = ReadNode(ns, node_name);
   if (!got.ok()) return got.status().WithContext("reading VpnNode " + node_name).WithReason("NodeUnavailable");
   Result<api::VpnNode> node = api::DecodeVpnNode(*got);
   if (!node.ok()) return node.status().WithReason("NodeUnavailable");
-  std::string reason;
-  auto endpoint = PanelEndpointFor(*deps_.kube, *node, options_.panel_timeout, &reason);
-  if (!endpoint.ok()) return endpoint.status().WithContext("node " + node_name).WithReason(reason);
-  auto session = deps_.panels->Get(ns + "/" + node_name, *endpoint);
-  if (!session.ok()) return session.status().WithReason("PanelUnavailable");
-  Result<std::vector<panel::Inbound>> inbounds = (*session)->client().ListInbounds();
+  // The prober keeps the panel's session up to date with the node's spec and Secrets; its
+  // Secrets are read here only for a node it has not opened yet.
+  std::shared_ptr<panel::PanelSession> session = deps_.panels->Find(ns + "/" + node_name);
+  if (!session) {
+    std::string reason;
+    auto endpoint = PanelEndpointFor(*deps_.kube, *node, options_.panel_timeout, &reason);
+    if (!endpoint.ok()) return endpoint.status().WithContext("node " + node_name).WithReason(reason);
+    auto opened = deps_.panels->Get(ns + "/" + node_name, *endpoint);
+    if (!opened.ok()) return opened.status().WithReason("PanelUnavailable");
+    session = std::move(opened).value();
+  }
+  Result<std::vector<panel::Inbound>> inbounds = session->ListInbounds(options_.listing_max_age);
   if (!inbounds.ok()) return inbounds.status().WithContext("listing inbounds").WithReason("PanelUnavailable");
-  return OpenedPanel{std::move(node).value(), std::move(session).value(), std::move(inbounds).value()};
+  return OpenedPanel{std::move(node).value(), std::move(session), std::move(inbounds).value()};
 }
 
 Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
@@ -260,7 +296,7 @@ Status AssignmentReconciler::RemovePending(const std::string& ns, const std::str
   Result<OpenedPanel> p = OpenPanel(ns, node);
   for (const auto& r : *pending) {
     // A user that has come back to this node keeps its client; a deleted node keeps nothing.
-    Result<kube::Json> a = deps_.kube->Get(kube::kVpnAssignments, ns, r.assignment);
+    Result<kube::Json> a = ReadAssignment(ns, r.assignment);
     if (!a.ok() && a.status().code() != Status::Code::kNotFound) return a.status();
     const bool back = a.ok() && AssignedNode(*a) == node;
     Status s = back || (!p.ok() && NodeGone(p.status())) ? Status::Ok()
@@ -336,7 +372,7 @@ Status AssignmentReconciler::RecoverMoves(const std::string& ns) {
   int finished = 0, rolled_back = 0;
   for (const store::JournalEntry& m : *open) {
     if (!ns.empty() && m.namespace_ != ns) continue;
-    Result<kube::Json> obj = deps_.kube->Get(kube::kVpnAssignments, m.namespace_, m.assignment);
+    Result<kube::Json> obj = ReadAssignment(m.namespace_, m.assignment);
     if (!obj.ok() && obj.status().code() != Status::Code::kNotFound) return obj.status();
     Result<api::VpnAssignment> a = obj.ok() ? api::DecodeVpnAssignment(*obj) : Result<api::VpnAssignment>(obj.status());
     if (a.ok() && a->status.node_name == m.to_node) {
@@ -401,11 +437,17 @@ bool AssignmentReconciler::RemoveOrDefer(const std::string& ns, const std::strin
   at_node.metadata.namespace_ = ns;
   at_node.metadata.name = name;
   at_node.status.node_name = node;
-  Status removed = RemoveClients(at_node);
+  // A node declared Unreachable is not asked (a dead panel may cost a timeout per user): its
+  // clients wait in the ledger until it answers again.
+  std::vector<balancer::NodeView> views = deps_.nodes(ns);
+  const bool unreachable = std::any_of(views.begin(), views.end(), [&](const balancer::NodeView& v) {
+    return v.name == node && v.phase == api::kPhaseUnreachable;
+  });
+  Status removed = unreachable ? Status::Unavailable(node + " is Unreachable") : RemoveClients(at_node);
   if (removed.ok()) return true;
   // The node does not answer: its clients wait in the ledger until it does.
   spdlog::warn("the clients of VpnAssignment {}/{} stay on {} for now: {}", ns, name, node, removed.message());
-  Result<kube::Json> got = deps_.kube->Get(kube::kVpnNodes, ns, node);
+  Result<kube::Json> got = ReadNode(ns, node);
   Result<api::VpnNode> decoded = got.ok() ? api::DecodeVpnNode(*got) : Result<api::VpnNode>(got.status());
   if (!decoded.ok() || !deps_.ledger) return false;
   for (const auto& ref : decoded->spec.inbounds) {
@@ -493,7 +535,7 @@ Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, co
 
 Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, const std::string& name) {
   // 1. Read the assignment; its Secret goes with it (owner reference).
-  Result<kube::Json> got = deps_.kube->Get(kube::kVpnAssignments, ns, name);
+  Result<kube::Json> got = ReadAssignment(ns, name);
   if (!got.ok()) {
     if (got.status().code() != Status::Code::kNotFound) return got.status();
     Forget(ns, name);
@@ -541,7 +583,12 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     std::lock_guard<std::mutex> l(mu_);
     std::vector<balancer::NodeView> views = deps_.nodes(ns);
     for (auto& v : views) v.users = UsersOnLocked(ns + "/" + v.name);
-    balancer::PlacementRequest req{key, a.spec.node_name, a.spec.node_selector, a.status.node_name, false};
+    // A new user handed to the batcher keeps the node chosen for it (its client may be there
+    // already), unless that node can no longer have it.
+    auto chosen = a.status.node_name.empty() ? new_choices_.find(key) : new_choices_.end();
+    const bool chosen_before = chosen != new_choices_.end();
+    balancer::PlacementRequest req{key, a.spec.node_name, a.spec.node_selector,
+                                   chosen_before ? chosen->second.first : a.status.node_name, false};
     MoveRequest* requested = PendingRequestLocked(key, a);
     if (requested) req.pinned_node = requested->target;
     Result<balancer::Placement> p = policy_.Choose(views, req);
@@ -564,9 +611,11 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
       node_name = a.status.node_name;  // it should leave, but there is nowhere to go: stay
       set(Cond(api::kPlaced, false, "NoTarget", p.status().message(), gen));
     } else {
+      if (chosen_before) p->kind = balancer::Placement::Kind::kNew;  // not placed yet: nothing to move
       if (p->kind == balancer::Placement::Kind::kMove && !slot.Acquire(key)) return ReconcileResult{options_.retry_unplaced};
       node_name = p->node;
       placed_reason = requested && p->kind == balancer::Placement::Kind::kMove ? "VpnMigration" : p->reason;
+      if (chosen_before && node_name == chosen->second.first) placed_reason = chosen->second.second;
       if (p->kind == balancer::Placement::Kind::kMove) source = a.status.node_name;
       // A user staying put keeps the reason it was placed for (no status churn Balanced -> Sticky).
       const Condition* was = api::FindCondition(next.conditions, api::kPlaced);
@@ -597,8 +646,23 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     Step("planned");
   }
 
-  // 6. The panel holds exactly the client the spec describes; the links follow.
-  Outcome out = Sync(a, node_name, *secret);
+  // 6. The panel holds exactly the client the spec describes; the links follow. A new user's
+  //    clients go in its panel's next batched add: its Secret is saved first (the credentials
+  //    the panel gets are the ones kept), and the batcher wakes this reconcile when it is done.
+  //    After a refused batch the user is tried alone, which reports the panel's own answer.
+  const bool batch_new_user = deps_.batcher && newly_placed && move_id.empty();
+  std::optional<Status> batched = batch_new_user ? deps_.batcher->TakeResult(key) : std::nullopt;
+  if (batch_new_user && deps_.batcher->Pending(key)) return ReconcileResult{};
+  Outcome out = Sync(a, node_name, *secret, batch_new_user && (!batched || batched->ok()));
+  if (!out.deferred.empty()) {
+    if (Status s = WriteLinks(*secret, out.links); !s.ok()) return s;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      new_choices_[key] = {node_name, placed_reason};
+    }
+    deps_.batcher->Submit(out.session, key, std::move(out.deferred));
+    return ReconcileResult{};
+  }
   if (out.synced) {
     if (Status s = WriteLinks(*secret, out.links); !s.ok()) {
       if (!move_id.empty()) AbandonMove(ns, name, source, move_id, placed_reason, s.message());
@@ -644,10 +708,15 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   } else if (newly_placed && out.synced && deps_.ledger) {
     deps_.ledger->RecordPlacement({ns, name, a.spec.user.id, a.spec.user.email, node_name, placed_reason});
   }
+  if (newly_placed && out.synced) {
+    std::lock_guard<std::mutex> l(mu_);
+    new_choices_.erase(key);
+  }
 
   // 9. Events, on transitions only.
   const api::Condition* was_synced = api::FindCondition(a.status.conditions, api::kSynced);
-  if (newly_placed && out.synced) {
+  // (Users placed through the batcher get one Event per batch, on the node, instead.)
+  if (newly_placed && out.synced && !batched) {
     Event(*got, "Normal", "Placed", "Place", "placed on " + node_name + " (" + placed_reason + ")");
   } else if (out.repaired > 0 && out.synced && move_id.empty()) {
     Event(*got, "Normal", "ClientRepaired", "Repair",

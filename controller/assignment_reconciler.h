@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@
 #include "pkg/kube/events.h"
 #include "pkg/metrics/metrics.h"
 #include "pkg/store/write_queue.h"
+#include "pkg/x3ui/add_batcher.h"
 #include "pkg/x3ui/session_pool.h"
 
 namespace x3ui::controller {
@@ -62,6 +64,13 @@ struct AssignmentReconcilerDeps {
   // Called right after each step of a move ("planned", "added-on-target", "committed",
   // "switched", "removed-from-source"); the crash tests kill the process there. Optional.
   std::function<void(const std::string& step)> on_move_step;
+  // Adds new users' clients in batches per panel (optional: without it each user's reconcile
+  // adds its own, batched only with users reconciled at the same moment).
+  panel::AddBatcher* batcher = nullptr;
+  // The informers' copies of VpnAssignments and VpnNodes by "ns/name" (optional: without them,
+  // or when the copy is missing, the API server is asked).
+  std::function<std::optional<kube::Json>(const std::string& key)> cached_assignment;
+  std::function<std::optional<kube::Json>(const std::string& key)> cached_node;
   // Fresh secrets for a new user (UUID and a 24-character password/subId); tests inject fixed ones.
   std::function<std::string()> new_uuid;
   std::function<std::string(size_t)> new_token;
@@ -71,6 +80,9 @@ struct AssignmentReconcilerOptions {
   std::chrono::milliseconds panel_timeout{10000};
   std::chrono::milliseconds retry_unplaced{30000};  // how soon an unplaceable user is tried again
   std::chrono::milliseconds resync{300000};         // re-check a placed user's clients this often
+  // How old a panel's inbound listing may be to decide whether a user's client is there (a
+  // prober's listing or the re-read after an add); the prober's drift diff catches the rest.
+  std::chrono::milliseconds listing_max_age{10000};
 };
 
 class AssignmentReconciler {
@@ -121,7 +133,12 @@ class AssignmentReconciler {
 
  private:
   struct Outcome;
-  Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret);
+  // Makes the panel hold the user's clients; with `defer_adds`, missing ones are returned in
+  // Outcome::deferred instead of added.
+  Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret, bool defer_adds);
+  // The object from the informer's copy, else from the API server.
+  Result<kube::Json> ReadAssignment(const std::string& ns, const std::string& name);
+  Result<kube::Json> ReadNode(const std::string& ns, const std::string& name);
   // The user's Secret, with its credentials; a new user's is returned unsaved (no
   // resourceVersion), for WriteLinks to create with the links once the panel holds the client.
   Result<kube::Json> EnsureCredentials(const api::VpnAssignment& a);
@@ -178,6 +195,8 @@ class AssignmentReconciler {
   mutable std::mutex mu_;                      // guards placed_ and requests_; held across Choose + record
   std::map<std::string, std::string> placed_;  // assignment "ns/name" -> node "ns/node"
   std::map<std::string, MoveRequest> requests_;  // assignment "ns/name" -> VpnMigration request; guarded by mu_
+  // New users handed to the batcher, not yet placed in status: "ns/name" -> (node, reason). Guarded by mu_.
+  std::map<std::string, std::pair<std::string, std::string>> new_choices_;
 };
 
 inline constexpr char kPanelClientsFinalizer[] = "x3ui.io/panel-clients";

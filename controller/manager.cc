@@ -70,6 +70,7 @@ struct Manager::Impl {
   std::unique_ptr<MoveBudget> budget;  // --disruption-budget
   std::unique_ptr<MigrationReconciler> migrations;
   Loop node_loop, assignment_loop, migration_loop;
+  std::unique_ptr<panel::AddBatcher> batcher;  // after the loops: gone before their queues
   http::ProbeHandler probes;
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
   std::atomic<bool> stop{false};
@@ -138,6 +139,19 @@ struct Manager::Impl {
   void Enqueue(Loop& loop, const std::string& key) {
     metrics.QueueAdd(loop.name);
     loop.queue->Add(key);
+  }
+
+  // One Event per batch of new users, on their node (an Event per user would double the writes
+  // of a cold start).
+  void BatchPlaced(const panel::AddBatcher::FlushReport& r) {
+    std::optional<kube::Json> node = node_loop.informer->Get(r.session_key);
+    if (!node || r.added == 0) return;
+    std::string note = "placed " + std::to_string(r.added) + " new user(s): their clients were added in " +
+                       std::to_string(r.calls) + " addClient call(s)";
+    if (r.failed > 0) note += "; " + std::to_string(r.failed) + " could not be added (see their status)";
+    if (Status s = events->Record(*node, "Normal", "Placed", "Place", note); !s.ok()) {
+      spdlog::warn("recording Event Placed on VpnNode {}: {}", r.session_key, s.message());
+    }
   }
 
   // --crash-after-move-step: dies like a SIGKILLed process, once the ledger holds the step.
@@ -245,6 +259,9 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
       nopts);
   m.budget = std::make_unique<MoveBudget>(options.disruption_budget);
   m.events = std::make_unique<kube::EventRecorder>(m.kube.get(), "x3ui.io/operator", Identity(), &m.clock);
+  m.batcher = std::make_unique<panel::AddBatcher>(
+      panel::AddBatcher::Options{}, [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
+      [raw](const panel::AddBatcher::FlushReport& r) { raw->BatchPlaced(r); });
   m.assignments = std::make_unique<AssignmentReconciler>(
       AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,
                                .nodes = [raw](const std::string& ns) { return raw->NodeViews(ns); },
@@ -254,7 +271,10 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                                .store = m.store.get(),
                                .budget = m.budget.get(),
                                .wake = [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
-                               .on_move_step = [raw](const std::string& step) { raw->MaybeCrash(step); }},
+                               .on_move_step = [raw](const std::string& step) { raw->MaybeCrash(step); },
+                               .batcher = m.batcher.get(),
+                               .cached_assignment = [raw](const std::string& key) { return raw->assignment_loop.informer->Get(key); },
+                               .cached_node = [raw](const std::string& key) { return raw->node_loop.informer->Get(key); }},
       AssignmentReconcilerOptions{});
   m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
   m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);

@@ -231,7 +231,7 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
   auto started = std::chrono::steady_clock::now();
   Status connected = client.Connect();  // logs in and detects the API flavor, once per session
   Result<panel::ServerStatus> server = connected.ok() ? client.GetServerStatus() : Result<panel::ServerStatus>(connected);
-  Result<std::vector<panel::Inbound>> inbounds = client.ListInbounds();
+  Result<std::vector<panel::Inbound>> inbounds = (*session)->ListInbounds();  // refreshes the kept copy
   auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   bool status_ok = server.ok() || server.status().reason() == "StatusNotReady";
   bool reachable = inbounds.ok() && status_ok;

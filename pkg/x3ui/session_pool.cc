@@ -35,6 +35,51 @@ Status PanelSession::AddClientsVerified(const Inbound& inbound, const std::vecto
   return mine.result;
 }
 
+std::vector<Status> PanelSession::AddClientGroups(const Inbound& inbound,
+                                                   const std::vector<std::vector<Client>>& groups) {
+  std::vector<PendingAdd> entries;
+  entries.reserve(groups.size());
+  for (const auto& g : groups) entries.push_back(PendingAdd{&inbound, &g});
+  std::vector<PendingAdd*> batch;
+  for (auto& e : entries) batch.push_back(&e);
+  std::vector<Status> results;
+  if (batch.empty()) return results;
+  {
+    std::lock_guard<std::mutex> lock(mutate_mu_);
+    AddBatch(batch);
+  }
+  for (const auto& e : entries) results.push_back(e.result);
+  return results;
+}
+
+Result<std::vector<Inbound>> PanelSession::ListInbounds(std::chrono::milliseconds max_age) {
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> l(listing_mu_);
+    generation = generation_;
+    if (max_age.count() > 0 && listed_generation_ == generation_ &&
+        std::chrono::steady_clock::now() - listed_at_ < max_age) {
+      return listed_;
+    }
+  }
+  Result<std::vector<Inbound>> inbounds = client_->ListInbounds();
+  if (inbounds.ok()) Keep(generation, *inbounds);
+  return inbounds;
+}
+
+void PanelSession::Changed() {
+  std::lock_guard<std::mutex> l(listing_mu_);
+  ++generation_;
+}
+
+void PanelSession::Keep(uint64_t generation, const std::vector<Inbound>& inbounds) {
+  std::lock_guard<std::mutex> l(listing_mu_);
+  if (generation != generation_) return;
+  listed_generation_ = generation;
+  listed_at_ = std::chrono::steady_clock::now();
+  listed_ = inbounds;
+}
+
 void PanelSession::SendHalving(const Inbound& inbound, std::span<PendingAdd* const> group,
                                std::map<PendingAdd*, Status>* refused) {
   std::vector<Client> all;
@@ -55,9 +100,16 @@ void PanelSession::AddBatch(const std::vector<PendingAdd*>& batch) {
   const Inbound& inbound = *batch.front()->inbound;
   std::map<PendingAdd*, Status> refused;
   SendHalving(inbound, batch, &refused);
+  Changed();
   // The re-read decides: a panel may lose a write, and one that adds a client per call may have
   // kept part of a refused batch (then a refused caller's client is there with its own key).
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> l(listing_mu_);
+    generation = generation_;
+  }
   Result<std::vector<Inbound>> after = client_->ListInbounds();
+  if (after.ok()) Keep(generation, *after);
   std::map<std::string, Client> present;
   if (after.ok()) {
     for (const auto& in : *after) {
@@ -103,6 +155,12 @@ Result<std::shared_ptr<PanelSession>> PanelSessionPool::Get(const std::string& k
   auto session = std::make_shared<PanelSession>(key, std::move(client));
   sessions_[key] = Entry{endpoint, session};
   return session;
+}
+
+std::shared_ptr<PanelSession> PanelSessionPool::Find(const std::string& key) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = sessions_.find(key);
+  return it == sessions_.end() ? nullptr : it->second.session;
 }
 
 void PanelSessionPool::Remove(const std::string& key) {

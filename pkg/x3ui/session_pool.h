@@ -10,6 +10,7 @@
 #ifndef X3UI_PKG_X3UI_SESSION_POOL_H_
 #define X3UI_PKG_X3UI_SESSION_POOL_H_
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,13 +39,25 @@ class PanelSession {
   PanelSession(std::string key, std::unique_ptr<PanelClient> client) : key_(std::move(key)), client_(std::move(client)) {}
 
   const std::string& key() const { return key_; }
-  // For reads (status, list, traffic); safe concurrently with everything.
+  // For reads (status, traffic); safe concurrently with everything. Inbound listings should go
+  // through ListInbounds below, which keeps the copy the reconcilers reuse.
   PanelClient& client() { return *client_; }
 
+  // The panel's inbounds (with their clients). A listing made through this session is reused
+  // while it is younger than `max_age` and no mutation has gone through the session since; a
+  // zero `max_age` always asks the panel (the prober does, and refreshes the copy for everyone).
+  // A change made behind the operator's back is seen at the next real listing. Thread-safe.
+  Result<std::vector<Inbound>> ListInbounds(std::chrono::milliseconds max_age = std::chrono::milliseconds(0));
+
   // Runs `fn(client)` while holding this panel's mutation lock, and returns what it returns.
+  // The kept inbound listing is dropped afterwards (the panel may have changed).
   template <typename Fn>
   auto Mutate(Fn&& fn) {
     std::lock_guard<std::mutex> l(mutate_mu_);
+    struct Changed {
+      PanelSession* s;
+      ~Changed() { s->Changed(); }
+    } changed{this};
     return fn(*client_);
   }
 
@@ -59,6 +72,12 @@ class PanelSession {
   // the refusal is one caller's (about 2 log2 N calls), so one bad user never fails the others.
   Status AddClientsVerified(const Inbound& inbound, const std::vector<Client>& clients);
 
+  // Adds every group of `groups` (each one user's clients) to `inbound` in one addClient call,
+  // verified with one re-read, the way AddClientsVerified does for concurrent callers; the
+  // result of group i is element i. For a caller that gathered the users itself (AddBatcher).
+  // The groups together should not exceed kMaxClientsPerAdd clients.
+  std::vector<Status> AddClientGroups(const Inbound& inbound, const std::vector<std::vector<Client>>& groups);
+
  private:
   struct PendingAdd {
     const Inbound* inbound;
@@ -66,16 +85,27 @@ class PanelSession {
     Status result = Status::Ok();
     bool done = false;
   };
-  // Sends `batch` (same inbound) as one call, verifies it, and sets each entry's result.
-  // REQUIRES: mutate_mu_.
+  // Sends `batch` (same inbound) as one call, verifies it, and sets each entry's result; the
+  // verifying re-read becomes the kept listing. REQUIRES: mutate_mu_.
   void AddBatch(const std::vector<PendingAdd*>& batch);
   // Sends `group` in one call; a refused group is split in halves until each refusal is one
   // caller's, recorded in `refused`. REQUIRES: mutate_mu_.
   void SendHalving(const Inbound& inbound, std::span<PendingAdd* const> group, std::map<PendingAdd*, Status>* refused);
 
+  // A mutation went through: listings started before now must not be kept.
+  void Changed();
+  // Keeps `inbounds`, listed when the mutation generation was `generation`, unless a mutation
+  // has happened since.
+  void Keep(uint64_t generation, const std::vector<Inbound>& inbounds);
+
   const std::string key_;
   std::unique_ptr<PanelClient> client_;
   std::mutex mutate_mu_;
+  mutable std::mutex listing_mu_;  // guards the fields below
+  uint64_t generation_ = 0;        // mutations so far
+  uint64_t listed_generation_ = ~uint64_t{0};
+  std::chrono::steady_clock::time_point listed_at_;
+  std::vector<Inbound> listed_;
   std::mutex pending_mu_;               // guards pending_
   std::vector<PendingAdd*> pending_;    // callers of AddClientsVerified waiting for the lock
 };
@@ -95,6 +125,9 @@ class PanelSessionPool {
   // The session for panel `key` (e.g. "namespace/node"), created on first use and replaced when
   // `endpoint` differs from the one it was created with (new URL, credentials, CA...).
   Result<std::shared_ptr<PanelSession>> Get(const std::string& key, const PanelEndpoint& endpoint);
+  // The session for panel `key` as it is now, or null when there is none yet (the prober opens
+  // and updates it from the node's spec and Secret; reconcilers reuse it without re-reading them).
+  std::shared_ptr<PanelSession> Find(const std::string& key) const;
   // Forgets the session (the node was deleted). Holders of the shared_ptr keep it alive.
   void Remove(const std::string& key);
   size_t size() const;

@@ -1,12 +1,16 @@
 // The panel client against x3ui-sim (in process, on loopback ports), for every API flavor:
 // every operation, re-login, CSRF, the login limiter, duplicates, the last-client trap,
 // partial failures, timeouts, outages, and per-panel serialisation of mutations.
+#include <condition_variable>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "pkg/x3ui/add_batcher.h"
 #include "pkg/x3ui/session_pool.h"
 #include "tests/sim/sim_server.h"
 #include "tests/support/wait.h"
@@ -96,6 +100,15 @@ Client NewClient(const std::string& email, const std::string& protocol) {
   c.sub_id = "sub-" + email;
   c.comment = "x3ui-operator";
   return c;
+}
+
+bool FindClientIn(const std::vector<Inbound>& inbounds, int64_t id, const std::string& email) {
+  for (const auto& in : inbounds) {
+    for (const auto& c : in.clients) {
+      if (in.id == id && c.email == email) return true;
+    }
+  }
+  return false;
 }
 
 Inbound Ref(int64_t id, const std::string& protocol) {
@@ -331,6 +344,102 @@ TEST_P(PanelSimTest, ConcurrentAddsAreBatchedAndABadOneFailsAlone) {
   }
   std::cout << "addClient calls for " << kUsers << " concurrent users: " << calls << "\n";
   EXPECT_EQ(panel_->Describe()["overlapping_mutations"], 0);
+}
+
+// The batcher gathers users submitted one by one into one addClient call per inbound (3.1: one
+// per client, its API's limit), a taken email fails alone, and every user's reconciler is woken
+// exactly once with its outcome.
+TEST_P(PanelSimTest, BatcherAddsManyUsersInFewCallsAndIsolatesABadOne) {
+  RealClock clock;
+  PanelSessionPool pool(&clock);
+  auto session = pool.Get("vpn/p1", PanelEndpoint{{url_, {"admin", "correct-horse", ""}}, {}});
+  ASSERT_TRUE(session.ok());
+  ASSERT_TRUE((*session)->client().Connect().ok());
+  ASSERT_TRUE(panel_->AddClientByHand(1, {{"id", "9e1b8a4e-0000-4000-8000-000000000077"}, {"email", "taken"}, {"enable", true}}));
+  const int64_t before = panel_->Describe()["counters"].value("addClient", 0);
+  constexpr int kUsers = 60;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::string, int> woken;
+  std::vector<AddBatcher::FlushReport> reports;
+  {
+    AddBatcher batcher(
+        AddBatcher::Options{std::chrono::milliseconds(100), std::chrono::milliseconds(5000)},
+        [&](const std::string& key) {
+          std::lock_guard<std::mutex> l(mu);
+          ++woken[key];
+          cv.notify_all();
+        },
+        [&](const AddBatcher::FlushReport& r) {
+          std::lock_guard<std::mutex> l(mu);
+          reports.push_back(r);
+        });
+    for (int u = 0; u < kUsers; ++u) {
+      Client c = NewClient(u == 7 ? "TAKEN" : "user" + std::to_string(u), "vless");
+      batcher.Submit(*session, "vpn/u" + std::to_string(u), {{Ref(1, "vless"), c}});
+      EXPECT_TRUE(batcher.Pending("vpn/u" + std::to_string(u)));
+    }
+    std::unique_lock<std::mutex> l(mu);
+    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(30), [&] { return woken.size() == kUsers; }));
+    for (int u = 0; u < kUsers; ++u) {
+      const std::string key = "vpn/u" + std::to_string(u);
+      EXPECT_EQ(woken[key], 1) << key;
+      EXPECT_FALSE(batcher.Pending(key));
+      std::optional<Status> r = batcher.TakeResult(key);
+      ASSERT_TRUE(r.has_value()) << key;
+      EXPECT_EQ(r->ok(), u != 7) << key << ": " << r->ToString();
+      EXPECT_FALSE(batcher.TakeResult(key).has_value()) << "handed out once";
+    }
+  }
+  std::set<std::string> emails;
+  for (const auto& c : SimClients(1)) emails.insert(c.value("email", ""));
+  for (int u = 0; u < kUsers; ++u) {
+    if (u != 7) {
+      EXPECT_TRUE(emails.count("user" + std::to_string(u))) << u;
+    }
+  }
+  const int64_t calls = panel_->Describe()["counters"].value("addClient", 0) - before;
+  size_t added = 0, failed = 0;
+  for (const auto& r : reports) added += r.added, failed += r.failed;
+  EXPECT_EQ(added, kUsers - 1u);
+  EXPECT_EQ(failed, 1u);
+  if (GetParam().flavor != Flavor::kV31) {
+    // One call for all, then the halving that isolates user 7: about 2 log2(60) more.
+    EXPECT_LE(calls, 1 + 2 * 6) << "one batch, not one call per user";
+  }
+  std::cout << "addClient calls for " << kUsers << " users submitted one by one: " << calls << "\n";
+  EXPECT_EQ(panel_->Describe()["overlapping_mutations"], 0);
+}
+
+// A listing is reused while fresh and no mutation went through the session; a mutation, or a
+// zero max age (the prober), asks the panel again.
+TEST_P(PanelSimTest, SessionReusesAFreshListingUntilAMutation) {
+  RealClock clock;
+  PanelSessionPool pool(&clock);
+  auto session = pool.Get("vpn/p1", PanelEndpoint{{url_, {"admin", "correct-horse", ""}}, {}});
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(pool.Find("vpn/p1").get(), session->get());
+  EXPECT_EQ(pool.Find("vpn/p2"), nullptr);
+  auto lists = [&] { return panel_->Describe()["counters"].value("list", 0); };
+  const std::chrono::minutes fresh(1);
+  ASSERT_TRUE((*session)->ListInbounds(fresh).ok());
+  const int64_t after_first = lists();
+  ASSERT_TRUE((*session)->ListInbounds(fresh).ok());
+  EXPECT_EQ(lists(), after_first) << "reused";
+  ASSERT_TRUE((*session)->ListInbounds().ok());
+  EXPECT_EQ(lists(), after_first + 1) << "max age 0 always lists";
+  ASSERT_TRUE((*session)->AddClientsVerified(Ref(1, "vless"), {NewClient("cached", "vless"), NewClient("kept", "vless")}).ok());
+  const int64_t after_add = lists();
+  Result<std::vector<Inbound>> seen = (*session)->ListInbounds(fresh);
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(lists(), after_add) << "the re-read after the add is the kept listing";
+  EXPECT_TRUE(FindClientIn(*seen, 1, "cached"));
+  Client c = NewClient("cached", "vless");
+  ASSERT_TRUE((*session)->Mutate([&](PanelClient& pc) { return pc.DeleteClient(Ref(1, "vless"), c); }).ok());
+  seen = (*session)->ListInbounds(fresh);
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(lists(), after_add + 1) << "a mutation drops the kept listing";
+  EXPECT_FALSE(FindClientIn(*seen, 1, "cached"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Flavors, PanelSimTest,
