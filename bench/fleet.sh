@@ -141,6 +141,10 @@ cold() {
   local adds lists logins requests writes ledger statements active owned seconds
   adds=$(sim_count "$cold_control" addClient) lists=$(sim_count "$cold_control" list)
   logins=$(sim_count "$cold_control" login) requests=$(sim_count "$cold_control" requests)
+  # The prober's calls (server status + inbound list every probe) go on whatever happens; the
+  # batching minimum is about placing the users, so they are counted apart.
+  local probes probe_calls placing_calls
+  probes=$(sim_count "$cold_control" status) probe_calls=$((2 * probes)) placing_calls=$((requests - probe_calls))
   writes=$(k_writes) ledger=$(metric_sum '^x3ui_ledger_round_trips_total')
   statements=$(psql -X -q -t -A -d postgres -c "SELECT coalesce(sum(calls),0) FROM pg_stat_statements WHERE query !~* 'pg_stat_statements'")
   active=$(psql -X -q -t -A -d postgres -c "SELECT count(*) FROM user_node_assignments WHERE active AND namespace = 'fleet'")
@@ -161,8 +165,9 @@ cold() {
   fi
   record cold "{\"users\": $users, \"panels\": $panels, \"seconds_creating_objects\": $(py "print(round($t_created - $t0, 2))"),
     \"seconds_operator_start_to_all_ready\": $seconds, \"panel_add_client_calls\": $adds, \"panel_list_calls\": $lists,
-    \"panel_logins\": $logins, \"panel_requests\": $requests, \"batching_minimum_panel_calls\": $minimum,
-    \"panel_calls_over_minimum\": $(py "print(round($requests / $minimum, 2))"),
+    \"panel_logins\": $logins, \"panel_requests\": $requests, \"panel_probe_calls\": $probe_calls,
+    \"panel_calls_placing_users\": $placing_calls, \"batching_minimum_panel_calls\": $minimum,
+    \"placing_calls_over_minimum\": $(py "print(round($placing_calls / $minimum, 2))"),
     \"kubernetes_writes\": $writes, \"kubernetes_writes_per_assignment\": $(py "print(round($writes / $users, 3))"),
     \"ledger_round_trips\": $ledger, \"postgres_statements\": $statements, \"ledger_active_rows\": $active,
     \"owned_clients_on_panels\": $owned, \"baseline_seconds\": $base_s, \"baseline_panel_requests\": $base_calls,

@@ -626,6 +626,10 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     placed_[key] = ns + "/" + node_name;
   }
   const bool newly_placed = next.node_name.empty();
+  // A new user's clients go in its panel's next batched add (step 6); while they wait, there is
+  // nothing to do (the batcher wakes this reconcile).
+  const bool batch_new_user = deps_.batcher && newly_placed && source.empty();
+  if (batch_new_user && deps_.batcher->Pending(key)) return ReconcileResult{};
 
   // 4. The user's credentials, created once and kept across every move.
   Result<kube::Json> secret = EnsureCredentials(a);
@@ -650,9 +654,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   //    clients go in its panel's next batched add: its Secret is saved first (the credentials
   //    the panel gets are the ones kept), and the batcher wakes this reconcile when it is done.
   //    After a refused batch the user is tried alone, which reports the panel's own answer.
-  const bool batch_new_user = deps_.batcher && newly_placed && move_id.empty();
   std::optional<Status> batched = batch_new_user ? deps_.batcher->TakeResult(key) : std::nullopt;
-  if (batch_new_user && deps_.batcher->Pending(key)) return ReconcileResult{};
   Outcome out = Sync(a, node_name, *secret, batch_new_user && (!batched || batched->ok()));
   if (!out.deferred.empty()) {
     if (Status s = WriteLinks(*secret, out.links); !s.ok()) return s;

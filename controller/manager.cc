@@ -36,6 +36,17 @@ constexpr char kAssignmentController[] = "vpnassignment";
 constexpr char kMigrationController[] = "vpnmigration";
 
 
+// Whether an update is worth a reconcile: the spec changed (generation), or deletion began, or the
+// labels changed. Status-only updates, the operator's own writes mostly, are not (controller-
+// runtime's GenerationChangedPredicate, plus the deletion and labels).
+bool SpecOrLifecycleChanged(const kube::Json& old_obj, const kube::Json& new_obj) {
+  const auto& o = old_obj["metadata"];
+  const auto& n = new_obj["metadata"];
+  return o.value("generation", int64_t{0}) != n.value("generation", int64_t{0}) ||
+         o.contains("deletionTimestamp") != n.contains("deletionTimestamp") ||
+         o.value("labels", kube::Json::object()) != n.value("labels", kube::Json::object());
+}
+
 std::string Identity() {
   char host[256] = {0};
   ::gethostname(host, sizeof host - 1);
@@ -71,6 +82,8 @@ struct Manager::Impl {
   std::unique_ptr<MigrationReconciler> migrations;
   Loop node_loop, assignment_loop, migration_loop;
   std::unique_ptr<panel::AddBatcher> batcher;  // after the loops: gone before their queues
+  std::mutex usability_mu;
+  std::map<std::string, std::string> usability;  // node key -> what UsabilityChanged saw last
   http::ProbeHandler probes;
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
   std::atomic<bool> stop{false};
@@ -139,6 +152,17 @@ struct Manager::Impl {
   void Enqueue(Loop& loop, const std::string& key) {
     metrics.QueueAdd(loop.name);
     loop.queue->Add(key);
+  }
+
+  // Whether node `key` can take users differently from the last time this was asked.
+  bool UsabilityChanged(const std::string& key, const balancer::NodeView& v) {
+    const std::string now = v.phase + (v.schedulable ? "/schedulable/" : "/cordoned/") + std::to_string(v.max_users) +
+                            (v.users < v.max_users ? "/room" : "/full");
+    std::lock_guard<std::mutex> l(usability_mu);
+    std::string& before = usability[key];
+    if (before == now) return false;
+    before = now;
+    return true;
   }
 
   // One Event per batch of new users, on their node (an Event per user would double the writes
@@ -322,13 +346,17 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   });
   m.node_loop.after = [raw](const std::string& key) {
     const std::string ns = key.substr(0, key.find('/')), name = key.substr(key.find('/') + 1);
-    for (const auto& o : raw->assignment_loop.informer->ByIndex("unplaced", ns)) {
-      raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+    const auto views = raw->nodes->Views(ns);
+    auto view = std::find_if(views.begin(), views.end(), [&](const auto& v) { return v.name == name; });
+    // A node that may have become usable (new, back, uncordoned, grown, no longer full): the
+    // users still waiting for one in its namespace are tried again.
+    if (view == views.end() || raw->UsabilityChanged(key, *view)) {
+      for (const auto& o : raw->assignment_loop.informer->ByIndex("unplaced", ns)) {
+        raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+      }
     }
     // Users of a node they must leave (deleted, drained, Unreachable past the grace) move now,
     // not at their next resync; a Ready node gets the clients that moves left on it removed.
-    const auto views = raw->nodes->Views(ns);
-    auto view = std::find_if(views.begin(), views.end(), [&](const auto& v) { return v.name == name; });
     if (view != views.end() && view->phase == api::kPhaseReady) {
       if (Status s = raw->assignments->RemovePending(ns, name); !s.ok()) {
         spdlog::warn("removing clients left on VpnNode {}: {}", key, s.message());
@@ -341,7 +369,11 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
     }
   };
   auto on_node = [raw](const kube::Json& o) { raw->Enqueue(raw->node_loop, kube::Informer::KeyOf(o)); };
-  m.node_loop.informer->AddHandlers({on_node, [on_node](const kube::Json&, const kube::Json& n) { on_node(n); }, on_node});
+  m.node_loop.informer->AddHandlers({on_node,
+                                     [on_node](const kube::Json& o, const kube::Json& n) {
+                                       if (SpecOrLifecycleChanged(o, n)) on_node(n);
+                                     },
+                                     on_node});
   auto on_assignment = [raw](const kube::Json& o) {
     const auto& meta = o["metadata"];
     raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(o));
@@ -354,7 +386,9 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
          if (const std::string left = AssignedNode(o); !left.empty() && left != AssignedNode(n)) {
            raw->Enqueue(raw->node_loop, o["metadata"].value("namespace", "") + "/" + left);
          }
-         on_assignment(n);
+         const auto& meta = n["metadata"];
+         raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(n));
+         if (SpecOrLifecycleChanged(o, n)) raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(n));
        },
        [raw](const kube::Json& o) { raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o)); }});
 

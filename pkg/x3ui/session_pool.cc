@@ -1,6 +1,7 @@
 #include "pkg/x3ui/session_pool.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "pkg/common/strings.h"
@@ -53,14 +54,26 @@ std::vector<Status> PanelSession::AddClientGroups(const Inbound& inbound,
 }
 
 Result<std::vector<Inbound>> PanelSession::ListInbounds(std::chrono::milliseconds max_age) {
-  uint64_t generation;
-  {
+  auto fresh = [&]() -> std::optional<std::vector<Inbound>> {
     std::lock_guard<std::mutex> l(listing_mu_);
-    generation = generation_;
     if (max_age.count() > 0 && listed_generation_ == generation_ &&
         std::chrono::steady_clock::now() - listed_at_ < max_age) {
       return listed_;
     }
+    return std::nullopt;
+  };
+  if (auto kept = fresh()) return *std::move(kept);
+  // Callers that accept a kept listing wait for one already being made instead of each asking
+  // the panel (a thousand new users would otherwise list it a thousand times).
+  std::unique_lock<std::mutex> one_at_a_time(refresh_mu_, std::defer_lock);
+  if (max_age.count() > 0) {
+    one_at_a_time.lock();
+    if (auto kept = fresh()) return *std::move(kept);
+  }
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> l(listing_mu_);
+    generation = generation_;
   }
   Result<std::vector<Inbound>> inbounds = client_->ListInbounds();
   if (inbounds.ok()) Keep(generation, *inbounds);

@@ -101,6 +101,7 @@ class PanelSession {
   const std::string key_;
   std::unique_ptr<PanelClient> client_;
   std::mutex mutate_mu_;
+  std::mutex refresh_mu_;          // held by a caller refreshing the kept listing for others
   mutable std::mutex listing_mu_;  // guards the fields below
   uint64_t generation_ = 0;        // mutations so far
   uint64_t listed_generation_ = ~uint64_t{0};
