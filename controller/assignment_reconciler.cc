@@ -110,12 +110,12 @@ void AssignmentReconciler::Observe(const std::string& ns, const std::string& nam
   // An empty nodeName may be an older copy than a placement this process just made: keep that.
   if (node_name.empty()) return;
   std::lock_guard<std::mutex> l(mu_);
-  placed_[ns + "/" + name] = ns + "/" + node_name;
+  placed_.Set(ns + "/" + name, ns + "/" + node_name);
 }
 
 void AssignmentReconciler::Forget(const std::string& ns, const std::string& name) {
   std::lock_guard<std::mutex> l(mu_);
-  placed_.erase(ns + "/" + name);
+  placed_.Erase(ns + "/" + name);
   requests_.erase(ns + "/" + name);
   new_choices_.erase(ns + "/" + name);
 }
@@ -127,15 +127,11 @@ int64_t AssignmentReconciler::UsersOn(const std::string& node_key) const {
 
 std::vector<std::string> AssignmentReconciler::PlacedOn(const std::string& node_key) const {
   std::lock_guard<std::mutex> l(mu_);
-  std::vector<std::string> names;
-  for (const auto& [user, node] : placed_) {
-    if (node == node_key) names.push_back(user.substr(user.find('/') + 1));
-  }
-  return names;
+  return placed_.NamesOn(node_key);
 }
 
 int64_t AssignmentReconciler::UsersOnLocked(const std::string& node_key) const {
-  return std::count_if(placed_.begin(), placed_.end(), [&](const auto& kv) { return kv.second == node_key; });
+  return placed_.UsersOn(node_key);
 }
 
 Result<kube::Json> AssignmentReconciler::EnsureCredentials(const api::VpnAssignment& a) {
@@ -486,7 +482,7 @@ void AssignmentReconciler::AbandonMove(const std::string& ns, const std::string&
   }
   if (deps_.metrics && !move_id.empty()) deps_.metrics->Migration(reason, "failure");
   std::lock_guard<std::mutex> l(mu_);
-  placed_[ns + "/" + name] = ns + "/" + source;  // whatever reached the target is extra there now
+  placed_.Set(ns + "/" + name, ns + "/" + source);  // whatever reached the target is extra there now
   auto it = requests_.find(ns + "/" + name);
   if (it != requests_.end() && it->second.state == MoveRequest::State::kPending && !why.empty()) {
     it->second.state = MoveRequest::State::kFailed;
@@ -623,7 +619,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
         if (source.empty()) set(Cond(api::kPlaced, true, p->reason, "placed on " + node_name, gen));
       }
     }
-    placed_[key] = ns + "/" + node_name;
+    placed_.Set(key, ns + "/" + node_name);
   }
   const bool newly_placed = next.node_name.empty();
   // A new user's clients go in its panel's next batched add (step 6); while they wait, there is

@@ -36,6 +36,7 @@
 #include "controller/move_budget.h"
 #include "controller/node_reconciler.h"
 #include "controller/owned_clients.h"
+#include "controller/placement_index.h"
 #include "pkg/api/types.h"
 #include "pkg/balancer/placement_policy.h"
 #include "pkg/common/clock.h"
@@ -193,7 +194,7 @@ class AssignmentReconciler {
   AssignmentReconcilerOptions options_;
   balancer::PlacementPolicy policy_;
   mutable std::mutex mu_;                      // guards placed_ and requests_; held across Choose + record
-  std::map<std::string, std::string> placed_;  // assignment "ns/name" -> node "ns/node"
+  PlacementIndex placed_;                      // assignment "ns/name" -> node "ns/node"
   std::map<std::string, MoveRequest> requests_;  // assignment "ns/name" -> VpnMigration request; guarded by mu_
   // New users handed to the batcher, not yet placed in status: "ns/name" -> (node, reason). Guarded by mu_.
   std::map<std::string, std::pair<std::string, std::string>> new_choices_;
