@@ -197,7 +197,7 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
   Result<OpenedPanel> opened = OpenPanel(a.metadata.namespace_, node_name);
   if (!opened.ok()) return {false, opened.status().reason(), opened.status().message(), {}};
   const api::VpnNode* node = &opened->node;
-  const std::vector<panel::Inbound>* on_panel = &opened->inbounds;
+  const std::vector<panel::Inbound>* on_panel = opened->inbounds.get();
   auto& session = opened->session;
 
   Outcome out{true, "Synced", "", {}, 0};
@@ -270,7 +270,7 @@ Result<AssignmentReconciler::OpenedPanel> AssignmentReconciler::OpenPanel(const 
     if (!opened.ok()) return opened.status().WithReason("PanelUnavailable");
     session = std::move(opened).value();
   }
-  Result<std::vector<panel::Inbound>> inbounds = session->ListInbounds(options_.listing_max_age);
+  Result<panel::PanelSession::Listing> inbounds = session->SharedListing(options_.listing_max_age);
   if (!inbounds.ok()) return inbounds.status().WithContext("listing inbounds").WithReason("PanelUnavailable");
   return OpenedPanel{std::move(node).value(), std::move(session), std::move(inbounds).value()};
 }
@@ -282,7 +282,7 @@ Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {
   if (!p.ok()) return NodeGone(p.status()) ? Status::Ok() : p.status();
   std::vector<std::string> emails;
   for (const auto& ref : p->node.spec.inbounds) emails.push_back(OwnedClientEmail(ns, a.metadata.name, ref.name));
-  return DeleteOwnedClients(*p->session, p->inbounds, emails);
+  return DeleteOwnedClients(*p->session, *p->inbounds, emails);
 }
 
 Status AssignmentReconciler::RemovePending(const std::string& ns, const std::string& node) {
@@ -297,7 +297,7 @@ Status AssignmentReconciler::RemovePending(const std::string& ns, const std::str
     const bool back = a.ok() && AssignedNode(*a) == node;
     Status s = back || (!p.ok() && NodeGone(p.status())) ? Status::Ok()
                : !p.ok()                                 ? p.status()
-                                                         : DeleteOwnedClients(*p->session, p->inbounds, {r.client_email});
+                                                         : DeleteOwnedClients(*p->session, *p->inbounds, {r.client_email});
     if (!s.ok()) {
       if (Status w = deps_.store->RecordRemovalFailure(r.id, s.message()); !w.ok()) return w;
       return s;

@@ -150,7 +150,7 @@ class AssignmentReconciler {
   struct OpenedPanel {
     api::VpnNode node;
     std::shared_ptr<panel::PanelSession> session;
-    std::vector<panel::Inbound> inbounds;
+    panel::PanelSession::Listing inbounds;  // shared with the session's kept listing
   };
   // Errors carry a condition reason: NodeUnavailable (code NotFound when the VpnNode is gone),
   // CredentialsMissing/CredentialsInvalid/CaBundleMissing, or PanelUnavailable.

@@ -54,7 +54,13 @@ std::vector<Status> PanelSession::AddClientGroups(const Inbound& inbound,
 }
 
 Result<std::vector<Inbound>> PanelSession::ListInbounds(std::chrono::milliseconds max_age) {
-  auto fresh = [&]() -> std::optional<std::vector<Inbound>> {
+  Result<Listing> listing = SharedListing(max_age);
+  if (!listing.ok()) return listing.status();
+  return **listing;
+}
+
+Result<PanelSession::Listing> PanelSession::SharedListing(std::chrono::milliseconds max_age) {
+  auto fresh = [&]() -> std::optional<Listing> {
     std::lock_guard<std::mutex> l(listing_mu_);
     if (max_age.count() > 0 && listed_generation_ == generation_ &&
         std::chrono::steady_clock::now() - listed_at_ < max_age) {
@@ -76,8 +82,10 @@ Result<std::vector<Inbound>> PanelSession::ListInbounds(std::chrono::millisecond
     generation = generation_;
   }
   Result<std::vector<Inbound>> inbounds = client_->ListInbounds();
-  if (inbounds.ok()) Keep(generation, *inbounds);
-  return inbounds;
+  if (!inbounds.ok()) return inbounds.status();
+  auto listing = std::make_shared<const std::vector<Inbound>>(std::move(inbounds).value());
+  Keep(generation, listing);
+  return Listing(listing);
 }
 
 void PanelSession::Changed() {
@@ -85,12 +93,12 @@ void PanelSession::Changed() {
   ++generation_;
 }
 
-void PanelSession::Keep(uint64_t generation, const std::vector<Inbound>& inbounds) {
+void PanelSession::Keep(uint64_t generation, Listing inbounds) {
   std::lock_guard<std::mutex> l(listing_mu_);
   if (generation != generation_) return;
   listed_generation_ = generation;
   listed_at_ = std::chrono::steady_clock::now();
-  listed_ = inbounds;
+  listed_ = std::move(inbounds);
 }
 
 void PanelSession::SendHalving(const Inbound& inbound, std::span<PendingAdd* const> group,
@@ -122,7 +130,7 @@ void PanelSession::AddBatch(const std::vector<PendingAdd*>& batch) {
     generation = generation_;
   }
   Result<std::vector<Inbound>> after = client_->ListInbounds();
-  if (after.ok()) Keep(generation, *after);
+  if (after.ok()) Keep(generation, std::make_shared<const std::vector<Inbound>>(*after));
   std::map<std::string, Client> present;
   if (after.ok()) {
     for (const auto& in : *after) {

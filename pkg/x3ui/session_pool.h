@@ -48,6 +48,10 @@ class PanelSession {
   // zero `max_age` always asks the panel (the prober does, and refreshes the copy for everyone).
   // A change made behind the operator's back is seen at the next real listing. Thread-safe.
   Result<std::vector<Inbound>> ListInbounds(std::chrono::milliseconds max_age = std::chrono::milliseconds(0));
+  // The same, shared rather than copied (a listing of a full panel is large, and every new
+  // user's reconcile reads it).
+  using Listing = std::shared_ptr<const std::vector<Inbound>>;
+  Result<Listing> SharedListing(std::chrono::milliseconds max_age);
 
   // Runs `fn(client)` while holding this panel's mutation lock, and returns what it returns.
   // The kept inbound listing is dropped afterwards (the panel may have changed).
@@ -96,7 +100,7 @@ class PanelSession {
   void Changed();
   // Keeps `inbounds`, listed when the mutation generation was `generation`, unless a mutation
   // has happened since.
-  void Keep(uint64_t generation, const std::vector<Inbound>& inbounds);
+  void Keep(uint64_t generation, Listing inbounds);
 
   const std::string key_;
   std::unique_ptr<PanelClient> client_;
@@ -106,7 +110,7 @@ class PanelSession {
   uint64_t generation_ = 0;        // mutations so far
   uint64_t listed_generation_ = ~uint64_t{0};
   std::chrono::steady_clock::time_point listed_at_;
-  std::vector<Inbound> listed_;
+  Listing listed_;
   std::mutex pending_mu_;               // guards pending_
   std::vector<PendingAdd*> pending_;    // callers of AddClientsVerified waiting for the lock
 };
