@@ -1,7 +1,9 @@
 #include "controller/owned_clients.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <unordered_map>
 
 #include "pkg/common/clock.h"
 #include "pkg/common/strings.h"
@@ -99,13 +101,23 @@ DriftReport DiffOwnedClients(const std::string& ns, const api::VpnNodeSpec& spec
                              const std::vector<panel::Inbound>& on_panel, const std::vector<PlacedUser>& placed) {
   DriftReport report;
   std::set<std::string> wanted_emails, repair;
+  // Each inbound's clients by lower-case email, built once: a full panel has thousands.
+  std::map<const panel::Inbound*, std::unordered_map<std::string, const panel::Client*>> by_email;
+  auto find = [&](const panel::Inbound* inbound, const std::string& email) -> const panel::Client* {
+    auto [it, fresh] = by_email.try_emplace(inbound);
+    if (fresh) {
+      for (const auto& c : inbound->clients) it->second.emplace(AsciiLower(c.email), &c);
+    }
+    auto c = it->second.find(email);
+    return c == it->second.end() ? nullptr : c->second;
+  };
   for (const PlacedUser& u : placed) {
     for (const api::InboundRef* ref : WantedInbounds(spec, u.spec.inbounds)) {
       const panel::Inbound* inbound = FindInbound(on_panel, *ref);
       if (!inbound) continue;  // the node's InboundMissing condition reports it
       const std::string email = OwnedClientEmail(ns, u.name, ref->name);
       wanted_emails.insert(email);
-      const panel::Client* have = FindClient(*inbound, email);
+      const panel::Client* have = find(inbound, email);
       if (!have) {
         ++report.counts.missing;
         repair.insert(u.name);
