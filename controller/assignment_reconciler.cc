@@ -194,7 +194,7 @@ Status AssignmentReconciler::WriteLinks(kube::Json secret, const std::vector<std
 
 AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignment& a, const std::string& node_name,
                                                          const kube::Json& secret, bool defer_adds) {
-  Result<OpenedPanel> opened = OpenPanel(a.metadata.namespace_, node_name);
+  Result<OpenedPanel> opened = OpenPanel(a.metadata.namespace_, node_name, defer_adds);
   if (!opened.ok()) return {false, opened.status().reason(), opened.status().message(), {}};
   const api::VpnNode* node = &opened->node;
   const std::vector<panel::Inbound>* on_panel = opened->inbounds.get();
@@ -254,7 +254,8 @@ Result<kube::Json> AssignmentReconciler::ReadNode(const std::string& ns, const s
 }
 
 Result<AssignmentReconciler::OpenedPanel> AssignmentReconciler::OpenPanel(const std::string& ns,
-                                                                           const std::string& node_name) {
+                                                                           const std::string& node_name,
+                                                                           bool any_listing) {
   Result<kube::Json> got = ReadNode(ns, node_name);
   if (!got.ok()) return got.status().WithContext("reading VpnNode " + node_name).WithReason("NodeUnavailable");
   Result<api::VpnNode> node = api::DecodeVpnNode(*got);
@@ -270,7 +271,8 @@ Result<AssignmentReconciler::OpenedPanel> AssignmentReconciler::OpenPanel(const 
     if (!opened.ok()) return opened.status().WithReason("PanelUnavailable");
     session = std::move(opened).value();
   }
-  Result<panel::PanelSession::Listing> inbounds = session->SharedListing(options_.listing_max_age);
+  panel::PanelSession::Listing last = any_listing ? session->LastListing() : nullptr;
+  Result<panel::PanelSession::Listing> inbounds = last ? last : session->SharedListing(options_.listing_max_age);
   if (!inbounds.ok()) return inbounds.status().WithContext("listing inbounds").WithReason("PanelUnavailable");
   return OpenedPanel{std::move(node).value(), std::move(session), std::move(inbounds).value()};
 }

@@ -154,7 +154,8 @@ class AssignmentReconciler {
   };
   // Errors carry a condition reason: NodeUnavailable (code NotFound when the VpnNode is gone),
   // CredentialsMissing/CredentialsInvalid/CaBundleMissing, or PanelUnavailable.
-  Result<OpenedPanel> OpenPanel(const std::string& ns, const std::string& node_name);
+  // `any_listing`: the session's last listing will do, however old (a brand-new user's check).
+  Result<OpenedPanel> OpenPanel(const std::string& ns, const std::string& node_name, bool any_listing = false);
   Status RemoveClients(const api::VpnAssignment& a);
   Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);
   // After a move's commit (status names the target): ledger switch, Event, removal from the

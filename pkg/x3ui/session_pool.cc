@@ -88,6 +88,11 @@ Result<PanelSession::Listing> PanelSession::SharedListing(std::chrono::milliseco
   return Listing(listing);
 }
 
+PanelSession::Listing PanelSession::LastListing() const {
+  std::lock_guard<std::mutex> l(listing_mu_);
+  return listed_;
+}
+
 void PanelSession::Changed() {
   std::lock_guard<std::mutex> l(listing_mu_);
   ++generation_;

@@ -52,6 +52,10 @@ class PanelSession {
   // user's reconcile reads it).
   using Listing = std::shared_ptr<const std::vector<Inbound>>;
   Result<Listing> SharedListing(std::chrono::milliseconds max_age);
+  // The last listing kept, however old, or null. Enough to tell whether a brand-new user's
+  // client may already be there: if a stale listing says no and it is, the batched add's
+  // verification finds it; if it says yes and it is gone, the prober's drift diff repairs it.
+  Listing LastListing() const;
 
   // Runs `fn(client)` while holding this panel's mutation lock, and returns what it returns.
   // The kept inbound listing is dropped afterwards (the panel may have changed).
