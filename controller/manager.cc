@@ -120,9 +120,11 @@ struct Manager::Impl {
     std::vector<balancer::NodeView> views = nodes->Views(ns);
     std::set<std::string> probed;
     for (const auto& v : views) probed.insert(v.name);
-    for (const auto& o : node_loop.informer->ByIndex("namespace", ns)) {
-      if (probed.count(o["metadata"].value("name", ""))) continue;
-      if (Result<api::VpnNode> n = api::DecodeVpnNode(o); n.ok()) views.push_back(UnprobedView(*n));
+    for (const auto& key : node_loop.informer->KeysByIndex("namespace", ns)) {
+      if (probed.count(key.substr(key.find('/') + 1))) continue;
+      std::optional<kube::Json> o = node_loop.informer->Get(key);
+      if (!o) continue;
+      if (Result<api::VpnNode> n = api::DecodeVpnNode(*o); n.ok()) views.push_back(UnprobedView(*n));
     }
     return views;
   }

@@ -1,5 +1,7 @@
 #include "pkg/kube/informer.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 namespace x3ui::kube {
@@ -10,6 +12,10 @@ std::string Rv(const Json& o) {
 }
 
 }  // namespace
+
+Informer::Stored Informer::Pack(const Json& obj) { return Stored{Json::to_msgpack(obj), Rv(obj)}; }
+
+Json Informer::Unpack(const Stored& s) { return Json::from_msgpack(s.packed); }
 
 std::string Informer::KeyOf(const Json& obj) {
   if (!obj.contains("metadata") || !obj["metadata"].is_object()) return "";
@@ -53,14 +59,14 @@ std::optional<Json> Informer::Get(const std::string& key) const {
   std::lock_guard<std::mutex> l(mu_);
   auto it = cache_.find(key);
   if (it == cache_.end()) return std::nullopt;
-  return it->second;
+  return Unpack(it->second);
 }
 
 std::vector<Json> Informer::List() const {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<Json> out;
   out.reserve(cache_.size());
-  for (const auto& [k, v] : cache_) out.push_back(v);
+  for (const auto& [k, v] : cache_) out.push_back(Unpack(v));
   return out;
 }
 
@@ -73,9 +79,18 @@ std::vector<Json> Informer::ByIndex(const std::string& index, const std::string&
   if (v == i->second.end()) return out;
   for (const auto& key : v->second) {
     auto it = cache_.find(key);
-    if (it != cache_.end()) out.push_back(it->second);
+    if (it != cache_.end()) out.push_back(Unpack(it->second));
   }
   return out;
+}
+
+std::vector<std::string> Informer::KeysByIndex(const std::string& index, const std::string& value) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto i = indexes_.find(index);
+  if (i == indexes_.end()) return {};
+  auto v = i->second.find(value);
+  if (v == i->second.end()) return {};
+  return std::vector<std::string>(v->second.begin(), v->second.end());
 }
 
 std::map<std::string, size_t> Informer::IndexCounts(const std::string& index) const {
@@ -119,47 +134,56 @@ void Informer::SleepInterruptible(std::chrono::milliseconds d) {
 }
 
 Status Informer::Relist(const std::string& resource_version) {
+  // Page by page, each packed as it comes: the whole list is never held parsed at once.
   ListOptions opts{.label_selector = options_.label_selector, .resource_version = resource_version,
                    .limit = options_.page_size};
-  Result<ObjectList> list = ListAll(*client_, resource_, options_.ns, opts);
-  if (!list.ok()) return list.status();
+  std::map<std::string, Stored> fresh;
+  std::string list_rv;
+  do {
+    Result<ObjectList> page = client_->List(resource_, options_.ns, opts);
+    if (!page.ok()) return page.status();
+    if (list_rv.empty()) list_rv = page->resource_version;
+    for (auto& item : page->items) {
+      if (options_.transform) options_.transform(&item);
+      fresh[KeyOf(item)] = Pack(item);
+    }
+    opts.continue_token = page->continue_token;
+    opts.resource_version.clear();  // a continue token carries its own
+  } while (!opts.continue_token.empty());
   ++relists_;
-  std::map<std::string, Json> fresh;
-  for (auto& item : list->items) {
-    if (options_.transform) options_.transform(&item);
-    std::string key = KeyOf(item);
-    fresh[key] = std::move(item);
-  }
   // Replace the cache, then tell the handlers what differs from what they saw.
-  std::vector<std::pair<Json, Json>> updates;
-  std::vector<Json> adds, deletes;
+  std::vector<std::pair<Stored, std::string>> updates;  // the old object, its key
+  std::vector<Stored> deletes;
+  std::vector<const Stored*> adds;
   {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& [key, old] : cache_) {
       auto it = fresh.find(key);
       if (it == fresh.end()) {
         deletes.push_back(old);
-      } else if (Rv(old) != Rv(it->second)) {
-        updates.emplace_back(old, it->second);
+      } else if (old.rv != it->second.rv) {
+        updates.emplace_back(old, key);
       }
     }
-    for (const auto& [key, obj] : fresh) {
-      if (!cache_.count(key)) adds.push_back(obj);
-    }
-    for (const auto& [key, old] : cache_) IndexLocked(key, old, false);
+    for (const auto& [key, old] : cache_) IndexLocked(key, Unpack(old), false);
+    std::map<std::string, Stored> previous = std::move(cache_);
     cache_ = std::move(fresh);
-    for (const auto& [key, obj] : cache_) IndexLocked(key, obj, true);
-    last_rv_ = list->resource_version;
+    for (const auto& [key, obj] : cache_) {
+      IndexLocked(key, Unpack(obj), true);
+      if (!previous.count(key)) adds.push_back(&obj);
+    }
+    last_rv_ = list_rv;
   }
+  // (The handlers run on this thread, the only writer of cache_, so the pointers stay valid.)
   for (const auto& h : handlers_) {
     for (const auto& o : deletes) {
-      if (h.on_delete) h.on_delete(o);
+      if (h.on_delete) h.on_delete(Unpack(o));
     }
-    for (const auto& [o, n] : updates) {
-      if (h.on_update) h.on_update(o, n);
+    for (const auto& [o, key] : updates) {
+      if (h.on_update) h.on_update(Unpack(o), Unpack(cache_.at(key)));
     }
-    for (const auto& o : adds) {
-      if (h.on_add) h.on_add(o);
+    for (const Stored* o : adds) {
+      if (h.on_add) h.on_add(Unpack(*o));
     }
   }
   {
@@ -168,6 +192,7 @@ Status Informer::Relist(const std::string& resource_version) {
     synced_ = true;
   }
   cv_.notify_all();
+  ::malloc_trim(0);  // the pages' parsed copies are gone: give their memory back
   return Status::Ok();
 }
 
@@ -179,10 +204,10 @@ void Informer::Upsert(Json obj) {
     std::lock_guard<std::mutex> l(mu_);
     auto it = cache_.find(key);
     if (it != cache_.end()) {
-      old = it->second;
-      IndexLocked(key, it->second, false);
+      old = Unpack(it->second);
+      IndexLocked(key, *old, false);
     }
-    cache_[key] = obj;
+    cache_[key] = Pack(obj);
     IndexLocked(key, obj, true);
     last_rv_ = Rv(obj);
   }
@@ -199,7 +224,7 @@ void Informer::Remove(const Json& obj) {
     std::lock_guard<std::mutex> l(mu_);
     auto it = cache_.find(key);
     if (it != cache_.end()) {
-      IndexLocked(key, it->second, false);
+      IndexLocked(key, Unpack(it->second), false);
       cache_.erase(it);
       had = true;
     }
@@ -246,7 +271,9 @@ void Informer::Run() {
   auto backoff = options_.initial_backoff;
   auto healthy_since = std::chrono::steady_clock::now();
   bool need_list = true;
-  std::string list_rv = "0";  // first list from the cache; consistent reads after a 410
+  // Consistent, paged reads: a list at resourceVersion 0 comes from the API server's watch cache
+  // in one piece whatever the page size, which with 100,000 objects costs hundreds of MB at once.
+  std::string list_rv;
   while (!stop_.load()) {
     Status s = need_list ? Relist(list_rv) : Status::Ok();
     if (s.ok()) {
@@ -257,7 +284,6 @@ void Informer::Run() {
     if (s.ok()) continue;  // the watch timed out: resume from the last version
     if (s.reason() == "Expired") {
       need_list = true;
-      list_rv = "";
       continue;
     }
     // A failure: report it, back off (with jitter), then resume.
