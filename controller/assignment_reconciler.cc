@@ -177,19 +177,19 @@ Result<kube::Json> AssignmentReconciler::EnsureCredentials(const api::VpnAssignm
   return got.ok() ? deps_.kube->Update(kube::kSecrets, ns, secret) : Result<kube::Json>(secret);
 }
 
-Status AssignmentReconciler::WriteLinks(kube::Json secret, const std::vector<std::string>& links) {
+Result<kube::Json> AssignmentReconciler::WriteLinks(kube::Json secret, const std::vector<std::string>& links) {
   std::string joined;
   for (const auto& l : links) joined += l + "\n";
   const std::string links_b64 = Base64Encode(joined);
   const std::string sub_b64 = Base64Encode(panel::SubscriptionBody(links));
   if (secret["data"].value("links", "") == links_b64 && secret["data"].value("subscription", "") == sub_b64) {
-    return Status::Ok();
+    return secret;
   }
   secret["data"]["links"] = links_b64;
   secret["data"]["subscription"] = sub_b64;
   const std::string ns = secret["metadata"].value("namespace", "");
-  if (!secret["metadata"].contains("resourceVersion")) return deps_.kube->Create(kube::kSecrets, ns, secret).status();
-  return deps_.kube->Update(kube::kSecrets, ns, secret).status();
+  if (!secret["metadata"].contains("resourceVersion")) return deps_.kube->Create(kube::kSecrets, ns, secret);
+  return deps_.kube->Update(kube::kSecrets, ns, secret);
 }
 
 AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignment& a, const std::string& node_name,
@@ -576,6 +576,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   //    a slot frees and it is handed back to the queue.
   const std::string key = ns + "/" + name;
   std::string node_name, placed_reason, source;  // source: the node a move leaves
+  kube::Json saved_secret;  // the Secret this process saved for a new user on an earlier pass
   MoveSlot slot(deps_.budget, deps_.wake);
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -585,8 +586,9 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     // already), unless that node can no longer have it.
     auto chosen = a.status.node_name.empty() ? new_choices_.find(key) : new_choices_.end();
     const bool chosen_before = chosen != new_choices_.end();
+    if (chosen_before) saved_secret = chosen->second.secret;
     balancer::PlacementRequest req{key, a.spec.node_name, a.spec.node_selector,
-                                   chosen_before ? chosen->second.first : a.status.node_name, false};
+                                   chosen_before ? chosen->second.node : a.status.node_name, false};
     MoveRequest* requested = PendingRequestLocked(key, a);
     if (requested) req.pinned_node = requested->target;
     Result<balancer::Placement> p = policy_.Choose(views, req);
@@ -613,7 +615,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
       if (p->kind == balancer::Placement::Kind::kMove && !slot.Acquire(key)) return ReconcileResult{options_.retry_unplaced};
       node_name = p->node;
       placed_reason = requested && p->kind == balancer::Placement::Kind::kMove ? "VpnMigration" : p->reason;
-      if (chosen_before && node_name == chosen->second.first) placed_reason = chosen->second.second;
+      if (chosen_before && node_name == chosen->second.node) placed_reason = chosen->second.reason;
       if (p->kind == balancer::Placement::Kind::kMove) source = a.status.node_name;
       // A user staying put keeps the reason it was placed for (no status churn Balanced -> Sticky).
       const Condition* was = api::FindCondition(next.conditions, api::kPlaced);
@@ -630,7 +632,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   if (batch_new_user && deps_.batcher->Pending(key)) return ReconcileResult{};
 
   // 4. The user's credentials, created once and kept across every move.
-  Result<kube::Json> secret = EnsureCredentials(a);
+  Result<kube::Json> secret = saved_secret.is_object() ? Result<kube::Json>(saved_secret) : EnsureCredentials(a);
   if (!secret.ok()) {
     if (!source.empty()) AbandonMove(ns, name, source, "", placed_reason, "");
     if (secret.status().reason() != "SecretConflict") return secret.status();
@@ -655,18 +657,19 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   std::optional<Status> batched = batch_new_user ? deps_.batcher->TakeResult(key) : std::nullopt;
   Outcome out = Sync(a, node_name, *secret, batch_new_user && (!batched || batched->ok()));
   if (!out.deferred.empty()) {
-    if (Status s = WriteLinks(*secret, out.links); !s.ok()) return s;
+    Result<kube::Json> saved = WriteLinks(*secret, out.links);
+    if (!saved.ok()) return saved.status();
     {
       std::lock_guard<std::mutex> l(mu_);
-      new_choices_[key] = {node_name, placed_reason};
+      new_choices_[key] = {node_name, placed_reason, std::move(saved).value()};
     }
     deps_.batcher->Submit(out.session, key, std::move(out.deferred));
     return ReconcileResult{};
   }
   if (out.synced) {
-    if (Status s = WriteLinks(*secret, out.links); !s.ok()) {
-      if (!move_id.empty()) AbandonMove(ns, name, source, move_id, placed_reason, s.message());
-      return s;
+    if (Result<kube::Json> saved = WriteLinks(*secret, out.links); !saved.ok()) {
+      if (!move_id.empty()) AbandonMove(ns, name, source, move_id, placed_reason, saved.status().message());
+      return saved.status();
     }
     next.credentials_secret_name = CredentialsSecretName(name);
   }

@@ -143,8 +143,9 @@ class AssignmentReconciler {
   // The user's Secret, with its credentials; a new user's is returned unsaved (no
   // resourceVersion), for WriteLinks to create with the links once the panel holds the client.
   Result<kube::Json> EnsureCredentials(const api::VpnAssignment& a);
-  // Writes the share links into the Secret: creates it when unsaved, updates it when they changed.
-  Status WriteLinks(kube::Json secret, const std::vector<std::string>& links);
+  // Writes the share links into the Secret: creates it when unsaved, updates it when they
+  // changed; returns the Secret as saved.
+  Result<kube::Json> WriteLinks(kube::Json secret, const std::vector<std::string>& links);
   int64_t UsersOnLocked(const std::string& node_key) const;  // REQUIRES: mu_
   // A node's panel, opened: its VpnNode, the shared session and the inbounds as listed now.
   struct OpenedPanel {
@@ -197,8 +198,14 @@ class AssignmentReconciler {
   mutable std::mutex mu_;                      // guards placed_ and requests_; held across Choose + record
   PlacementIndex placed_;                      // assignment "ns/name" -> node "ns/node"
   std::map<std::string, MoveRequest> requests_;  // assignment "ns/name" -> VpnMigration request; guarded by mu_
-  // New users handed to the batcher, not yet placed in status: "ns/name" -> (node, reason). Guarded by mu_.
-  std::map<std::string, std::pair<std::string, std::string>> new_choices_;
+  // New users handed to the batcher, not yet placed in status: the node chosen, why, and the
+  // Secret saved for them (so that the pass after the add need not read it back). Guarded by mu_.
+  struct NewChoice {
+    std::string node;
+    std::string reason;
+    kube::Json secret;
+  };
+  std::map<std::string, NewChoice> new_choices_;
 };
 
 inline constexpr char kPanelClientsFinalizer[] = "x3ui.io/panel-clients";

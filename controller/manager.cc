@@ -286,7 +286,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.budget = std::make_unique<MoveBudget>(options.disruption_budget);
   m.events = std::make_unique<kube::EventRecorder>(m.kube.get(), "x3ui.io/operator", Identity(), &m.clock);
   m.batcher = std::make_unique<panel::AddBatcher>(
-      panel::AddBatcher::Options{}, [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
+      panel::AddBatcher::Options{.linger = std::chrono::milliseconds(200), .max_wait = std::chrono::seconds(5)}, [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
       [raw](const panel::AddBatcher::FlushReport& r) { raw->BatchPlaced(r); });
   m.assignments = std::make_unique<AssignmentReconciler>(
       AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,

@@ -85,7 +85,7 @@ std::vector<const api::InboundRef*> WantedInbounds(const api::VpnNodeSpec& node,
 
 const panel::Client* FindClient(const panel::Inbound& inbound, const std::string& email) {
   for (const auto& c : inbound.clients) {
-    if (AsciiLower(c.email) == email) return &c;
+    if (AsciiEqualFold(c.email, email)) return &c;
   }
   return nullptr;
 }
