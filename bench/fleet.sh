@@ -15,7 +15,7 @@
 #   idle      everything Ready, IDLE_SECONDS (120): panel mutations, Kubernetes writes, database
 #             writes, and the operator's CPU seconds.
 #   memory    MEMORY_USERS (100000) assignments over MEMORY_NODES (200) nodes: the operator's RSS
-#             once all are Ready (run it on its own: SCENARIOS=memory).
+#             once all are Ready (run it on its own: SCENARIOS=memory PROBE_INTERVAL=10s).
 #
 # Usage: bench/fleet.sh [USERS=10000] [PANELS=20] [LATENCY_MS=10]
 #   SCENARIOS (default "cold failover idle"); BUILD_DIR (default build-release) holds
@@ -91,13 +91,14 @@ make_fleet() {
   } | k apply -n "$ns" -f - >/dev/null || fail "creating the VpnNodes of $ns"
 }
 
-# The operator, over every namespace; probes every 2 s, fails over at once (the grace is policy,
-# not speed), 32 workers per controller, a client rate limit that does not stand in the way.
+# The operator, over every namespace; probes every PROBE_INTERVAL (2 s), fails over at once (the
+# grace is policy, not speed), 32 workers per controller, a client rate limit that does not
+# stand in the way.
 metrics=$(free_port) probes=$(free_port)
 start_operator() {
   "$op" --kubeconfig "$KUBECONFIG" --database-url "$db_url" --log-level warn \
     --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
-    --probe-interval 2s --failure-threshold 2 --failover-grace 0s \
+    --probe-interval "${PROBE_INTERVAL:-2s}" --failure-threshold 2 --failover-grace 0s \
     --kube-api-qps 5000 --kube-api-burst 10000 --max-concurrent-reconciles 32 >>"$work/operator.log" 2>&1 &
   op_pid=$!
   within 30 scrape >/dev/null || fail "the operator did not serve metrics"

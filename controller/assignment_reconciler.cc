@@ -193,8 +193,10 @@ Result<kube::Json> AssignmentReconciler::WriteLinks(kube::Json secret, const std
 }
 
 AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignment& a, const std::string& node_name,
-                                                         const kube::Json& secret, bool defer_adds) {
-  Result<OpenedPanel> opened = OpenPanel(a.metadata.namespace_, node_name, defer_adds);
+                                                         const kube::Json& secret, bool defer_adds, bool stale_ok) {
+  Result<OpenedPanel> opened = OpenPanel(a.metadata.namespace_, node_name, stale_ok);
+  // A listing of any age may say a client is missing (the add is verified), never that it is there.
+  if (opened.ok() && stale_ok && AnyOwnedClientListed(a, *opened)) opened = OpenPanel(a.metadata.namespace_, node_name);
   if (!opened.ok()) return {false, opened.status().reason(), opened.status().message(), {}};
   const api::VpnNode* node = &opened->node;
   const std::vector<panel::Inbound>* on_panel = opened->inbounds.get();
@@ -244,6 +246,14 @@ Result<kube::Json> ReadThrough(const std::function<std::optional<kube::Json>(con
   return Status::NotFound(resource.kind + " " + ns + "/" + name + " not found");
 }
 }  // namespace
+
+bool AssignmentReconciler::AnyOwnedClientListed(const api::VpnAssignment& a, const OpenedPanel& p) {
+  for (const api::InboundRef* ref : WantedInbounds(p.node.spec, a.spec.inbounds)) {
+    const panel::Inbound* inbound = FindInbound(*p.inbounds, *ref);
+    if (inbound && FindClient(*inbound, OwnedClientEmail(a.metadata.namespace_, a.metadata.name, ref->name))) return true;
+  }
+  return false;
+}
 
 Result<kube::Json> AssignmentReconciler::ReadAssignment(const std::string& ns, const std::string& name) {
   return ReadThrough(deps_.cached_assignment, *deps_.kube, kube::kVpnAssignments, ns, name);
@@ -443,8 +453,10 @@ bool AssignmentReconciler::RemoveOrDefer(const std::string& ns, const std::strin
   });
   Status removed = unreachable ? Status::Unavailable(node + " is Unreachable") : RemoveClients(at_node);
   if (removed.ok()) return true;
-  // The node does not answer: its clients wait in the ledger until it does.
-  spdlog::warn("the clients of VpnAssignment {}/{} stay on {} for now: {}", ns, name, node, removed.message());
+  // The node does not answer: its clients wait in the ledger until it does. (A node known to be
+  // Unreachable is not news: a failover of thousands would log thousands of warnings.)
+  spdlog::log(unreachable ? spdlog::level::debug : spdlog::level::warn,
+              "the clients of VpnAssignment {}/{} stay on {} for now: {}", ns, name, node, removed.message());
   Result<kube::Json> got = ReadNode(ns, node);
   Result<api::VpnNode> decoded = got.ok() ? api::DecodeVpnNode(*got) : Result<api::VpnNode>(got.status());
   if (!decoded.ok() || !deps_.ledger) return false;
@@ -655,7 +667,8 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   //    the panel gets are the ones kept), and the batcher wakes this reconcile when it is done.
   //    After a refused batch the user is tried alone, which reports the panel's own answer.
   std::optional<Status> batched = batch_new_user ? deps_.batcher->TakeResult(key) : std::nullopt;
-  Outcome out = Sync(a, node_name, *secret, batch_new_user && (!batched || batched->ok()));
+  Outcome out = Sync(a, node_name, *secret, batch_new_user && (!batched || batched->ok()),
+                     batch_new_user || !move_id.empty());
   if (!out.deferred.empty()) {
     Result<kube::Json> saved = WriteLinks(*secret, out.links);
     if (!saved.ok()) return saved.status();

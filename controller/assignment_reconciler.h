@@ -135,8 +135,10 @@ class AssignmentReconciler {
  private:
   struct Outcome;
   // Makes the panel hold the user's clients; with `defer_adds`, missing ones are returned in
-  // Outcome::deferred instead of added.
-  Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret, bool defer_adds);
+  // Outcome::deferred instead of added. With `stale_ok` the panel's last listing is used when it
+  // shows none of the user's clients (a new user, a move's target), saving a listing per user.
+  Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret, bool defer_adds,
+               bool stale_ok);
   // The object from the informer's copy, else from the API server.
   Result<kube::Json> ReadAssignment(const std::string& ns, const std::string& name);
   Result<kube::Json> ReadNode(const std::string& ns, const std::string& name);
@@ -155,8 +157,10 @@ class AssignmentReconciler {
   };
   // Errors carry a condition reason: NodeUnavailable (code NotFound when the VpnNode is gone),
   // CredentialsMissing/CredentialsInvalid/CaBundleMissing, or PanelUnavailable.
-  // `any_listing`: the session's last listing will do, however old (a brand-new user's check).
+  // `any_listing`: the session's last listing will do, however old.
   Result<OpenedPanel> OpenPanel(const std::string& ns, const std::string& node_name, bool any_listing = false);
+  // Whether the listing in `p` shows any of the user's clients.
+  static bool AnyOwnedClientListed(const api::VpnAssignment& a, const OpenedPanel& p);
   Status RemoveClients(const api::VpnAssignment& a);
   Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);
   // After a move's commit (status names the target): ledger switch, Event, removal from the

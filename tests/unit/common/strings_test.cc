@@ -1,0 +1,22 @@
+#include "pkg/common/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace x3ui {
+namespace {
+
+TEST(StringsTest, AsciiLowerAndEqualFoldAgree) {
+  struct Case {
+    const char* a;
+    const char* b;
+    bool equal;
+  };
+  for (const Case& c : {Case{"Alice@Example.COM", "alice@example.com", true}, Case{"", "", true},
+                        Case{"alice", "alice ", false}, Case{"ALİCE", "alİce", true}, Case{"bob", "rob", false}}) {
+    EXPECT_EQ(AsciiEqualFold(c.a, c.b), c.equal) << c.a << " vs " << c.b;
+    EXPECT_EQ(AsciiLower(c.a) == AsciiLower(c.b), c.equal) << c.a << " vs " << c.b;
+  }
+}
+
+}  // namespace
+}  // namespace x3ui
