@@ -217,7 +217,7 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
     const panel::Client* have = FindClient(*inbound, want.email);
     Status s = Status::Ok();
     if (!have && defer_adds) {
-      out.deferred.push_back({*inbound, want});
+      out.deferred.push_back({panel::WithoutClients(*inbound), want});
     } else if (!have) {
       s = session->AddClientsVerified(*inbound, {want});
     } else if (Stale(*have, want)) {

@@ -18,4 +18,23 @@ const std::string& ClientKey(const std::string& protocol, const Client& c) {
   return c.id;
 }
 
+Inbound WithoutClients(const Inbound& in) {
+  Inbound out;
+  out.id = in.id;
+  out.up = in.up;
+  out.down = in.down;
+  out.total = in.total;
+  out.remark = in.remark;
+  out.enable = in.enable;
+  out.expiry_time = in.expiry_time;
+  out.listen = in.listen;
+  out.port = in.port;
+  out.protocol = in.protocol;
+  out.tag = in.tag;
+  out.settings = in.settings;
+  out.stream_settings = in.stream_settings;
+  out.sniffing = in.sniffing;
+  return out;
+}
+
 }  // namespace x3ui::panel

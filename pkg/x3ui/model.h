@@ -88,6 +88,11 @@ struct Inbound {
   std::vector<ClientStat> client_stats;
 };
 
+// `in` without its clients and their traffic: what a request about one client needs to know of
+// its inbound. (A full panel's inbound holds thousands of clients; copying it per waiting user
+// costs gigabytes.)
+Inbound WithoutClients(const Inbound& in);
+
 struct ServerStatus {
   double cpu = 0;
   std::string xray_state;    // running | stop | error
