@@ -114,10 +114,17 @@ void AssignmentReconciler::Observe(const std::string& ns, const std::string& nam
 }
 
 void AssignmentReconciler::Forget(const std::string& ns, const std::string& name) {
-  std::lock_guard<std::mutex> l(mu_);
-  placed_.Erase(ns + "/" + name);
-  requests_.erase(ns + "/" + name);
-  new_choices_.erase(ns + "/" + name);
+  bool was_moving = false;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    placed_.Erase(ns + "/" + name);
+    requests_.erase(ns + "/" + name);
+    new_choices_.erase(ns + "/" + name);
+    was_moving = moves_in_flight_.erase(ns + "/" + name) > 0;
+  }
+  if (was_moving && deps_.budget) {
+    if (std::optional<std::string> next = deps_.budget->Release(ns + "/" + name); next && deps_.wake) deps_.wake(*next);
+  }
 }
 
 int64_t AssignmentReconciler::UsersOn(const std::string& node_key) const {
@@ -587,10 +594,26 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   //    slot of the disruption budget; without one the user stays, touched by nothing, until
   //    a slot frees and it is handed back to the queue.
   const std::string key = ns + "/" + name;
+  // While the batcher holds the user's clients there is nothing to do: it wakes this reconcile.
+  if (deps_.batcher && deps_.batcher->Pending(key)) return ReconcileResult{};
   std::string node_name, placed_reason, source;  // source: the node a move leaves
   kube::Json saved_secret;  // the Secret this process saved for a new user on an earlier pass
+  std::optional<MoveInFlight> resumed;  // a move whose clients the batcher has just added
   MoveSlot slot(deps_.budget, deps_.wake);
   {
+    std::lock_guard<std::mutex> l(mu_);
+    if (auto flying = moves_in_flight_.find(key); flying != moves_in_flight_.end()) {
+      resumed = std::move(flying->second);
+      moves_in_flight_.erase(flying);
+    }
+  }
+  if (resumed) {
+    // Its slot of the budget is still held; its target stays what was journaled.
+    slot.Adopt(key);
+    node_name = resumed->target;
+    source = resumed->source;
+    placed_reason = resumed->reason;
+  } else {
     std::lock_guard<std::mutex> l(mu_);
     std::vector<balancer::NodeView> views = deps_.nodes(ns);
     for (auto& v : views) v.users = UsersOnLocked(ns + "/" + v.name);
@@ -638,10 +661,6 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     placed_.Set(key, ns + "/" + node_name);
   }
   const bool newly_placed = next.node_name.empty();
-  // A new user's clients go in its panel's next batched add (step 6); while they wait, there is
-  // nothing to do (the batcher wakes this reconcile).
-  const bool batch_new_user = deps_.batcher && newly_placed && source.empty();
-  if (batch_new_user && deps_.batcher->Pending(key)) return ReconcileResult{};
 
   // 4. The user's credentials, created once and kept across every move.
   Result<kube::Json> secret = saved_secret.is_object() ? Result<kube::Json>(saved_secret) : EnsureCredentials(a);
@@ -655,26 +674,33 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   if (secret->at("metadata").contains("resourceVersion")) next.credentials_secret_name = CredentialsSecretName(name);
 
   // 5. A move is journaled before it touches the target.
-  const std::string move_id = source.empty() ? "" : key + ":" + source + "->" + node_name + ":" + now_text + ":" + deps_.new_token(8);
-  if (!move_id.empty()) {
+  const std::string move_id = resumed ? resumed->move_id
+                              : source.empty() ? ""
+                                               : key + ":" + source + "->" + node_name + ":" + now_text + ":" + deps_.new_token(8);
+  if (!move_id.empty() && !resumed) {
     Journal("begin move " + move_id, [m = store::JournalEntry{move_id, ns, name, source, node_name, placed_reason}](
                                          store::LedgerStore& s) { return s.BeginMove(m); });
     Step("planned");
   }
 
-  // 6. The panel holds exactly the client the spec describes; the links follow. A new user's
-  //    clients go in its panel's next batched add: its Secret is saved first (the credentials
-  //    the panel gets are the ones kept), and the batcher wakes this reconcile when it is done.
-  //    After a refused batch the user is tried alone, which reports the panel's own answer.
-  std::optional<Status> batched = batch_new_user ? deps_.batcher->TakeResult(key) : std::nullopt;
-  Outcome out = Sync(a, node_name, *secret, batch_new_user && (!batched || batched->ok()),
-                     batch_new_user || !move_id.empty());
+  // 6. The panel holds exactly the client the spec describes; the links follow. The clients of
+  //    a new user or of a move go in the panel's next batched add, and the batcher wakes this
+  //    reconcile when it is done: a new user's Secret is saved first (the credentials the panel
+  //    gets are the ones kept); a move keeps its journal entry and budget slot meanwhile. After
+  //    a refused batch the user is tried alone, which reports the panel's own answer.
+  const bool batched_add = deps_.batcher && ((newly_placed && source.empty()) || !move_id.empty());
+  std::optional<Status> batched = batched_add ? deps_.batcher->TakeResult(key) : std::nullopt;
+  Outcome out = Sync(a, node_name, *secret, batched_add && (!batched || batched->ok()), batched_add);
   if (!out.deferred.empty()) {
-    Result<kube::Json> saved = WriteLinks(*secret, out.links);
-    if (!saved.ok()) return saved.status();
-    {
+    if (move_id.empty()) {
+      Result<kube::Json> saved = WriteLinks(*secret, out.links);
+      if (!saved.ok()) return saved.status();
       std::lock_guard<std::mutex> l(mu_);
       new_choices_[key] = {node_name, placed_reason, std::move(saved).value()};
+    } else {
+      std::lock_guard<std::mutex> l(mu_);
+      moves_in_flight_[key] = {move_id, source, node_name, placed_reason};
+      slot.Keep();
     }
     deps_.batcher->Submit(out.session, key, std::move(out.deferred));
     return ReconcileResult{};

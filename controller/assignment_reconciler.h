@@ -187,6 +187,10 @@ class AssignmentReconciler {
     MoveSlot(MoveBudget* budget, const std::function<void(const std::string&)>& wake) : budget_(budget), wake_(wake) {}
     ~MoveSlot();
     bool Acquire(const std::string& key);
+    // Takes over the slot `key` already holds (a move resumed after its batched add).
+    void Adopt(const std::string& key) { key_ = budget_ ? key : ""; }
+    // Lets the slot outlive this reconcile (the move waits for the batcher); Adopt takes it back.
+    void Keep() { key_.clear(); }
 
    private:
     MoveBudget* budget_;
@@ -210,6 +214,15 @@ class AssignmentReconciler {
     kube::Json secret;
   };
   std::map<std::string, NewChoice> new_choices_;
+  // Moves waiting for the batcher to add their clients on the target, journaled as planned and
+  // holding their budget slot: "ns/name" -> the move. Guarded by mu_.
+  struct MoveInFlight {
+    std::string move_id;
+    std::string source;
+    std::string target;
+    std::string reason;
+  };
+  std::map<std::string, MoveInFlight> moves_in_flight_;
 };
 
 inline constexpr char kPanelClientsFinalizer[] = "x3ui.io/panel-clients";
