@@ -249,14 +249,21 @@ memory() {
   make_fleet memory "$memory_nodes" m
   [ -n "${op_pid:-}" ] || start_operator
   within 300 nodes_up "$memory_nodes" || fail "memory: the $memory_nodes nodes did not become Ready"
-  local before t0 t1
-  before=$(ready_count) t0=$(date +%s.%N)
+  local before t0 t1 rss0 rss1
+  sleep_until_quiet() { local w1 w2; w1=$(k_writes); sleep 5; w2=$(k_writes); [ "$w1" = "$w2" ]; }
+  within 120 sleep_until_quiet || true
+  before=$(ready_count) t0=$(date +%s.%N) rss0=$(rss_mb VmRSS)
   kube_py create memory "$memory_users" m 32 >"$work/create-memory.json" || fail "creating memory users"
   within 7200 all_ready $((before + memory_users)) || fail "memory: not all $memory_users users became Ready ($(ready_count) are)"
   t1=$(date +%s.%N)
+  within 300 sleep_until_quiet || true
+  rss1=$(rss_mb VmRSS)
+  # What each cached, placed assignment costs, and what 100,000 would come to at that rate.
   record memory "{\"users\": $memory_users, \"nodes\": $memory_nodes, \"seconds_to_all_ready\": $(py "print(round($t1 - $t0, 1))"),
-    \"operator_rss_mb\": $(rss_mb VmRSS), \"operator_peak_rss_mb\": $(rss_mb VmHWM)}"
-  echo "memory: $memory_users users over $memory_nodes nodes, operator RSS $(rss_mb VmRSS) MB (peak $(rss_mb VmHWM) MB)"
+    \"operator_rss_mb_nodes_only\": $rss0, \"operator_rss_mb\": $rss1, \"operator_peak_rss_mb\": $(rss_mb VmHWM),
+    \"kib_per_assignment\": $(py "print(round(($rss1 - $rss0) * 1024 / $memory_users, 2))"),
+    \"projected_rss_mb_at_100000\": $(py "print(round($rss0 + ($rss1 - $rss0) * 100000 / $memory_users, 1))")}"
+  echo "memory: $memory_users users over $memory_nodes nodes, operator RSS $rss1 MB ($rss0 MB before them; peak $(rss_mb VmHWM) MB)"
 }
 
 declare -A controls=()

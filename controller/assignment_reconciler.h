@@ -18,7 +18,13 @@
 // keep the credentials: the client is added on the target, the status and the ledger switch,
 // then the client is removed from the source, or, if the source does not answer, recorded in the
 // ledger's pending_removals. A move that fails leaves the user where it was (Placed=False,
-// MoveFailed). VpnMigration objects and the disruption budget are not handled here yet.
+// MoveFailed). Every move holds a slot of the disruption budget; VpnMigrations ask for moves
+// through RequestMove.
+//
+// With a batcher (deps.batcher), the clients of new users and of moves are not added by the
+// user's own pass: it hands them to the panel's batcher and returns; the batcher adds many
+// users' clients in one call and wakes each user, whose next pass finds them there and goes on
+// (a new user's Secret is saved before, a move's journal entry and slot are kept meanwhile).
 //
 // Thread-safety: Reconcile may run concurrently for different keys (one worker per key).
 #ifndef X3UI_CONTROLLER_ASSIGNMENT_RECONCILER_H_
