@@ -36,6 +36,7 @@ work=$(mktemp -d)
 sim_pids=()
 cleanup() {
   [ -n "${op_pid:-}" ] && kill -TERM "$op_pid" 2>/dev/null && wait "$op_pid" 2>/dev/null
+  [ -f "$work/operator.log" ] && mkdir -p "$(dirname "$out")" && cp "$work/operator.log" "${out%.json}.operator.log"
   for p in "${sim_pids[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   bash "$root/hack/control-plane.sh" destroy "$work/kube" >/dev/null 2>&1
   bash "$root/hack/postgres.sh" destroy "$work/pg" >/dev/null 2>&1
@@ -220,6 +221,8 @@ print(json.dumps(r))")"
 import json,sys
 print(sum(len(i['clients']) for p in json.load(sys.stdin) if p['name'] == 'panel-0' for i in p['inbounds'] if any(c.get('email','').endswith('@failover.x3ui') for c in i['clients'])))"); [ "$left" = 0 ]; }
   within 300 drained || fail "failover: $left clients still on the failed panel after it came back"
+  pending_done() { [ "$(psql -X -q -t -A -d postgres -c "SELECT count(*) FROM pending_removals WHERE node = 'f-0'")" = 0 ]; }
+  within 300 pending_done || fail "failover: the ledger still lists clients to remove from f-0"
   echo "failover: $(py "import json; print(json.load(open('$work/failover.json'))['seconds_unreachable_to_all_ready'])") s from Unreachable to all $failover_users Ready elsewhere"
 }
 

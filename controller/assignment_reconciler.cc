@@ -482,8 +482,12 @@ void AssignmentReconciler::CompleteMove(const kube::Json& obj, const api::VpnAss
     });
   }
   Step("switched");
-  Event(obj, "Normal", "Migrated", "Migrate",
-        "moved from " + m.from_node + " to " + m.to_node + " (" + m.reason + "), same credentials");
+  // A dead node's users are told by their status (Placed: "moved from ... to ...", migrations):
+  // an Event each would add a write per user to the failover of thousands.
+  if (m.reason != "NodeUnreachable") {
+    Event(obj, "Normal", "Migrated", "Migrate",
+          "moved from " + m.from_node + " to " + m.to_node + " (" + m.reason + "), same credentials");
+  }
   if (deps_.metrics) deps_.metrics->Migration(m.reason, "success");
   if (RemoveOrDefer(m.namespace_, m.assignment, m.from_node, m.reason)) {
     Journal("advance move " + m.move_id, [id = m.move_id](store::LedgerStore& s) {
@@ -613,6 +617,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     node_name = resumed->target;
     source = resumed->source;
     placed_reason = resumed->reason;
+    saved_secret = resumed->secret;
   } else {
     std::lock_guard<std::mutex> l(mu_);
     std::vector<balancer::NodeView> views = deps_.nodes(ns);
@@ -647,7 +652,13 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
       set(Cond(api::kPlaced, false, "NoTarget", p.status().message(), gen));
     } else {
       if (chosen_before) p->kind = balancer::Placement::Kind::kNew;  // not placed yet: nothing to move
-      if (p->kind == balancer::Placement::Kind::kMove && !slot.Acquire(key)) return ReconcileResult{options_.retry_unplaced};
+      // Users of an Unreachable node have no working placement left to disrupt: their rescue
+      // takes no slot of the budget (as a PodDisruptionBudget lets unhealthy pods go), so that a
+      // dead node's users are not moved fifty at a time.
+      const bool rescue = p->reason == "NodeUnreachable";
+      if (p->kind == balancer::Placement::Kind::kMove && !rescue && !slot.Acquire(key)) {
+        return ReconcileResult{options_.retry_unplaced};
+      }
       node_name = p->node;
       placed_reason = requested && p->kind == balancer::Placement::Kind::kMove ? "VpnMigration" : p->reason;
       if (chosen_before && node_name == chosen->second.node) placed_reason = chosen->second.reason;
@@ -699,7 +710,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
       new_choices_[key] = {node_name, placed_reason, std::move(saved).value()};
     } else {
       std::lock_guard<std::mutex> l(mu_);
-      moves_in_flight_[key] = {move_id, source, node_name, placed_reason};
+      moves_in_flight_[key] = {move_id, source, node_name, placed_reason, *secret};
       slot.Keep();
     }
     deps_.batcher->Submit(out.session, key, std::move(out.deferred));

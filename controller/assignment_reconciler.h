@@ -227,6 +227,7 @@ class AssignmentReconciler {
     std::string source;
     std::string target;
     std::string reason;
+    kube::Json secret;  // the user's Secret as read for the move
   };
   std::map<std::string, MoveInFlight> moves_in_flight_;
 };
