@@ -115,6 +115,9 @@ all_ready() { [ "$(ready_count)" = "$1" ]; }
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$op_pid/stat"; }
 rss_mb() { awk '/^'"$1"':/ {printf "%.1f\n", $2 / 1024}' "/proc/$op_pid/status"; }
 db_writes() { psql -X -q -t -A -d postgres -c "SELECT coalesce(sum(tup_inserted + tup_updated + tup_deleted), 0) FROM pg_stat_database"; }
+# Quiet means no write in flight for 5 s: the last statuses written, the ledger drained.
+quiet_counts() { echo "$(k_writes) $(metric_sum '^x3ui_ledger_round_trips_total') $(db_writes)"; }
+sleep_until_quiet() { local w1 w2; w1=$(quiet_counts); sleep 5; w2=$(quiet_counts); [ "$w1" = "$w2" ]; }
 results=$work/results.json
 echo '{}' >"$results"
 record() { py "
@@ -232,8 +235,6 @@ idle() {
   local total mutations0 mutations writes0 writes db0 db cpu0 cpu c
   total=$(ready_count)
   within 120 all_ready "$total" || fail "idle: not everything is Ready"
-  # Quiet means: no write in flight (the ledger drained, the last statuses written).
-  sleep_until_quiet() { local w1 w2; w1=$(k_writes); sleep 5; w2=$(k_writes); [ "$w1" = "$w2" ]; }
   within 120 sleep_until_quiet || true
   mutations_now() { local s=0 c; for c in "${!controls[@]}"; do for op in addClient updateClient delClient; do s=$((s + $(sim_count "${controls[$c]}" "$op"))); done; done; echo $s; }
   mutations0=$(mutations_now) writes0=$(k_writes) db0=$(db_writes) cpu0=$(cpu_seconds)
@@ -253,7 +254,6 @@ memory() {
   [ -n "${op_pid:-}" ] || start_operator
   within 300 nodes_up "$memory_nodes" || fail "memory: the $memory_nodes nodes did not become Ready"
   local before t0 t1 rss0 rss1
-  sleep_until_quiet() { local w1 w2; w1=$(k_writes); sleep 5; w2=$(k_writes); [ "$w1" = "$w2" ]; }
   within 120 sleep_until_quiet || true
   before=$(ready_count) t0=$(date +%s.%N) rss0=$(rss_mb VmRSS)
   kube_py create memory "$memory_users" m 32 >"$work/create-memory.json" || fail "creating memory users"
