@@ -82,6 +82,14 @@ struct Manager::Impl {
   std::unique_ptr<MigrationReconciler> migrations;
   Loop node_loop, assignment_loop, migration_loop;
   std::unique_ptr<panel::AddBatcher> batcher;  // after the loops: gone before their queues
+  std::mutex placed_mu;  // guards node_epochs and placed_cache
+  std::map<std::string, uint64_t> node_epochs;  // node key -> changes seen to its assignments
+  struct PlacedCache {
+    uint64_t epoch;
+    std::vector<std::string> names;
+    std::vector<PlacedUser> users;
+  };
+  std::map<std::string, PlacedCache> placed_cache;  // node key -> PlacedUsers' last answer
   std::mutex usability_mu;
   std::map<std::string, std::string> usability;  // node key -> what UsabilityChanged saw last
   http::ProbeHandler probes;
@@ -130,17 +138,41 @@ struct Manager::Impl {
   }
 
   // What the drift diff needs: the assignments placed on a node, once the cache is complete.
+  // Decoded again only when the node's set of users or one of their objects changed since the
+  // last probe (decoding every user of every node on every probe was most of an idle
+  // operator's CPU).
   std::optional<std::vector<PlacedUser>> PlacedUsers(const std::string& ns, const std::string& node) {
     if (!assignment_loop.informer->HasSynced()) return std::nullopt;
+    const std::string node_key = ns + "/" + node;
+    std::vector<std::string> names = assignments->PlacedOn(node_key);
+    uint64_t epoch;
+    {
+      std::lock_guard<std::mutex> l(placed_mu);
+      epoch = node_epochs[node_key];
+      auto cached = placed_cache.find(node_key);
+      if (cached != placed_cache.end() && cached->second.epoch == epoch && cached->second.names == names) {
+        return cached->second.users;
+      }
+    }
     std::vector<PlacedUser> out;
-    for (const auto& name : assignments->PlacedOn(ns + "/" + node)) {
+    for (const auto& name : names) {
       std::optional<kube::Json> obj = assignment_loop.informer->Get(ns + "/" + name);
       if (!obj) continue;  // deleted: its clients are extra
       Result<api::VpnAssignment> a = api::DecodeVpnAssignment(*obj);
       if (!a.ok()) return std::nullopt;  // cannot tell what it wants: remove nothing
       out.push_back({name, a->spec});
     }
+    std::lock_guard<std::mutex> l(placed_mu);
+    placed_cache[node_key] = PlacedCache{epoch, std::move(names), out};
     return out;
+  }
+
+  // An assignment on `node` (status.nodeName) was added, changed or deleted.
+  void AssignmentTouched(const kube::Json& o) {
+    const std::string node = AssignedNode(o);
+    if (node.empty()) return;
+    std::lock_guard<std::mutex> l(placed_mu);
+    ++node_epochs[o["metadata"].value("namespace", "") + "/" + node];
   }
 
   // x3ui_assignments{phase}, from the cache when scraped (every phase is always exported).
@@ -377,6 +409,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                                      },
                                      on_node});
   auto on_assignment = [raw](const kube::Json& o) {
+    raw->AssignmentTouched(o);
     const auto& meta = o["metadata"];
     raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(o));
     raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
@@ -388,11 +421,16 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
          if (const std::string left = AssignedNode(o); !left.empty() && left != AssignedNode(n)) {
            raw->Enqueue(raw->node_loop, o["metadata"].value("namespace", "") + "/" + left);
          }
+         raw->AssignmentTouched(o);
+         raw->AssignmentTouched(n);
          const auto& meta = n["metadata"];
          raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(n));
          if (SpecOrLifecycleChanged(o, n)) raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(n));
        },
-       [raw](const kube::Json& o) { raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o)); }});
+       [raw](const kube::Json& o) {
+         raw->AssignmentTouched(o);
+         raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+       }});
 
   m.probes.AddHealthCheck("ping", [] { return Status::Ok(); });
   m.probes.AddReadyCheck("informers", [raw] {

@@ -70,7 +70,10 @@ balancer::NodeView UnprobedView(const api::VpnNode& node) {
 }
 
 bool LatencyWorthWriting(int64_t old_ms, int64_t new_ms) {
-  return old_ms == 0 || std::abs(new_ms - old_ms) > std::max<int64_t>(old_ms / 2, 50);
+  // Only a change of more than 50 ms that is also fourfold: a loaded machine makes a probe's
+  // latency swing between neighbouring buckets, which is no news worth a write.
+  if (old_ms == 0) return true;
+  return std::abs(new_ms - old_ms) > std::max<int64_t>(old_ms / 2, 50) && (new_ms >= 4 * old_ms || 4 * new_ms <= old_ms);
 }
 
 int64_t LatencyBucket(std::chrono::milliseconds latency) {

@@ -267,6 +267,9 @@ TEST(LatencyBucketTest, OnlyLargeMovesAreWritten) {
   EXPECT_FALSE(LatencyWorthWriting(4, 32));
   EXPECT_TRUE(LatencyWorthWriting(4, 64));
   EXPECT_FALSE(LatencyWorthWriting(256, 128));
+  EXPECT_FALSE(LatencyWorthWriting(64, 128)) << "neighbouring buckets under load";
+  EXPECT_TRUE(LatencyWorthWriting(64, 256));
+  EXPECT_TRUE(LatencyWorthWriting(1024, 128));
   EXPECT_TRUE(LatencyWorthWriting(256, 512));
 }
 
