@@ -114,17 +114,12 @@ void AssignmentReconciler::Observe(const std::string& ns, const std::string& nam
 }
 
 void AssignmentReconciler::Forget(const std::string& ns, const std::string& name) {
-  bool was_moving = false;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    placed_.Erase(ns + "/" + name);
-    requests_.erase(ns + "/" + name);
-    new_choices_.erase(ns + "/" + name);
-    was_moving = moves_in_flight_.erase(ns + "/" + name) > 0;
-  }
-  if (was_moving && deps_.budget) {
-    if (std::optional<std::string> next = deps_.budget->Release(ns + "/" + name); next && deps_.wake) deps_.wake(*next);
-  }
+  MoveSlot held(deps_.budget, deps_.wake);  // a move waiting for the batcher gives its slot back
+  std::lock_guard<std::mutex> l(mu_);
+  placed_.Erase(ns + "/" + name);
+  requests_.erase(ns + "/" + name);
+  new_choices_.erase(ns + "/" + name);
+  if (moves_in_flight_.erase(ns + "/" + name) > 0) held.Adopt(ns + "/" + name);
 }
 
 int64_t AssignmentReconciler::UsersOn(const std::string& node_key) const {
@@ -203,7 +198,11 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
                                                          const kube::Json& secret, bool defer_adds, bool stale_ok) {
   Result<OpenedPanel> opened = OpenPanel(a.metadata.namespace_, node_name, stale_ok);
   // A listing of any age may say a client is missing (the add is verified), never that it is there.
-  if (opened.ok() && stale_ok && AnyOwnedClientListed(a, *opened)) opened = OpenPanel(a.metadata.namespace_, node_name);
+  if (opened.ok() && stale_ok && AnyOwnedClientListed(a, *opened)) {
+    Result<panel::PanelSession::Listing> fresh = Listing(*opened->session, false);
+    if (fresh.ok()) opened->inbounds = *std::move(fresh);
+    else opened = fresh.status();
+  }
   if (!opened.ok()) return {false, opened.status().reason(), opened.status().message(), {}};
   const api::VpnNode* node = &opened->node;
   const std::vector<panel::Inbound>* on_panel = opened->inbounds.get();
@@ -288,10 +287,16 @@ Result<AssignmentReconciler::OpenedPanel> AssignmentReconciler::OpenPanel(const 
     if (!opened.ok()) return opened.status().WithReason("PanelUnavailable");
     session = std::move(opened).value();
   }
-  panel::PanelSession::Listing last = any_listing ? session->LastListing() : nullptr;
-  Result<panel::PanelSession::Listing> inbounds = last ? last : session->SharedListing(options_.listing_max_age);
-  if (!inbounds.ok()) return inbounds.status().WithContext("listing inbounds").WithReason("PanelUnavailable");
+  Result<panel::PanelSession::Listing> inbounds = Listing(*session, any_listing);
+  if (!inbounds.ok()) return inbounds.status();
   return OpenedPanel{std::move(node).value(), std::move(session), std::move(inbounds).value()};
+}
+
+Result<panel::PanelSession::Listing> AssignmentReconciler::Listing(panel::PanelSession& session, bool any_age) {
+  if (panel::PanelSession::Listing last = any_age ? session.LastListing() : nullptr) return last;
+  Result<panel::PanelSession::Listing> inbounds = session.SharedListing(options_.listing_max_age);
+  if (!inbounds.ok()) return inbounds.status().WithContext("listing inbounds").WithReason("PanelUnavailable");
+  return inbounds;
 }
 
 Status AssignmentReconciler::RemoveClients(const api::VpnAssignment& a) {

@@ -165,6 +165,9 @@ class AssignmentReconciler {
   // CredentialsMissing/CredentialsInvalid/CaBundleMissing, or PanelUnavailable.
   // `any_listing`: the session's last listing will do, however old.
   Result<OpenedPanel> OpenPanel(const std::string& ns, const std::string& node_name, bool any_listing = false);
+  // The panel's inbounds as the session keeps them (`any_age`: its last listing, however old, when
+  // there is one); errors carry the reason PanelUnavailable.
+  Result<panel::PanelSession::Listing> Listing(panel::PanelSession& session, bool any_age);
   // Whether the listing in `p` shows any of the user's clients.
   static bool AnyOwnedClientListed(const api::VpnAssignment& a, const OpenedPanel& p);
   Status RemoveClients(const api::VpnAssignment& a);

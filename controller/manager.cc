@@ -318,7 +318,8 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.budget = std::make_unique<MoveBudget>(options.disruption_budget);
   m.events = std::make_unique<kube::EventRecorder>(m.kube.get(), "x3ui.io/operator", Identity(), &m.clock);
   m.batcher = std::make_unique<panel::AddBatcher>(
-      panel::AddBatcher::Options{.linger = std::chrono::milliseconds(200), .max_wait = std::chrono::seconds(5)}, [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
+      panel::AddBatcher::Options{.linger = std::chrono::milliseconds(200), .max_wait = std::chrono::seconds(5)},
+      [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
       [raw](const panel::AddBatcher::FlushReport& r) { raw->BatchPlaced(r); });
   m.assignments = std::make_unique<AssignmentReconciler>(
       AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,
@@ -408,23 +409,24 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                                        if (SpecOrLifecycleChanged(o, n)) on_node(n);
                                      },
                                      on_node});
-  auto on_assignment = [raw](const kube::Json& o) {
+  // Where the informer says an assignment is placed: counts, and the drift diff's cache.
+  auto observe = [raw](const kube::Json& o) {
     raw->AssignmentTouched(o);
     const auto& meta = o["metadata"];
     raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(o));
-    raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
   };
   m.assignment_loop.informer->AddHandlers(
-      {on_assignment,
-       [raw, on_assignment](const kube::Json& o, const kube::Json& n) {
+      {[raw, observe](const kube::Json& o) {
+         observe(o);
+         raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+       },
+       [raw, observe](const kube::Json& o, const kube::Json& n) {
          // A user that left a node: the node's count changes, and a deleted node may now go.
          if (const std::string left = AssignedNode(o); !left.empty() && left != AssignedNode(n)) {
            raw->Enqueue(raw->node_loop, o["metadata"].value("namespace", "") + "/" + left);
          }
          raw->AssignmentTouched(o);
-         raw->AssignmentTouched(n);
-         const auto& meta = n["metadata"];
-         raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(n));
+         observe(n);
          if (SpecOrLifecycleChanged(o, n)) raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(n));
        },
        [raw](const kube::Json& o) {

@@ -2,17 +2,29 @@
 
 namespace x3ui::kube {
 
-Result<ObjectList> ListAll(KubeClient& client, const Resource& r, const std::string& ns, ListOptions opts) {
-  ObjectList all;
+Result<std::string> ListPages(KubeClient& client, const Resource& r, const std::string& ns, ListOptions opts,
+                              const std::function<void(ObjectList& page)>& on_page) {
+  std::string resource_version;
   bool first = true;
   do {
     Result<ObjectList> page = client.List(r, ns, opts);
     if (!page.ok()) return page.status();
-    if (first) all.resource_version = page->resource_version;
+    if (first) resource_version = page->resource_version;
     first = false;
-    for (auto& i : page->items) all.items.push_back(std::move(i));
+    on_page(*page);
     opts.continue_token = page->continue_token;
+    opts.resource_version.clear();  // a continue token carries its own
   } while (!opts.continue_token.empty());
+  return resource_version;
+}
+
+Result<ObjectList> ListAll(KubeClient& client, const Resource& r, const std::string& ns, ListOptions opts) {
+  ObjectList all;
+  Result<std::string> rv = ListPages(client, r, ns, std::move(opts), [&](ObjectList& page) {
+    for (auto& i : page.items) all.items.push_back(std::move(i));
+  });
+  if (!rv.ok()) return rv.status();
+  all.resource_version = *rv;
   return all;
 }
 

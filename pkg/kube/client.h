@@ -83,7 +83,12 @@ class KubeClient {
                        const std::function<bool(const WatchEvent&)>& on_event, const std::atomic<bool>* stop) = 0;
 };
 
-// Lists every page (following continue tokens); the list's resourceVersion is the first page's.
+// Lists page by page (following continue tokens), handing each page to `on_page` as it arrives
+// so that a large list is never held whole; returns the list's resourceVersion (the first
+// page's) or the first error.
+Result<std::string> ListPages(KubeClient& client, const Resource& r, const std::string& ns, ListOptions opts,
+                              const std::function<void(ObjectList& page)>& on_page);
+// Every page at once (ListPages collected).
 Result<ObjectList> ListAll(KubeClient& client, const Resource& r, const std::string& ns, ListOptions opts);
 
 // Maps a Kubernetes Status object (or a bare HTTP status) to a Status with code and reason.

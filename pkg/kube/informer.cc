@@ -138,18 +138,13 @@ Status Informer::Relist(const std::string& resource_version) {
   ListOptions opts{.label_selector = options_.label_selector, .resource_version = resource_version,
                    .limit = options_.page_size};
   std::map<std::string, Stored> fresh;
-  std::string list_rv;
-  do {
-    Result<ObjectList> page = client_->List(resource_, options_.ns, opts);
-    if (!page.ok()) return page.status();
-    if (list_rv.empty()) list_rv = page->resource_version;
-    for (auto& item : page->items) {
+  Result<std::string> list_rv = ListPages(*client_, resource_, options_.ns, opts, [&](ObjectList& page) {
+    for (auto& item : page.items) {
       if (options_.transform) options_.transform(&item);
       fresh[KeyOf(item)] = Pack(item);
     }
-    opts.continue_token = page->continue_token;
-    opts.resource_version.clear();  // a continue token carries its own
-  } while (!opts.continue_token.empty());
+  });
+  if (!list_rv.ok()) return list_rv.status();
   ++relists_;
   // Replace the cache, then tell the handlers what differs from what they saw.
   std::vector<std::pair<Stored, std::string>> updates;  // the old object, its key
@@ -172,7 +167,7 @@ Status Informer::Relist(const std::string& resource_version) {
       IndexLocked(key, Unpack(obj), true);
       if (!previous.count(key)) adds.push_back(&obj);
     }
-    last_rv_ = list_rv;
+    last_rv_ = *list_rv;
   }
   // (The handlers run on this thread, the only writer of cache_, so the pointers stay valid.)
   for (const auto& h : handlers_) {

@@ -67,6 +67,12 @@ class PanelSimTest : public ::testing::TestWithParam<FlavorCase> {
     return std::make_unique<PanelClient>(PanelOptions{url_, creds}, std::move(transport).value(), &clock_);
   }
   int64_t Counter(const std::string& name) { return panel_->Describe()["counters"].value(name, 0); }
+  // How the pool reaches p1 with the right password.
+  PanelEndpoint Endpoint() const { return PanelEndpoint{{url_, {"admin", "correct-horse", ""}}, {}}; }
+  // A client already on inbound 1 whose email ("taken") a new user will ask for.
+  void AddTakenClient() {
+    ASSERT_TRUE(panel_->AddClientByHand(1, {{"id", "9e1b8a4e-0000-4000-8000-000000000077"}, {"email", "taken"}, {"enable", true}}));
+  }
   Json SimClients(int64_t inbound) {
     Json state = panel_->Describe();
     for (const auto& in : state["inbounds"]) {
@@ -273,7 +279,7 @@ TEST_P(PanelSimTest, PoolSerialisesMutationsOfOnePanel) {
   ASSERT_TRUE(server_->SetFaults("p1", slow).ok());
   RealClock clock;
   PanelSessionPool pool(&clock);
-  PanelEndpoint ep{{url_, {"admin", "correct-horse", ""}}, {}};
+  const PanelEndpoint ep = Endpoint();
   auto session = pool.Get("vpn/p1", ep);
   ASSERT_TRUE(session.ok());
   EXPECT_EQ(pool.Get("vpn/p1", ep)->get(), session->get()) << "one session per panel";
@@ -312,11 +318,11 @@ TEST_P(PanelSimTest, ConcurrentAddsAreBatchedAndABadOneFailsAlone) {
   ASSERT_TRUE(server_->SetFaults("p1", slow).ok());
   RealClock clock;
   PanelSessionPool pool(&clock);
-  auto session = pool.Get("vpn/p1", PanelEndpoint{{url_, {"admin", "correct-horse", ""}}, {}});
+  auto session = pool.Get("vpn/p1", Endpoint());
   ASSERT_TRUE(session.ok());
   ASSERT_TRUE((*session)->client().Connect().ok());
-  ASSERT_TRUE(panel_->AddClientByHand(1, {{"id", "9e1b8a4e-0000-4000-8000-000000000077"}, {"email", "taken"}, {"enable", true}}));
-  const int64_t before = panel_->Describe()["counters"].value("addClient", 0);
+  AddTakenClient();
+  const int64_t before = Counter("addClient");
   constexpr int kUsers = 24;
   std::vector<Status> results(kUsers);
   std::vector<std::thread> users;
@@ -336,7 +342,7 @@ TEST_P(PanelSimTest, ConcurrentAddsAreBatchedAndABadOneFailsAlone) {
       EXPECT_TRUE(emails.count("user" + std::to_string(u))) << u;
     }
   }
-  const int64_t calls = panel_->Describe()["counters"].value("addClient", 0) - before;
+  const int64_t calls = Counter("addClient") - before;
   // One call per user without batching (plus the retries of a refused batch with batching).
   // 3.1's clients API takes one client per call whatever we do.
   if (GetParam().flavor != Flavor::kV31) {
@@ -352,11 +358,11 @@ TEST_P(PanelSimTest, ConcurrentAddsAreBatchedAndABadOneFailsAlone) {
 TEST_P(PanelSimTest, BatcherAddsManyUsersInFewCallsAndIsolatesABadOne) {
   RealClock clock;
   PanelSessionPool pool(&clock);
-  auto session = pool.Get("vpn/p1", PanelEndpoint{{url_, {"admin", "correct-horse", ""}}, {}});
+  auto session = pool.Get("vpn/p1", Endpoint());
   ASSERT_TRUE(session.ok());
   ASSERT_TRUE((*session)->client().Connect().ok());
-  ASSERT_TRUE(panel_->AddClientByHand(1, {{"id", "9e1b8a4e-0000-4000-8000-000000000077"}, {"email", "taken"}, {"enable", true}}));
-  const int64_t before = panel_->Describe()["counters"].value("addClient", 0);
+  AddTakenClient();
+  const int64_t before = Counter("addClient");
   constexpr int kUsers = 60;
   std::mutex mu;
   std::condition_variable cv;
@@ -398,7 +404,7 @@ TEST_P(PanelSimTest, BatcherAddsManyUsersInFewCallsAndIsolatesABadOne) {
       EXPECT_TRUE(emails.count("user" + std::to_string(u))) << u;
     }
   }
-  const int64_t calls = panel_->Describe()["counters"].value("addClient", 0) - before;
+  const int64_t calls = Counter("addClient") - before;
   size_t added = 0, failed = 0;
   for (const auto& r : reports) added += r.added, failed += r.failed;
   EXPECT_EQ(added, kUsers - 1u);
@@ -416,11 +422,11 @@ TEST_P(PanelSimTest, BatcherAddsManyUsersInFewCallsAndIsolatesABadOne) {
 TEST_P(PanelSimTest, SessionReusesAFreshListingUntilAMutation) {
   RealClock clock;
   PanelSessionPool pool(&clock);
-  auto session = pool.Get("vpn/p1", PanelEndpoint{{url_, {"admin", "correct-horse", ""}}, {}});
+  auto session = pool.Get("vpn/p1", Endpoint());
   ASSERT_TRUE(session.ok());
   EXPECT_EQ(pool.Find("vpn/p1").get(), session->get());
   EXPECT_EQ(pool.Find("vpn/p2"), nullptr);
-  auto lists = [&] { return panel_->Describe()["counters"].value("list", 0); };
+  auto lists = [&] { return Counter("list"); };
   const std::chrono::minutes fresh(1);
   ASSERT_TRUE((*session)->ListInbounds(fresh).ok());
   const int64_t after_first = lists();
