@@ -15,7 +15,7 @@ COPY CMakeLists.txt ./
 COPY cmake/ cmake/
 COPY pkg/ pkg/
 COPY controller/ controller/
-RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DX3UI_BUILD_TESTS=OFF \
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DX3UI_BUILD_TESTS=OFF -DX3UI_BUILD_BENCH=OFF \
  && cmake --build /build --target x3ui-operator \
  && strip /build/controller/x3ui-operator
 

@@ -10,6 +10,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
   libssl-dev
   libcpprest-dev          # HTTP client/server: panels, kube-apiserver, /metrics
+  libboost-dev            # Beast (pkg/http, x3ui-sim); also in the Dockerfile's build stage
   libyaml-cpp-dev         # YAML manifests
   nlohmann-json3-dev      # typed JSON (de)serialisation of resources and panel replies
   libpqxx-dev             # PostgreSQL ledger

@@ -105,7 +105,14 @@ StreamParams ReadStream(const Json& stream) {
 
 std::string Encode(const std::map<std::string, std::string>& q) {
   std::string out;
-  for (const auto& [k, v] : q) out += (out.empty() ? "" : "&") + QueryEscape(k) + "=" + QueryEscape(v);
+  // Appended piece by piece: `"&" + std::string` (an rvalue prepend) makes GCC 12 at -O3 report a
+  // false -Wrestrict overlap (GCC bug 105329), which -Werror turns into a failed Release build.
+  for (const auto& [k, v] : q) {
+    if (!out.empty()) out += '&';
+    out += QueryEscape(k);
+    out += '=';
+    out += QueryEscape(v);
+  }
   return out;
 }
 
