@@ -1,6 +1,7 @@
 #include "controller/assignment_reconciler.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include <spdlog/spdlog.h>
 
@@ -38,37 +39,8 @@ bool OwnedBy(const kube::Json& obj, const std::string& uid) {
   return false;
 }
 
-// The client the spec describes on `inbound`, with the user's kept credentials.
-panel::Client DesiredClient(const api::VpnAssignment& a, const panel::Inbound& inbound, const std::string& inbound_name,
-                            const kube::Json& secret) {
-  panel::Client c;
-  c.email = OwnedClientEmail(a.metadata.namespace_, a.metadata.name, inbound_name);
-  if (inbound.protocol == "vless" || inbound.protocol == "vmess") c.id = SecretValue(secret, "uuid");
-  if (inbound.protocol == "trojan" || inbound.protocol == "shadowsocks") c.password = SecretValue(secret, "password");
-  if (inbound.protocol == "vmess") c.security = "auto";
-  ApplySpec(a.spec, &c);
-  c.sub_id = SecretValue(secret, "subId");
-  c.comment = OwnedClientComment(a.metadata.namespace_, a.metadata.name);
-  return c;
-}
-
-// Whether the fields the operator manages differ; the rest (flow, tgId, reset...) is left alone.
-bool Stale(const panel::Client& have, const panel::Client& want) {
-  return have.id != want.id || have.password != want.password || have.limit_ip != want.limit_ip ||
-         have.total_bytes != want.total_bytes || have.expiry_time != want.expiry_time || have.enable != want.enable ||
-         have.sub_id != want.sub_id || have.comment != want.comment;
-}
-
-panel::Client Merge(panel::Client have, const panel::Client& want) {
-  have.id = want.id;
-  have.password = want.password;
-  have.limit_ip = want.limit_ip;
-  have.total_bytes = want.total_bytes;
-  have.expiry_time = want.expiry_time;
-  have.enable = want.enable;
-  have.sub_id = want.sub_id;
-  have.comment = want.comment;
-  return have;
+UserKeys KeysOf(const kube::Json& secret) {
+  return {SecretValue(secret, "uuid"), SecretValue(secret, "password"), SecretValue(secret, "subId")};
 }
 
 }  // namespace
@@ -106,11 +78,41 @@ AssignmentReconciler::AssignmentReconciler(AssignmentReconcilerDeps deps, Assign
   if (!deps_.new_token) deps_.new_token = RandomToken;
 }
 
-void AssignmentReconciler::Observe(const std::string& ns, const std::string& name, const std::string& node_name) {
+bool CaughtUp(const std::string& cached, const std::string& written) {
+  uint64_t c = 0, w = 0;
+  const auto [c_end, c_err] = std::from_chars(cached.data(), cached.data() + cached.size(), c);
+  const auto [w_end, w_err] = std::from_chars(written.data(), written.data() + written.size(), w);
+  const bool numbers = c_err == std::errc() && w_err == std::errc() && c_end == cached.data() + cached.size() &&
+                       w_end == written.data() + written.size();
+  return numbers ? c >= w : cached == written;
+}
+
+namespace {
+std::string ResourceVersion(const kube::Json& obj) {
+  return obj.value("metadata", kube::Json::object()).value("resourceVersion", "");
+}
+}  // namespace
+
+void AssignmentReconciler::Observe(const std::string& ns, const std::string& name, const std::string& node_name,
+                                   const std::string& resource_version) {
+  const std::string key = ns + "/" + name;
+  std::lock_guard<std::mutex> l(mu_);
+  {
+    std::lock_guard<std::mutex> w_lock(written_mu_);
+    if (auto w = written_.find(key); w != written_.end()) {
+      if (!CaughtUp(resource_version, ResourceVersion(w->second))) return;  // older than our own write
+      written_.erase(w);
+    }
+  }
   // An empty nodeName may be an older copy than a placement this process just made: keep that.
   if (node_name.empty()) return;
-  std::lock_guard<std::mutex> l(mu_);
-  placed_.Set(ns + "/" + name, ns + "/" + node_name);
+  placed_.Set(key, ns + "/" + node_name);
+}
+
+void AssignmentReconciler::Remember(const kube::Json& written) {
+  const auto& meta = written["metadata"];
+  std::lock_guard<std::mutex> l(written_mu_);
+  written_[meta.value("namespace", "") + "/" + meta.value("name", "")] = written;
 }
 
 void AssignmentReconciler::Forget(const std::string& ns, const std::string& name) {
@@ -120,6 +122,9 @@ void AssignmentReconciler::Forget(const std::string& ns, const std::string& name
   requests_.erase(ns + "/" + name);
   new_choices_.erase(ns + "/" + name);
   if (moves_in_flight_.erase(ns + "/" + name) > 0) held.Adopt(ns + "/" + name);
+  std::lock_guard<std::mutex> w_lock(written_mu_);
+  written_.erase(ns + "/" + name);
+  if (deps_.expected_keys) deps_.expected_keys->Forget(ns + "/" + name);
 }
 
 int64_t AssignmentReconciler::UsersOn(const std::string& node_key) const {
@@ -219,20 +224,24 @@ AssignmentReconciler::Outcome AssignmentReconciler::Sync(const api::VpnAssignmen
   for (const api::InboundRef* ref : wanted) {
     const panel::Inbound* inbound = FindInbound(*on_panel, *ref);
     if (!inbound) return {false, "InboundMissing", "the panel of " + node_name + " has no inbound " + ref->name, {}};
-    panel::Client want = DesiredClient(a, *inbound, ref->name, secret);
+    panel::Client want = DesiredClient(a.metadata.namespace_, a.metadata.name, a.spec, ref->name, inbound->protocol,
+                                       KeysOf(secret));
+    const uint64_t keys = KeyFingerprint(want);
+    if (deps_.expected_keys) deps_.expected_keys->Set(a.metadata.namespace_ + "/" + a.metadata.name, ref->name, keys);
     const panel::Client* have = FindClient(*inbound, want.email);
+    const bool stale = have && Stale(*have, want, keys);
     Status s = Status::Ok();
     if (!have && defer_adds) {
       out.deferred.push_back({panel::WithoutClients(*inbound), want});
     } else if (!have) {
       s = session->AddClientsVerified(*inbound, {want});
-    } else if (Stale(*have, want)) {
+    } else if (stale) {
       panel::Client merged = Merge(*have, want);
       const std::string old_key = panel::ClientKey(inbound->protocol, *have);
       s = session->Mutate([&](panel::PanelClient& c) { return c.UpdateClient(*inbound, old_key, merged); });
     }
     if (!s.ok()) return {false, s.reason().empty() ? "PanelRefused" : s.reason(), "inbound " + ref->name + ": " + s.message(), {}};
-    if (!have || Stale(*have, want)) ++out.repaired;
+    if (!have || stale) ++out.repaired;
     if (auto link = panel::ShareLink(*inbound, want, node->spec.public_host); link.ok()) out.links.push_back(*link);
   }
   out.message = "client present on " + std::to_string(wanted.size()) + " inbound(s) of " + node_name;
@@ -262,7 +271,15 @@ bool AssignmentReconciler::AnyOwnedClientListed(const api::VpnAssignment& a, con
 }
 
 Result<kube::Json> AssignmentReconciler::ReadAssignment(const std::string& ns, const std::string& name) {
-  return ReadThrough(deps_.cached_assignment, *deps_.kube, kube::kVpnAssignments, ns, name);
+  Result<kube::Json> got = ReadThrough(deps_.cached_assignment, *deps_.kube, kube::kVpnAssignments, ns, name);
+  std::lock_guard<std::mutex> l(written_mu_);
+  auto w = written_.find(ns + "/" + name);
+  if (w == written_.end()) return got;
+  if (!got.ok() || CaughtUp(ResourceVersion(*got), ResourceVersion(w->second))) {
+    written_.erase(w);
+    return got;
+  }
+  return w->second;
 }
 
 Result<kube::Json> AssignmentReconciler::ReadNode(const std::string& ns, const std::string& name) {
@@ -432,6 +449,8 @@ Status AssignmentReconciler::ReconcileLedger(const std::vector<kube::Json>& assi
     if (it != active.end()) active.erase(it);
     if (node == in_ledger) continue;
     ++fixed;
+    spdlog::debug("ledger corrected assignment={}/{} ledger_node={} status_node={}", a_ns, name,
+                  in_ledger.empty() ? "none" : in_ledger, node.empty() ? "none" : node);
     const auto& user = obj.value("spec", kube::Json::object()).value("user", kube::Json::object());
     store::PlacementRecord to{a_ns, name, user.value("id", ""), user.value("email", ""), node, "Recovered"};
     if (node.empty()) {
@@ -447,7 +466,7 @@ Status AssignmentReconciler::ReconcileLedger(const std::vector<kube::Json>& assi
     ++fixed;
     Journal("release " + name, [a_ns, name](store::LedgerStore& s) { return s.ReleasePlacement(a_ns, name, "Deleted"); });
   }
-  if (fixed > 0) spdlog::info("ledger: {} placements corrected to match the assignments' status", fixed);
+  if (fixed > 0) spdlog::info("ledger corrected placements={} (to match the assignments' status)", fixed);
   return Status::Ok();
 }
 
@@ -512,7 +531,9 @@ void AssignmentReconciler::AbandonMove(const std::string& ns, const std::string&
   }
   if (deps_.metrics && !move_id.empty()) deps_.metrics->Migration(reason, "failure");
   std::lock_guard<std::mutex> l(mu_);
-  placed_.Set(ns + "/" + name, ns + "/" + source);  // whatever reached the target is extra there now
+  // Whatever reached the target is extra there now.
+  if (source.empty()) placed_.Erase(ns + "/" + name);
+  else placed_.Set(ns + "/" + name, ns + "/" + source);
   auto it = requests_.find(ns + "/" + name);
   if (it != requests_.end() && it->second.state == MoveRequest::State::kPending && !why.empty()) {
     it->second.state = MoveRequest::State::kFailed;
@@ -533,6 +554,8 @@ Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, co
   if (Status s = RemoveClients(a); !s.ok()) {
     const api::Condition* was = api::FindCondition(a.status.conditions, api::kReady);
     if (!was || was->reason != "CleanupPending") {
+      spdlog::warn("deletion waits assignment={}/{} node={} reason=CleanupPending error={}", a.metadata.namespace_,
+                   a.metadata.name, a.status.node_name, s.message());
       Event(obj, "Warning", "CleanupPending", "Delete",
             "waiting to remove the user's clients from " + a.status.node_name + ": " + s.message());
     }
@@ -550,6 +573,8 @@ Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, co
     return ReconcileResult{options_.retry_unplaced};
   }
   if (Status s = RemoveFinalizer(*deps_.kube, kube::kVpnAssignments, obj, kPanelClientsFinalizer); !s.ok()) return s;
+  spdlog::info("access revoked assignment={}/{} node={}", a.metadata.namespace_, a.metadata.name,
+               a.status.node_name.empty() ? "none" : a.status.node_name);
   Forget(a.metadata.namespace_, a.metadata.name);
   if (deps_.ledger) {
     deps_.ledger->Enqueue("release " + a.metadata.name, [ns = a.metadata.namespace_, n = a.metadata.name](store::LedgerStore& s) {
@@ -574,6 +599,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   if (!HasFinalizer(decoded->metadata.finalizers, kPanelClientsFinalizer)) {
     got = AddFinalizer(*deps_.kube, kube::kVpnAssignments, *got, kPanelClientsFinalizer);
     if (!got.ok()) return got.status();
+    Remember(*got);
     decoded = api::DecodeVpnAssignment(*got);
     if (!decoded.ok()) return decoded.status();
   }
@@ -587,7 +613,9 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     if (next == a.status) return Status::Ok();
     api::VpnAssignment updated = a;
     updated.status = next;
-    return deps_.kube->UpdateStatus(kube::kVpnAssignments, ns, api::Encode(updated)).status();
+    Result<kube::Json> written = deps_.kube->UpdateStatus(kube::kVpnAssignments, ns, api::Encode(updated));
+    if (written.ok()) Remember(*written);
+    return written.status();
   };
   ReconcileResult result{options_.resync};
 
@@ -615,6 +643,17 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
       resumed = std::move(flying->second);
       moves_in_flight_.erase(flying);
     }
+  }
+  if (resumed && a.status.node_name != resumed->source) {
+    // The user is no longer where this move started (another pass of this process, or a person,
+    // moved it while the batcher added its clients): committing would move it twice. The move
+    // is rolled back; what it added on its target is removed unless the user is there now.
+    slot.Adopt(key);
+    spdlog::warn("move abandoned assignment={} from={} to={} reason=StatusMoved status_node={}", key, resumed->source,
+                 resumed->target, a.status.node_name.empty() ? "none" : a.status.node_name);
+    AbandonMove(ns, name, a.status.node_name, resumed->move_id, resumed->reason, "");
+    if (resumed->target != a.status.node_name) RemoveOrDefer(ns, name, resumed->target, resumed->reason);
+    return ReconcileResult{std::chrono::milliseconds(1)};
   }
   if (resumed) {
     // Its slot of the budget is still held; its target stays what was journaled.
@@ -646,6 +685,9 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     if (!p.ok() && a.status.node_name.empty()) {
       // Name the field to change when a pin is what cannot be honoured.
       const std::string why = (a.spec.node_name.empty() ? "" : "spec.nodeName: ") + p.status().message();
+      if (const Condition* was = api::FindCondition(a.status.conditions, api::kPlaced); !was || was->reason != "Unschedulable") {
+        spdlog::warn("not placed assignment={} reason=Unschedulable why={}", key, why);
+      }
       next.phase = api::kPhasePending;
       set(Cond(api::kPlaced, false, "Unschedulable", why, gen));
       set(Cond(api::kReady, false, "Unschedulable", why, gen));
@@ -654,6 +696,9 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
     }
     if (!p.ok()) {
       node_name = a.status.node_name;  // it should leave, but there is nowhere to go: stay
+      if (const Condition* was = api::FindCondition(a.status.conditions, api::kPlaced); !was || was->reason != "NoTarget") {
+        spdlog::warn("move impossible assignment={} node={} reason=NoTarget why={}", key, node_name, p.status().message());
+      }
       set(Cond(api::kPlaced, false, "NoTarget", p.status().message(), gen));
     } else {
       if (chosen_before) p->kind = balancer::Placement::Kind::kNew;  // not placed yet: nothing to move
@@ -696,6 +741,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   if (!move_id.empty() && !resumed) {
     Journal("begin move " + move_id, [m = store::JournalEntry{move_id, ns, name, source, node_name, placed_reason}](
                                          store::LedgerStore& s) { return s.BeginMove(m); });
+    spdlog::info("move planned assignment={} from={} to={} reason={}", key, source, node_name, placed_reason);
     Step("planned");
   }
 
@@ -730,6 +776,8 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   }
   if (!move_id.empty()) {
     if (!out.synced) {
+      spdlog::warn("move failed assignment={} from={} to={} reason={} error={} (the user stays on {})", key, source,
+                   node_name, out.reason, out.message, source);
       AbandonMove(ns, name, source, move_id, placed_reason, out.message);
       set(Cond(api::kPlaced, false, "MoveFailed",
                placed_reason + ": moving to " + node_name + " failed, still on " + source + ": " + out.message, gen));
@@ -760,11 +808,14 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
 
   // 8. After the commit: the ledger, and a move's source is cleaned (make-before-break).
   if (!move_id.empty()) {
+    spdlog::info("moved assignment={} from={} to={} reason={} migrations={}", key, source, node_name, placed_reason,
+                 next.migrations);
     Step("committed");
     CompleteMove(*got, a, {move_id, ns, name, source, node_name, placed_reason});
     FinishRequest(key, node_name);
-  } else if (newly_placed && out.synced && deps_.ledger) {
-    deps_.ledger->RecordPlacement({ns, name, a.spec.user.id, a.spec.user.email, node_name, placed_reason});
+  } else if (newly_placed && out.synced) {
+    spdlog::info("placed assignment={} node={} reason={}", key, node_name, placed_reason);
+    if (deps_.ledger) deps_.ledger->RecordPlacement({ns, name, a.spec.user.id, a.spec.user.email, node_name, placed_reason});
   }
   if (newly_placed && out.synced) {
     std::lock_guard<std::mutex> l(mu_);
@@ -777,10 +828,12 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   if (newly_placed && out.synced && !batched) {
     Event(*got, "Normal", "Placed", "Place", "placed on " + node_name + " (" + placed_reason + ")");
   } else if (out.repaired > 0 && out.synced && move_id.empty()) {
+    spdlog::info("client repaired assignment={} node={} clients={}", key, node_name, out.repaired);
     Event(*got, "Normal", "ClientRepaired", "Repair",
           std::to_string(out.repaired) + " client(s) added or updated on " + node_name);
   }
   if (!out.synced && (!was_synced || was_synced->reason != out.reason)) {
+    spdlog::warn("sync failed assignment={} node={} reason={} error={}", key, node_name, out.reason, out.message);
     Event(*got, "Warning", out.reason, "Sync", out.message);
   }
   if (!out.synced) result.requeue_after = options_.retry_unplaced;

@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/expected_keys.h"
 #include "controller/move_budget.h"
 #include "controller/node_reconciler.h"
 #include "controller/owned_clients.h"
@@ -66,6 +67,7 @@ struct AssignmentReconcilerDeps {
   metrics::Metrics* metrics = nullptr;        // optional: x3ui_migrations_total
   store::LedgerStore* store = nullptr;        // optional: reads pending removals (RemovePending)
   MoveBudget* budget = nullptr;               // optional: the disruption budget shared by every move
+  ExpectedKeys* expected_keys = nullptr;      // optional: filled for the node's drift diff
   // Puts assignment `ns/name` back on the work queue (a user whose move waited for the budget).
   std::function<void(const std::string& key)> wake;
   // Called right after each step of a move ("planned", "added-on-target", "committed",
@@ -101,8 +103,11 @@ class AssignmentReconciler {
   Result<ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
 
   // Notes where an assignment is placed, as its status says (the manager calls it for every
-  // object the informer delivers, so that counts are right before the first reconcile).
-  void Observe(const std::string& ns, const std::string& name, const std::string& node_name);
+  // object the informer delivers, so that counts are right before the first reconcile). A copy
+  // older than this process's own last write of the object (`resource_version` below it) is
+  // ignored: it would undo a placement or a move this process has already committed.
+  void Observe(const std::string& ns, const std::string& name, const std::string& node_name,
+               const std::string& resource_version);
   void Forget(const std::string& ns, const std::string& name);
   // Users placed on node `ns/node`, including placements this process made but has not yet seen
   // come back through the informer.
@@ -145,8 +150,13 @@ class AssignmentReconciler {
   // shows none of the user's clients (a new user, a move's target), saving a listing per user.
   Outcome Sync(const api::VpnAssignment& a, const std::string& node_name, const kube::Json& secret, bool defer_adds,
                bool stale_ok);
-  // The object from the informer's copy, else from the API server.
+  // The object from the informer's copy, else from the API server; while the copy is older
+  // than what this process last wrote, the object as written (so that no decision is made
+  // twice: a move from a cache that does not show its commit yet would move the user again).
   Result<kube::Json> ReadAssignment(const std::string& ns, const std::string& name);
+  // Keeps `written`, an assignment as the API server returned it after this process wrote it,
+  // until the informer delivers that version or a newer one.
+  void Remember(const kube::Json& written);
   Result<kube::Json> ReadNode(const std::string& ns, const std::string& name);
   // The user's Secret, with its credentials; a new user's is returned unsaved (no
   // resourceVersion), for WriteLinks to create with the links once the panel holds the client.
@@ -233,7 +243,18 @@ class AssignmentReconciler {
     kube::Json secret;  // the user's Secret as read for the move
   };
   std::map<std::string, MoveInFlight> moves_in_flight_;
+  // Assignments this process wrote (status or finalizer) whose new version the informer has not
+  // delivered yet: "ns/name" -> the object as written. Guarded by written_mu_, which is taken
+  // after mu_ when both are held (a status write can happen with mu_ held).
+  mutable std::mutex written_mu_;
+  std::map<std::string, kube::Json> written_;
 };
+
+// Whether an object at `cached` resourceVersion is at least as new as one at `written`. The
+// kube-apiserver's resourceVersions are etcd revisions, compared as numbers here only to tell
+// whether a cache has caught up with this process's own write; if either is not a number, only
+// the same version counts.
+bool CaughtUp(const std::string& cached, const std::string& written);
 
 inline constexpr char kPanelClientsFinalizer[] = "x3ui.io/panel-clients";
 

@@ -79,6 +79,7 @@ struct Manager::Impl {
   std::unique_ptr<AssignmentReconciler> assignments;
   std::unique_ptr<kube::EventRecorder> events;
   std::unique_ptr<MoveBudget> budget;  // --disruption-budget
+  ExpectedKeys expected_keys;           // filled by the assignments' passes, read by the drift diff
   std::unique_ptr<MigrationReconciler> migrations;
   Loop node_loop, assignment_loop, migration_loop;
   std::unique_ptr<panel::AddBatcher> batcher;  // after the loops: gone before their queues
@@ -96,6 +97,7 @@ struct Manager::Impl {
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
   std::atomic<bool> stop{false};
   std::atomic<bool> lost_lease{false};
+  std::atomic<bool> ledger_write_dropped{false};  // set by the write queue, taken by AuditLedger
 
   void Worker(Loop& loop) {
     while (auto key = loop.queue->Get()) {
@@ -233,6 +235,26 @@ struct Manager::Impl {
     }
   }
 
+  // Keeps the ledger agreeing with the assignments' status while the controllers run, not only
+  // at start: every --ledger-audit-interval, and 10 s after a ledger write was refused (a write
+  // that lost a race leaves a row on the wrong node until something rewrites it). Reads the
+  // ledger and writes only differences, so an idle fleet costs no database write.
+  void AuditLedger() {
+    using SteadyClock = std::chrono::steady_clock;
+    auto next = SteadyClock::now() + options.ledger_audit_interval;
+    while (!stop.load() && !lost_lease.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (ledger_write_dropped.exchange(false)) next = std::min(next, SteadyClock::now() + std::chrono::seconds(10));
+      if (SteadyClock::now() < next) continue;
+      next = SteadyClock::now() + options.ledger_audit_interval;
+      // Writes still queued would be counted as differences: let them land first.
+      if (!ledger->Drain(std::chrono::seconds(30))) continue;
+      if (Status s = assignments->ReconcileLedger(assignment_loop.informer->List(), options.namespace_); !s.ok()) {
+        spdlog::warn("ledger audit failed, retrying at the next interval: {}", s.message());
+      }
+    }
+  }
+
   // Runs the controllers until stop (or a lost lease).
   void RunControllers() {
     std::vector<std::thread> workers;
@@ -245,7 +267,10 @@ struct Manager::Impl {
     for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) {
       for (int64_t i = 0; i < options.max_concurrent_reconciles; ++i) workers.emplace_back([this, loop] { Worker(*loop); });
     }
+    std::thread audit;
+    if (ledger && store) audit = std::thread([this] { AuditLedger(); });
     while (!stop.load() && !lost_lease.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (audit.joinable()) audit.join();
     for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) loop->informer->Stop();
     for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) {
       if (!loop->queue->ShutDownWithDrain(options.graceful_shutdown_timeout)) {
@@ -293,7 +318,11 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
     m.ledger = std::make_unique<store::LedgerWriteQueue>(
         m.store.get(),
         store::LedgerWriteQueue::Options{.on_round_trip = [&metrics = m.metrics](const Status& s) { metrics.LedgerRoundTrip(s.ok()); }},
-        [](const std::string& what, const Status& s) { spdlog::error("ledger write dropped: {}: {}", what, s.message()); });
+        [&dropped = m.ledger_write_dropped](const std::string& what, const Status& s) {
+          spdlog::error("ledger write dropped: {}: {} (the ledger audit corrects it from the assignments' status)", what,
+                        s.message());
+          dropped.store(true);
+        });
   } else {
     spdlog::warn("no --database-url: running without the ledger");
   }
@@ -313,7 +342,8 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                          [raw](const std::string& ns, const std::string& node) { return raw->PlacedUsers(ns, node); },
                          [raw](const std::string& ns, const std::string& name) {
                            raw->Enqueue(raw->assignment_loop, ns + "/" + name);
-                         }},
+                         },
+                         &m.expected_keys},
       nopts);
   m.budget = std::make_unique<MoveBudget>(options.disruption_budget);
   m.events = std::make_unique<kube::EventRecorder>(m.kube.get(), "x3ui.io/operator", Identity(), &m.clock);
@@ -329,6 +359,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                                .metrics = &m.metrics,
                                .store = m.store.get(),
                                .budget = m.budget.get(),
+                               .expected_keys = &m.expected_keys,
                                .wake = [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
                                .on_move_step = [raw](const std::string& step) { raw->MaybeCrash(step); },
                                .batcher = m.batcher.get(),
@@ -413,7 +444,8 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   auto observe = [raw](const kube::Json& o) {
     raw->AssignmentTouched(o);
     const auto& meta = o["metadata"];
-    raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(o));
+    raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(o),
+                              meta.value("resourceVersion", ""));
   };
   m.assignment_loop.informer->AddHandlers(
       {[raw, observe](const kube::Json& o) {

@@ -1,5 +1,7 @@
 #include "controller/node_reconciler.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "controller/finalizers.h"
@@ -129,7 +131,12 @@ void NodeReconciler::RepairDrift(const api::VpnNode& node, panel::PanelSession& 
   if (!deps_.placed_users) return;
   std::optional<std::vector<PlacedUser>> placed = deps_.placed_users(ns, name);
   if (!placed) return;
-  DriftReport drift = DiffOwnedClients(ns, node.spec, inbounds, *placed);
+  DriftReport drift = DiffOwnedClients(ns, node.spec, inbounds, *placed, deps_.expected_keys);
+  if (!(drift.counts == next->drift)) {
+    const auto& c = drift.counts;
+    spdlog::info("drift node={}/{} missing={} stale={} extra={} foreign={}{}", ns, name, c.missing, c.stale, c.extra,
+                 c.foreign, c.missing + c.stale + c.extra > 0 ? " action=repairing" : "");
+  }
   next->drift = drift.counts;
   Status removed = drift.extra.empty() ? Status::Ok() : DeleteOwnedClients(session, inbounds, drift.extra);
   if (deps_.repair) {
@@ -154,6 +161,21 @@ void NodeReconciler::RepairDrift(const api::VpnNode& node, panel::PanelSession& 
                         std::to_string(c.extra) + " extra owned client(s): " +
                         (removed.ok() ? "repairing" : "removing the extra ones failed: " + removed.message());
   api::SetCondition(&next->conditions, Cond(api::kInSync, false, "Drift", message, gen), now_text);
+}
+
+void NodeReconciler::LogTransition(const std::string& key, const api::VpnNodeStatus& was,
+                                   const api::VpnNodeStatus& next) {
+  static const api::Condition kNone;
+  const api::Condition* before = api::FindCondition(was.conditions, api::kReady);
+  const api::Condition* after = api::FindCondition(next.conditions, api::kReady);
+  if (!after) return;
+  if (!before) before = &kNone;
+  if (was.phase == next.phase && before->status == after->status && before->reason == after->reason) return;
+  const bool bad = after->status != api::kConditionTrue;
+  spdlog::log(bad ? spdlog::level::warn : spdlog::level::info, "node {} node={} phase={} was={} ready={} reason={}{}{}",
+              was.phase == next.phase ? "condition changed" : "phase changed", key, next.phase,
+              was.phase.empty() ? "none" : was.phase, after->status, after->reason, bad ? " message=" : "",
+              bad ? after->message : "");
 }
 
 Result<ReconcileResult> NodeReconciler::ReleaseFinalizer(const kube::Json& obj, const std::string& key) {
@@ -311,7 +333,8 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
              gen));
   }
 
-  // 7. Write only what changed.
+  // 7. Write only what changed; a change of phase or readiness is a line in the log.
+  LogTransition(key, node.status, next);
   if (Status s = WriteStatusIfChanged(node, next); !s.ok()) return s;
 
   // 8. Metrics, the ledger row, and the balancer's view.
@@ -331,7 +354,11 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
     st.ledger_row = row;
     st.ledger_written = true;
   }
+  const bool was_evacuating = st.view.evacuating();
   st.view = ViewOf(node, health::PhaseName(phase), evacuate);
+  if (st.view.evacuating() && !was_evacuating) {
+    spdlog::info("evacuating node={} reason={} users={}", key, st.view.evacuate_reason, next.users);
+  }
   st.view.users = next.users;
 
   // 9. Come back after the probe interval, or when the failover grace ends if that is sooner (a

@@ -54,6 +54,9 @@ struct NodeReconcilerDeps {
   // Asks for assignment `ns/name` to be reconciled: its client here is missing or stale, and only
   // its reconciler holds the credentials to rewrite it. Optional.
   std::function<void(const std::string& ns, const std::string& name)> repair;
+  // The keys each owned client must carry, as the assignments' passes recorded them; optional
+  // (without it a client's keys are not compared).
+  const ExpectedKeys* expected_keys = nullptr;
 };
 
 struct NodeReconcilerOptions {
@@ -89,6 +92,9 @@ class NodeReconciler {
   void Forget(const std::string& key);
   Status WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next);
   Result<ReconcileResult> ReleaseFinalizer(const kube::Json& obj, const std::string& key);
+  // One log line when the phase or the Ready condition changes (a login refused, a node gone
+  // Unreachable, back to Ready).
+  static void LogTransition(const std::string& key, const api::VpnNodeStatus& was, const api::VpnNodeStatus& next);
   // The drift diff and its repair; sets status.drift and the InSync condition on `next`.
   void RepairDrift(const api::VpnNode& node, panel::PanelSession& session, const std::vector<panel::Inbound>& inbounds,
                    api::VpnNodeStatus* next);

@@ -126,6 +126,11 @@ const std::map<std::string, Flag>& Flags() {
                                      [](Options* o, const std::string& v) {
                                        return ParseDurationFlag("graceful-shutdown-timeout", v, 0ms, &o->graceful_shutdown_timeout);
                                      }}},
+      {"ledger-audit-interval", {"How often the ledger's active placements are checked against the assignments' status "
+                                 "and corrected (also 10s after a refused ledger write).", false,
+                                 [](Options* o, const std::string& v) {
+                                   return ParseDurationFlag("ledger-audit-interval", v, 1s, &o->ledger_audit_interval);
+                                 }}},
       {"crash-after-move-step",
        {"Testing only: SIGKILL the process right after this step of a user's move (planned, added-on-target, "
         "committed, switched, removed-from-source), once the ledger holds it.",
@@ -262,6 +267,7 @@ std::string Options::Describe() const {
   line("failover-grace", FormatDuration(failover_grace));
   line("disruption-budget", std::to_string(disruption_budget));
   line("graceful-shutdown-timeout", FormatDuration(graceful_shutdown_timeout));
+  line("ledger-audit-interval", FormatDuration(ledger_audit_interval));
   if (!crash_after_move_step.empty()) line("crash-after-move-step", crash_after_move_step);
   return out.str();
 }

@@ -40,6 +40,9 @@ struct Options {
   std::chrono::milliseconds failover_grace{60000};
   int64_t disruption_budget = 50;               // users in flight across every migration
   std::chrono::milliseconds graceful_shutdown_timeout{30000};
+  // How often the ledger's active placements are checked against the assignments' status (and
+  // corrected); also soon after a ledger write was refused.
+  std::chrono::milliseconds ledger_audit_interval{300000};
   // Fault injection for the crash tests only: SIGKILL right after this step of a move.
   std::string crash_after_move_step;
   std::vector<std::string> validate_paths;      // --validate: check manifests offline and exit

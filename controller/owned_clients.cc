@@ -47,11 +47,44 @@ void ApplySpec(const api::VpnAssignmentSpec& spec, panel::Client* c) {
   c->enable = spec.enabled;
 }
 
-bool DiffersFromSpec(const panel::Client& c, const api::VpnAssignmentSpec& spec) {
-  panel::Client want = c;
-  ApplySpec(spec, &want);
-  return want.limit_ip != c.limit_ip || want.total_bytes != c.total_bytes || want.expiry_time != c.expiry_time ||
-         want.enable != c.enable;
+panel::Client DesiredClient(const std::string& ns, const std::string& name, const api::VpnAssignmentSpec& spec,
+                            const std::string& inbound_name, const std::string& protocol, const UserKeys& keys) {
+  panel::Client c;
+  c.email = OwnedClientEmail(ns, name, inbound_name);
+  if (protocol == "vless" || protocol == "vmess") c.id = keys.uuid;
+  if (protocol == "trojan" || protocol == "shadowsocks") c.password = keys.password;
+  if (protocol == "vmess") c.security = "auto";
+  ApplySpec(spec, &c);
+  c.sub_id = keys.sub_id;
+  c.comment = OwnedClientComment(ns, name);
+  return c;
+}
+
+uint64_t KeyFingerprint(const panel::Client& c) {
+  std::string keys = c.id;
+  keys += '\0';
+  keys += c.password;
+  keys += '\0';
+  keys += c.sub_id;
+  return std::hash<std::string>{}(keys);
+}
+
+bool Stale(const panel::Client& have, const panel::Client& want, std::optional<uint64_t> keys) {
+  return have.limit_ip != want.limit_ip || have.total_bytes != want.total_bytes ||
+         have.expiry_time != want.expiry_time || have.enable != want.enable || have.comment != want.comment ||
+         (keys && KeyFingerprint(have) != *keys);
+}
+
+panel::Client Merge(panel::Client have, const panel::Client& want) {
+  have.id = want.id;
+  have.password = want.password;
+  have.limit_ip = want.limit_ip;
+  have.total_bytes = want.total_bytes;
+  have.expiry_time = want.expiry_time;
+  have.enable = want.enable;
+  have.sub_id = want.sub_id;
+  have.comment = want.comment;
+  return have;
 }
 
 Status DeleteOwnedClients(panel::PanelSession& session, const std::vector<panel::Inbound>& inbounds,
@@ -98,7 +131,8 @@ const panel::Inbound* FindInbound(const std::vector<panel::Inbound>& on_panel, c
 }
 
 DriftReport DiffOwnedClients(const std::string& ns, const api::VpnNodeSpec& spec,
-                             const std::vector<panel::Inbound>& on_panel, const std::vector<PlacedUser>& placed) {
+                             const std::vector<panel::Inbound>& on_panel, const std::vector<PlacedUser>& placed,
+                             const ExpectedKeys* keys) {
   DriftReport report;
   std::set<std::string> wanted_emails, repair;
   // Each inbound's clients by lower-case email, built once: a full panel has thousands.
@@ -112,6 +146,11 @@ DriftReport DiffOwnedClients(const std::string& ns, const api::VpnNodeSpec& spec
     return c == it->second.end() ? nullptr : c->second;
   };
   for (const PlacedUser& u : placed) {
+    // What the spec manages; the keys come from ExpectedKeys, which the user's own pass filled.
+    panel::Client managed;
+    ApplySpec(u.spec, &managed);
+    managed.comment = OwnedClientComment(ns, u.name);
+    const std::string user_key = ns + "/" + u.name;
     for (const api::InboundRef* ref : WantedInbounds(spec, u.spec.inbounds)) {
       const panel::Inbound* inbound = FindInbound(on_panel, *ref);
       if (!inbound) continue;  // the node's InboundMissing condition reports it
@@ -121,7 +160,7 @@ DriftReport DiffOwnedClients(const std::string& ns, const api::VpnNodeSpec& spec
       if (!have) {
         ++report.counts.missing;
         repair.insert(u.name);
-      } else if (DiffersFromSpec(*have, u.spec)) {
+      } else if (Stale(*have, managed, keys ? keys->Get(user_key, ref->name) : std::nullopt)) {
         ++report.counts.stale;
         repair.insert(u.name);
       }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/expected_keys.h"
 #include "pkg/api/types.h"
 #include "pkg/common/status.h"
 #include "pkg/x3ui/model.h"
@@ -34,8 +35,28 @@ std::optional<std::string> OwnerOf(const std::string& ns, const panel::Client& c
 
 // Sets the fields an assignment's spec manages (limits and the enabled flag) on `c`.
 void ApplySpec(const api::VpnAssignmentSpec& spec, panel::Client* c);
-// Whether those fields of `c` differ from what `spec` asks.
-bool DiffersFromSpec(const panel::Client& c, const api::VpnAssignmentSpec& spec);
+
+// A user's keys, as its credentials Secret keeps them.
+struct UserKeys {
+  std::string uuid;
+  std::string password;
+  std::string sub_id;
+};
+// The client assignment `ns/name` must hold on an inbound named `inbound_name` speaking
+// `protocol`: its email and comment markers, the spec's limits, and the keys the protocol uses
+// (a UUID for vless/vmess, the password for trojan/shadowsocks, the subId for every one).
+panel::Client DesiredClient(const std::string& ns, const std::string& name, const api::VpnAssignmentSpec& spec,
+                            const std::string& inbound_name, const std::string& protocol, const UserKeys& keys);
+// A 64-bit digest of the client's keys (id, password, subId), for ExpectedKeys.
+uint64_t KeyFingerprint(const panel::Client& c);
+
+// The one staleness rule of an owned client, for the assignment's own pass and the node's drift
+// diff alike: `have` (as listed) is stale when a field the operator manages differs from `want`
+// — the limits, the enabled flag, the comment marker — or, when `keys` is known, when its
+// KeyFingerprint differs from `keys`. The rest of a client (flow, tgId, reset...) is not ours.
+bool Stale(const panel::Client& have, const panel::Client& want, std::optional<uint64_t> keys);
+// `have` with every field the operator manages taken from `want` (what an update writes).
+panel::Client Merge(panel::Client have, const panel::Client& want);
 
 // Removes the owned clients whose (lower-case) emails are in `emails` from `inbounds` (as just
 // listed) through `session`. An inbound's last client, which 2.x/3.0 panels refuse to delete, is
@@ -60,10 +81,12 @@ struct DriftReport {
 };
 
 // Diffs `on_panel` (the node's inbounds as listed, with their clients) against `placed`, the
-// assignments of namespace `ns` placed on the node `spec` describes. Only inbounds that spec
+// assignments of namespace `ns` placed on the node `spec` describes, by the rule of Stale, with
+// the keys `keys` expects where it knows them (`keys` may be null). Only inbounds that spec
 // names are looked at; clients elsewhere on the panel are not the operator's business.
 DriftReport DiffOwnedClients(const std::string& ns, const api::VpnNodeSpec& spec,
-                             const std::vector<panel::Inbound>& on_panel, const std::vector<PlacedUser>& placed);
+                             const std::vector<panel::Inbound>& on_panel, const std::vector<PlacedUser>& placed,
+                             const ExpectedKeys* keys);
 
 // The inbound refs of `node` that an assignment asking for `names` (empty: all) uses.
 std::vector<const api::InboundRef*> WantedInbounds(const api::VpnNodeSpec& node, const std::vector<std::string>& names);

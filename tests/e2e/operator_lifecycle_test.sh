@@ -62,7 +62,7 @@ k apply -n "$ns" -f "$work/nodes.yaml" >/dev/null
 
 "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
   --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
-  --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 3s \
+  --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 3s --ledger-audit-interval 2s \
   --kube-api-qps 200 --kube-api-burst 400 >"$work/operator.log" 2>&1 &
 op_pid=$!
 
@@ -115,6 +115,15 @@ victim=u01 vnode=$(node_of u01)
 curl -fsS -X DELETE "http://127.0.0.1:$control/panels/$vnode/clients/$(email_of $victim)" >/dev/null
 check "a client deleted by hand on $vnode comes back" within 30 has_client "$vnode" "$(email_of $victim)"
 check "with the same UUID" test "$(client_id "$vnode" "$(email_of $victim)")" = "$(uuid_of $victim)"
+# A client whose UUID was changed by hand (markers and limits untouched) is stale: the drift diff
+# of the next probe finds it and the user gets its own UUID back.
+victim=u02 vnode=$(node_of u02)
+curl -fsS -X DELETE "http://127.0.0.1:$control/panels/$vnode/clients/$(email_of $victim)" >/dev/null
+rekeyed='{"inbound_id":1,"client":{"id":"9e1b8a4e-0000-4000-8000-0000000bad01","email":"'$(email_of $victim)'","enable":true,"comment":"x3ui-operator:'$ns'/'$victim'"}}'
+curl -fsS -X POST -d "$rekeyed" "http://127.0.0.1:$control/panels/$vnode/clients" >/dev/null
+check "the UUID set by hand is on $vnode" test "$(client_id "$vnode" "$(email_of $victim)")" = 9e1b8a4e-0000-4000-8000-0000000bad01
+uuid_back() { [ "$(client_id "$vnode" "$(email_of $victim)")" = "$(uuid_of $victim)" ]; }
+check "a client whose UUID was changed by hand gets the user's UUID back" within 30 uuid_back
 ghost='{"inbound_id":1,"client":{"id":"9e1b8a4e-0000-4000-8000-00000000abcd","email":"reality.ghost@'$ns'.x3ui","enable":true,"comment":"x3ui-operator:'$ns'/ghost"}}'
 foreign='{"inbound_id":1,"client":{"id":"9e1b8a4e-0000-4000-8000-00000000ef01","email":"reality.guest@'$ns'.x3ui","enable":true,"comment":"set up by hand"}}'
 curl -fsS -X POST -d "$ghost" "http://127.0.0.1:$control/panels/b/clients" >/dev/null
@@ -125,6 +134,14 @@ foreign_counted() { [ "$(k get vn b -n "$ns" -o jsonpath='{.status.drift.foreign
 check "node b reports 2 foreign clients in status.drift" within 30 foreign_counted
 in_sync() { [ "$(cond vn b InSync status)" = True ]; }
 check "node b is InSync again" within 30 in_sync
+
+# The ledger heals itself while the operator runs: a placement row put on the wrong node (as a
+# refused or lost ledger write would leave it) is switched back to the node the status names.
+victim=u03
+sql "UPDATE user_node_assignments SET node = 'nowhere' WHERE active AND assignment = '$victim'"
+ledger_healed() { [ "$(sql "SELECT node FROM user_node_assignments WHERE active AND assignment = '$victim'")" = "$(node_of $victim)" ]; }
+check "the ledger audit puts $victim's active row back on $(node_of $victim)" within 30 ledger_healed
+check "still one active ledger row per user" test "$(sql "SELECT count(*) FROM user_node_assignments WHERE active AND assignment = '$victim'")" = 1
 
 # Cordon: no new users on a; its users stay.
 k patch vn a -n "$ns" --type merge -p '{"spec":{"unschedulable":true}}' >/dev/null

@@ -15,6 +15,7 @@
 #include "pkg/common/base64.h"
 #include "pkg/kube/fake_client.h"
 #include "pkg/store/memory_ledger_store.h"
+#include "pkg/x3ui/add_batcher.h"
 #include "tests/sim/sim_server.h"
 #include "tests/support/wait.h"
 
@@ -416,6 +417,98 @@ TEST_F(AssignmentReconcilerTest, DrainMovesTheUserAndCleansTheSource) {
   EXPECT_EQ(Read("alice").status.migrations, 1) << "one move, not one per pass";
 }
 
+// The informer's copy of an assignment lags behind this process's own writes. A pass that
+// decided from that copy would see the user still on the node it has just left and move it a
+// second time (the batched add then commits with a fresh resourceVersion: migrations 2, and the
+// ledger's switch from the old source refused). Decisions are made from the object as this
+// process last wrote it until the cache has caught up.
+TEST_F(AssignmentReconcilerTest, AMoveIsDecidedFromThisProcesssOwnCommitNotALaggingCache) {
+  sim::PanelConfig third;
+  third.name = "fra-3";
+  third.port = testing::FreePort();
+  third.base_path = "/";
+  third.username = "admin";
+  third.password = "panel-password-secret";
+  third.flavor = sim::Flavor::kV28;
+  third.inbounds = sim::DefaultInbounds("fra-3");
+  sim::SimServer fra3({third}, testing::FreePort());
+  ASSERT_TRUE(fra3.Start().ok());
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node("fra-3", third.port)).ok());
+  views_ = {View("fra-1"), View("fra-2"), View("fra-3")};
+
+  std::optional<Json> lagging;  // what the informer's copy shows; nullopt: the API server's object
+  std::vector<std::string> woken;
+  std::mutex woken_mu;
+  panel::AddBatcher batcher({.linger = 10ms, .max_wait = 200ms}, [&](const std::string& key) {
+    std::lock_guard<std::mutex> l(woken_mu);
+    woken.push_back(key);
+  });
+  auto reconciler = std::make_unique<AssignmentReconciler>(
+      AssignmentReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_,
+                               .nodes = [this](const std::string&) { return views_; },
+                               .ledger = ledger_.get(),
+                               .store = &store_,
+                               .batcher = &batcher,
+                               .cached_assignment = [&](const std::string& key) -> std::optional<Json> {
+                                 if (lagging) return lagging;
+                                 auto got = kube_.Get(kube::kVpnAssignments, "vpn", key.substr(key.find('/') + 1));
+                                 return got.ok() ? std::optional<Json>(*got) : std::nullopt;
+                               },
+                               .cached_node = [&](const std::string& key) -> std::optional<Json> {
+                                 auto got = kube_.Get(kube::kVpnNodes, "vpn", key.substr(key.find('/') + 1));
+                                 return got.ok() ? std::optional<Json>(*got) : std::nullopt;
+                               }},
+      AssignmentReconcilerOptions{.panel_timeout = 2s});
+  // One pass, and the pass the batcher wakes after adding the user's clients, if it was handed any.
+  auto pass = [&] {
+    { std::lock_guard<std::mutex> l(woken_mu); woken.clear(); }
+    auto r = reconciler->Reconcile("vpn", "alice");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    if (!batcher.Pending("vpn/alice")) return;
+    ASSERT_TRUE(testing::Eventually([&] { std::lock_guard<std::mutex> l(woken_mu); return !woken.empty(); }));
+    lagging.reset();  // by the time the batch is done, the informer has caught up
+    r = reconciler->Reconcile("vpn", "alice");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  };
+
+  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
+  pass();
+  ASSERT_EQ(Read("alice").status.node_name, "fra-1");
+  ASSERT_EQ(Read("alice").status.phase, "Ready");
+  const Json on_fra1 = *kube_.Get(kube::kVpnAssignments, "vpn", "alice");
+  lagging = on_fra1;
+
+  views_[0].evacuate_reason = "NodeDraining";
+  pass();  // the move to fra-2 commits
+  ASSERT_EQ(Read("alice").status.node_name, "fra-2");
+  lagging = on_fra1;  // the informer has not delivered the commit yet
+  const Json before = fra3.panel("fra-3")->Describe();
+
+  pass();  // e.g. the next probe of the draining fra-1 hands its old users back to the queue
+  pass();
+  api::VpnAssignment a = Read("alice");
+  EXPECT_EQ(a.status.node_name, "fra-2");
+  EXPECT_EQ(a.status.migrations, 1) << "moved once";
+  EXPECT_EQ(fra3.panel("fra-3")->Describe()["mutations"], before["mutations"]) << "fra-3 was never touched";
+  EXPECT_EQ(LedgerNode("alice"), "fra-2");
+  EXPECT_EQ(reconciler->UsersOn("vpn/fra-2"), 1);
+  EXPECT_EQ(reconciler->UsersOn("vpn/fra-3"), 0);
+  fra3.Stop();
+}
+
+TEST(CaughtUpTest, ComparesResourceVersionsAsNumbersWhenTheyAre) {
+  struct Case {
+    const char* cached;
+    const char* written;
+    bool caught_up;
+  };
+  for (const Case& c : std::vector<Case>{{"100", "100", true}, {"101", "100", true}, {"99", "100", false},
+                                         {"9", "10", false}, {"abc", "abc", true}, {"abc", "abd", false},
+                                         {"", "100", false}, {"100", "", false}}) {
+    EXPECT_EQ(CaughtUp(c.cached, c.written), c.caught_up) << c.cached << " vs " << c.written;
+  }
+}
+
 TEST_F(AssignmentReconcilerTest, AFailedMoveLeavesTheUserWhereItWas) {
   ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
   ASSERT_TRUE(Reconcile("alice").ok());
@@ -474,12 +567,12 @@ TEST_F(AssignmentReconcilerTest, ACrashAtEveryStepOfAMoveConverges) {
       ASSERT_TRUE(ledger_->Drain(5s));
       throw Crash{};
     });
-    crashing->Observe("vpn", name, "fra-1");
+    crashing->Observe("vpn", name, "fra-1", "");
     EXPECT_THROW((void)crashing->Reconcile("vpn", name), Crash);
     crashing.reset();
 
     auto restarted = Fresh();
-    restarted->Observe("vpn", name, Read(name).status.node_name);
+    restarted->Observe("vpn", name, Read(name).status.node_name, "");
     Status recovered = restarted->RecoverMoves("vpn");
     ASSERT_TRUE(recovered.ok()) << recovered.ToString();
     ASSERT_TRUE(ledger_->Drain(5s));

@@ -3,12 +3,15 @@
 // are reported on the node, and no credential reaches the status.
 #include "controller/node_reconciler.h"
 
+#include <functional>
+
 #include <gtest/gtest.h>
 
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
 #include "pkg/common/base64.h"
 #include "pkg/kube/fake_client.h"
+#include "pkg/x3ui/replies.h"
 #include "tests/sim/sim_server.h"
 #include "tests/support/wait.h"
 
@@ -242,6 +245,74 @@ TEST_F(NodeReconcilerTest, DriftIsReportedOwnedExtrasRemovedAndForeignClientsLef
   EXPECT_EQ(n.status.drift, (api::DriftStatus{.foreign = 2}));
   EXPECT_EQ(Cond(n, api::kInSync).status, "True");
   EXPECT_TRUE(repaired.empty());
+}
+
+// A client whose UUID was changed by hand keeps both markers and the spec's limits: only its
+// keys tell that the user can no longer connect. The diff compares them with the fingerprint the
+// user's own pass recorded, and hands the user to its reconciler.
+TEST_F(NodeReconcilerTest, AClientWhoseUuidWasChangedByHandIsStale) {
+  std::vector<std::string> repaired;
+  ExpectedKeys keys;
+  reconciler_ = std::make_unique<NodeReconciler>(
+      NodeReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_, .metrics = &metrics_,
+                         .placed_users = [&](const std::string&, const std::string&) {
+                           return std::optional<std::vector<PlacedUser>>{{{"alice", {}}, {"bob", {}}}};
+                         },
+                         .repair = [&](const std::string&, const std::string& name) { repaired.push_back(name); },
+                         .expected_keys = &keys},
+      NodeReconcilerOptions{.probe_interval = 30s, .probe_timeout = 2s});
+  for (const char* name : {"alice", "bob"}) {
+    Result<std::vector<panel::Client>> c = panel::ParseClients(Json{{"clients", {OwnedClient(name)}}});
+    ASSERT_TRUE(c.ok() && c->size() == 1);
+    keys.Set(std::string("vpn/") + name, "reality", KeyFingerprint(c->front()));
+  }
+  sim::SimPanel* panel = sim_->panel("fra-1");
+  ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient("alice")));
+  Json rekeyed = OwnedClient("bob");
+  rekeyed["id"] = "9e1b8a4e-0000-4000-8000-0000000bad01";  // changed by hand on the panel
+  ASSERT_TRUE(panel->AddClientByHand(1, rekeyed));
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
+
+  ASSERT_TRUE(Reconcile().ok());
+  api::VpnNode n = Read();
+  EXPECT_EQ(n.status.drift.stale, 1);
+  EXPECT_EQ(n.status.drift.missing, 0);
+  EXPECT_EQ(Cond(n, api::kInSync).status, "False");
+  EXPECT_EQ(repaired, (std::vector<std::string>{"bob"}));
+  EXPECT_EQ(n.status.drift, (api::DriftStatus{.stale = 1, .foreign = 1}));
+}
+
+TEST(OwnedClientsTest, StaleIsOneRuleForEveryManagedField) {
+  api::VpnAssignmentSpec spec;
+  spec.limits.ip_limit = 2;
+  UserKeys keys{"11111111-2222-4333-8444-555555555555", "pw", "sub"};
+  const panel::Client want = DesiredClient("vpn", "alice", spec, "reality", "vless", keys);
+  const uint64_t fp = KeyFingerprint(want);
+  struct Case {
+    const char* what;
+    std::function<void(panel::Client&)> edit;
+    bool stale;
+    bool stale_without_keys;
+  };
+  const std::vector<Case> cases = {
+      {"as wanted", [](panel::Client&) {}, false, false},
+      {"UUID changed", [](panel::Client& c) { c.id = "9e1b8a4e-0000-4000-8000-0000000bad01"; }, true, false},
+      {"password changed", [](panel::Client& c) { c.password = "x"; }, true, false},
+      {"subId changed", [](panel::Client& c) { c.sub_id = "other"; }, true, false},
+      {"disabled", [](panel::Client& c) { c.enable = false; }, true, true},
+      {"ip limit", [](panel::Client& c) { c.limit_ip = 0; }, true, true},
+      {"quota", [](panel::Client& c) { c.total_bytes = 1; }, true, true},
+      {"expiry", [](panel::Client& c) { c.expiry_time = 1; }, true, true},
+      {"comment", [](panel::Client& c) { c.comment = "by hand"; }, true, true},
+      {"flow is not ours", [](panel::Client& c) { c.flow = "xtls-rprx-vision"; }, false, false},
+  };
+  for (const Case& tc : cases) {
+    panel::Client have = want;
+    tc.edit(have);
+    EXPECT_EQ(Stale(have, want, fp), tc.stale) << tc.what;
+    EXPECT_EQ(Stale(have, want, std::nullopt), tc.stale_without_keys) << tc.what;
+    EXPECT_FALSE(Stale(Merge(have, want), want, fp)) << tc.what << ": Merge writes every managed field";
+  }
 }
 
 TEST(OwnedClientsTest, OwnerNeedsBothMarkers) {
