@@ -331,6 +331,7 @@ Status AssignmentReconciler::RemovePending(const std::string& ns, const std::str
   Result<std::vector<store::PendingRemoval>> pending = deps_.store->PendingRemovals(ns, node);
   if (!pending.ok() || pending->empty()) return pending.status();
   Result<OpenedPanel> p = OpenPanel(ns, node);
+  size_t done = 0;
   for (const auto& r : *pending) {
     // A user that has come back to this node keeps its client; a deleted node keeps nothing.
     Result<kube::Json> a = ReadAssignment(ns, r.assignment);
@@ -344,7 +345,9 @@ Status AssignmentReconciler::RemovePending(const std::string& ns, const std::str
       return s;
     }
     if (Status w = deps_.store->CompletePendingRemoval(r.id); !w.ok()) return w;
+    ++done;
   }
+  spdlog::info("pending removals done node={}/{} clients={}", ns, node, done);
   return Status::Ok();
 }
 

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/assignment_reconciler.h"
+#include "controller/cleanup_reconciler.h"
 #include "controller/migration_reconciler.h"
 #include "controller/node_reconciler.h"
 #include "pkg/api/json.h"
@@ -33,6 +34,7 @@ namespace {
 
 constexpr char kNodeController[] = "vpnnode";
 constexpr char kAssignmentController[] = "vpnassignment";
+constexpr char kCleanupController[] = "cleanup";
 constexpr char kMigrationController[] = "vpnmigration";
 
 
@@ -82,6 +84,8 @@ struct Manager::Impl {
   ExpectedKeys expected_keys;           // filled by the assignments' passes, read by the drift diff
   std::unique_ptr<MigrationReconciler> migrations;
   Loop node_loop, assignment_loop, migration_loop;
+  Loop cleanup_loop;  // keyed by node, fed by the node controller (no informer of its own)
+  std::unique_ptr<CleanupReconciler> cleanup;
   std::unique_ptr<panel::AddBatcher> batcher;  // after the loops: gone before their queues
   std::mutex placed_mu;  // guards node_epochs and placed_cache
   std::map<std::string, uint64_t> node_epochs;  // node key -> changes seen to its assignments
@@ -264,7 +268,7 @@ struct Manager::Impl {
              assignment_loop.informer->WaitForSync(std::chrono::milliseconds(100)))) {
     }
     if (!stop.load() && !lost_lease.load()) Recover();
-    for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) {
+    for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop, &cleanup_loop}) {
       for (int64_t i = 0; i < options.max_concurrent_reconciles; ++i) workers.emplace_back([this, loop] { Worker(*loop); });
     }
     std::thread audit;
@@ -272,7 +276,7 @@ struct Manager::Impl {
     while (!stop.load() && !lost_lease.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (audit.joinable()) audit.join();
     for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) loop->informer->Stop();
-    for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop}) {
+    for (Loop* loop : {&node_loop, &assignment_loop, &migration_loop, &cleanup_loop}) {
       if (!loop->queue->ShutDownWithDrain(options.graceful_shutdown_timeout)) {
         spdlog::warn("{} reconciles still running after the graceful shutdown timeout", loop->name);
       }
@@ -280,9 +284,14 @@ struct Manager::Impl {
     for (auto& w : workers) w.join();
   }
 
-  void InitLoop(Loop& loop, const char* name, const kube::Resource& resource) {
+  void InitQueue(Loop& loop, const char* name) {
     loop.name = name;
     loop.queue = std::make_unique<workqueue::WorkQueue>(name, workqueue::DefaultControllerRateLimiter(&clock));
+    metrics.RegisterController(name, static_cast<int>(options.max_concurrent_reconciles));
+  }
+
+  void InitLoop(Loop& loop, const char* name, const kube::Resource& resource) {
+    InitQueue(loop, name);
     loop.informer = std::make_unique<kube::Informer>(
         kube.get(), resource,
         kube::InformerOptions{.ns = options.namespace_,
@@ -290,7 +299,6 @@ struct Manager::Impl {
                               .on_error = [kind = resource.kind](const Status& s) {
                                 spdlog::error("listing/watching {} failed, retrying with backoff: {}", kind, s.ToString());
                               }});
-    metrics.RegisterController(name, static_cast<int>(options.max_concurrent_reconciles));
   }
 };
 
@@ -343,6 +351,10 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                          [raw](const std::string& ns, const std::string& name) {
                            raw->Enqueue(raw->assignment_loop, ns + "/" + name);
                          },
+                         [raw](const std::string& ns, const std::string& name, std::vector<std::string> emails) {
+                           raw->cleanup->HandExtra(ns + "/" + name, std::move(emails));
+                           raw->Enqueue(raw->cleanup_loop, ns + "/" + name);
+                         },
                          &m.expected_keys},
       nopts);
   m.budget = std::make_unique<MoveBudget>(options.disruption_budget);
@@ -369,6 +381,20 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
   m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);
   m.InitLoop(m.migration_loop, kMigrationController, kube::kVpnMigrations);
+  m.InitQueue(m.cleanup_loop, kCleanupController);
+  m.cleanup = std::make_unique<CleanupReconciler>(CleanupReconcilerDeps{
+      .panels = m.panels.get(),
+      .remove_pending = [raw](const std::string& ns, const std::string& node) { return raw->assignments->RemovePending(ns, node); },
+      .placed_on = [raw](const std::string& ns, const std::string& node, const std::string& name) {
+        const std::vector<std::string> names = raw->assignments->PlacedOn(ns + "/" + node);
+        return std::find(names.begin(), names.end(), name) != names.end();
+      },
+      .reprobe = [raw](const std::string& node_key) { raw->Enqueue(raw->node_loop, node_key); }});
+  m.cleanup_loop.reconcile = [raw](const std::string& ns, const std::string& n) {
+    const auto views = raw->nodes->Views(ns);
+    auto view = std::find_if(views.begin(), views.end(), [&](const auto& v) { return v.name == n; });
+    return raw->cleanup->Reconcile(ns, n, view != views.end() && view->phase == api::kPhaseReady);
+  };
   m.migrations = std::make_unique<MigrationReconciler>(
       MigrationReconcilerDeps{.kube = m.kube.get(), .clock = &m.clock, .assignments = m.assignments.get(),
                               .nodes = [raw](const std::string& ns) { return raw->NodeViews(ns); },
@@ -422,12 +448,9 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
       }
     }
     // Users of a node they must leave (deleted, drained, Unreachable past the grace) move now,
-    // not at their next resync; a Ready node gets the clients that moves left on it removed.
-    if (view != views.end() && view->phase == api::kPhaseReady) {
-      if (Status s = raw->assignments->RemovePending(ns, name); !s.ok()) {
-        spdlog::warn("removing clients left on VpnNode {}: {}", key, s.message());
-      }
-    }
+    // not at their next resync; a Ready node gets the clients that moves left on it removed (by
+    // the cleanup controller, off the probe).
+    if (view != views.end() && view->phase == api::kPhaseReady) raw->Enqueue(raw->cleanup_loop, key);
     if (view == views.end() || view->evacuating()) {
       for (const auto& o : raw->assignment_loop.informer->ByIndex("node", key)) {
         raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));

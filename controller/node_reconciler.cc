@@ -124,7 +124,7 @@ Status NodeReconciler::WriteStatusIfChanged(const api::VpnNode& node, const api:
   return deps_.kube->UpdateStatus(kube::kVpnNodes, node.metadata.namespace_, api::Encode(updated)).status();
 }
 
-void NodeReconciler::RepairDrift(const api::VpnNode& node, panel::PanelSession& session,
+void NodeReconciler::RepairDrift(const api::VpnNode& node,
                                  const std::vector<panel::Inbound>& inbounds, api::VpnNodeStatus* next) {
   const std::string& ns = node.metadata.namespace_;
   const std::string& name = node.metadata.name;
@@ -138,7 +138,9 @@ void NodeReconciler::RepairDrift(const api::VpnNode& node, panel::PanelSession& 
                  c.foreign, c.missing + c.stale + c.extra > 0 ? " action=repairing" : "");
   }
   next->drift = drift.counts;
-  Status removed = drift.extra.empty() ? Status::Ok() : DeleteOwnedClients(session, inbounds, drift.extra);
+  // Extra clients are removed by the cleanup controller, off this probe: thousands of them
+  // (a panel back after its users failed over) would hold the probe for minutes.
+  if (!drift.extra.empty() && deps_.remove_extra) deps_.remove_extra(ns, name, drift.extra);
   if (deps_.repair) {
     for (const auto& user : drift.repair) deps_.repair(ns, user);
   }
@@ -158,8 +160,7 @@ void NodeReconciler::RepairDrift(const api::VpnNode& node, panel::PanelSession& 
     return;
   }
   std::string message = std::to_string(c.missing) + " missing, " + std::to_string(c.stale) + " stale, " +
-                        std::to_string(c.extra) + " extra owned client(s): " +
-                        (removed.ok() ? "repairing" : "removing the extra ones failed: " + removed.message());
+                        std::to_string(c.extra) + " extra owned client(s): repairing";
   api::SetCondition(&next->conditions, Cond(api::kInSync, false, "Drift", message, gen), now_text);
 }
 
@@ -310,7 +311,7 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
   } else {
     set(Cond(api::kReady, false, health::PhaseName(phase), "probes fail: " + failure.message(), gen));
   }
-  if (reachable) RepairDrift(node, **session, *inbounds, &next);
+  if (reachable) RepairDrift(node, *inbounds, &next);
   next.users = deps_.users_on_node ? deps_.users_on_node(key) : 0;
   next.capacity = node.spec.capacity.max_users;
   if (reachable) {

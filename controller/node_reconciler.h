@@ -1,11 +1,12 @@
 // File: controller/node_reconciler.h
 //
-// NodeReconciler: one pass over one VpnNode (SPEC.md §1 "Health", issue 6 "Node"), as numbered
+// NodeReconciler: one pass over one VpnNode (health, drift, status), as numbered
 // steps: read the node; refuse an invalid spec with Ready=False naming the fields; read the
 // panel's credentials (and CA) from Secrets; probe the panel through the shared session
 // (server status and inbound list); feed the health state machine; diff the owned clients
-// against the assignments placed here (drift: extra owned clients are removed, missing or stale
-// ones handed to their assignment's reconciler, foreign ones never touched); build the new status
+// against the assignments placed here (drift: extra owned clients handed to the cleanup
+// controller, missing or stale ones to their assignment's reconciler, foreign ones never
+// touched); build the new status
 // and conditions; write them only when something a user would care about changed (no heartbeat
 // writes: latency is written only when it moves a lot); update metrics and the ledger's vpn_nodes row; ask
 // to be called again after the probe interval.
@@ -54,6 +55,9 @@ struct NodeReconcilerDeps {
   // Asks for assignment `ns/name` to be reconciled: its client here is missing or stale, and only
   // its reconciler holds the credentials to rewrite it. Optional.
   std::function<void(const std::string& ns, const std::string& name)> repair;
+  // Takes the extra owned clients (lower-case emails) the drift diff of node `ns/name` found, for
+  // the cleanup controller to remove. Optional (without it they are counted, not removed).
+  std::function<void(const std::string& ns, const std::string& name, std::vector<std::string> emails)> remove_extra;
   // The keys each owned client must carry, as the assignments' passes recorded them; optional
   // (without it a client's keys are not compared).
   const ExpectedKeys* expected_keys = nullptr;
@@ -96,7 +100,7 @@ class NodeReconciler {
   // Unreachable, back to Ready).
   static void LogTransition(const std::string& key, const api::VpnNodeStatus& was, const api::VpnNodeStatus& next);
   // The drift diff and its repair; sets status.drift and the InSync condition on `next`.
-  void RepairDrift(const api::VpnNode& node, panel::PanelSession& session, const std::vector<panel::Inbound>& inbounds,
+  void RepairDrift(const api::VpnNode& node, const std::vector<panel::Inbound>& inbounds,
                    api::VpnNodeStatus* next);
 
   NodeReconcilerDeps deps_;

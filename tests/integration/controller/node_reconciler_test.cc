@@ -2,8 +2,10 @@
 // the panel's health, nothing is written when nothing changed, bad specs and missing Secrets
 // are reported on the node, and no credential reaches the status.
 #include "controller/node_reconciler.h"
+#include "controller/cleanup_reconciler.h"
 
 #include <functional>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -70,6 +72,12 @@ class NodeReconcilerTest : public ::testing::Test {
   std::unique_ptr<sim::SimServer> sim_;
   std::unique_ptr<NodeReconciler> reconciler_;
   int port_ = 0;
+  std::vector<std::string> reprobed_;
+  std::set<std::string> placed_now_;  // assignments the cleanup controller finds placed on fra-1
+  CleanupReconciler cleanup_{CleanupReconcilerDeps{
+      .panels = &pool_,
+      .placed_on = [this](const std::string&, const std::string&, const std::string& name) { return placed_now_.count(name) > 0; },
+      .reprobe = [this](const std::string& key) { reprobed_.push_back(key); }}};
 };
 
 // An owned client as the assignment reconciler would have written it for `name` on inbound reality.
@@ -165,6 +173,9 @@ TEST_F(NodeReconcilerTest, DeletionWaitsForTheUsersThenTheNodeIsForgotten) {
                          .users_on_node = [&](const std::string&) { return users; },
                          .placed_users = [](const std::string&, const std::string&) {
                            return std::optional<std::vector<PlacedUser>>(std::vector<PlacedUser>{});
+                         },
+                         .remove_extra = [&](const std::string& ns, const std::string& name, std::vector<std::string> e) {
+                           cleanup_.HandExtra(ns + "/" + name, std::move(e));
                          }},
       NodeReconcilerOptions{.probe_interval = 30s, .probe_timeout = 2s});
   ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
@@ -180,8 +191,10 @@ TEST_F(NodeReconcilerTest, DeletionWaitsForTheUsersThenTheNodeIsForgotten) {
   EXPECT_EQ(reconciler_->Views()[0].evacuate_reason, "NodeDeleted");
   users = 0;
   ASSERT_TRUE(sim_->panel("fra-1")->AddClientByHand(1, OwnedClient("gone")));
-  ASSERT_TRUE(Reconcile().ok()) << "removes the owned client left on the panel";
+  ASSERT_TRUE(Reconcile().ok()) << "finds the owned client left on the panel";
   EXPECT_TRUE(kube_.Get(kube::kVpnNodes, "vpn", "fra-1").ok()) << "released on the pass that finds the panel clean";
+  ASSERT_TRUE(cleanup_.Reconcile("vpn", "fra-1", false).ok()) << "the cleanup controller removes it";
+  EXPECT_EQ(reprobed_, std::vector<std::string>{"vpn/fra-1"});
   ASSERT_TRUE(Reconcile().ok());
   EXPECT_EQ(kube_.Get(kube::kVpnNodes, "vpn", "fra-1").status().code(), Status::Code::kNotFound);
   EXPECT_EQ(sim_->panel("fra-1")->Describe().dump().find(OwnedClientEmail("vpn", "gone", "reality")), std::string::npos);
@@ -200,7 +213,10 @@ TEST_F(NodeReconcilerTest, DriftIsReportedOwnedExtrasRemovedAndForeignClientsLef
                            EXPECT_EQ(ns + "/" + node, "vpn/fra-1");
                            return placed;
                          },
-                         .repair = [&](const std::string&, const std::string& name) { repaired.push_back(name); }},
+                         .repair = [&](const std::string&, const std::string& name) { repaired.push_back(name); },
+                         .remove_extra = [&](const std::string& ns, const std::string& name, std::vector<std::string> e) {
+                           cleanup_.HandExtra(ns + "/" + name, std::move(e));
+                         }},
       NodeReconcilerOptions{.probe_interval = 30s, .probe_timeout = 2s});
   sim::SimPanel* panel = sim_->panel("fra-1");
   ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient("alice")));         // placed, as wanted
@@ -228,6 +244,7 @@ TEST_F(NodeReconcilerTest, DriftIsReportedOwnedExtrasRemovedAndForeignClientsLef
   EXPECT_EQ(Cond(n, api::kInSync).status, "False");
   EXPECT_EQ(Cond(n, api::kInSync).reason, "Drift");
   EXPECT_EQ(repaired, (std::vector<std::string>{"bob", "carol"}));
+  ASSERT_TRUE(cleanup_.Reconcile("vpn", "fra-1", false).ok());  // the cleanup controller's pass
   const std::string after = panel->Describe().dump();
   EXPECT_EQ(after.find(OwnedClientEmail("vpn", "dave", "reality")), std::string::npos) << "the extra owned client goes";
   EXPECT_NE(after.find(OwnedClientEmail("vpn", "erin", "reality")), std::string::npos) << "a foreign client stays";
@@ -245,6 +262,48 @@ TEST_F(NodeReconcilerTest, DriftIsReportedOwnedExtrasRemovedAndForeignClientsLef
   EXPECT_EQ(n.status.drift, (api::DriftStatus{.foreign = 2}));
   EXPECT_EQ(Cond(n, api::kInSync).status, "True");
   EXPECT_TRUE(repaired.empty());
+}
+
+// A panel that answers again after its users failed over still holds all their clients. The
+// probe reports them (extra) and writes its status at once; removing them, one call each, is
+// the cleanup controller's work, not the probe's. A user placed back on the node meanwhile
+// keeps its client.
+TEST_F(NodeReconcilerTest, ARevivedPanelsLeftoversAreRemovedOffTheProbe) {
+  std::vector<std::string> handed;
+  reconciler_ = std::make_unique<NodeReconciler>(
+      NodeReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_, .metrics = &metrics_,
+                         .placed_users = [&](const std::string&, const std::string&) {
+                           return std::optional<std::vector<PlacedUser>>{std::vector<PlacedUser>{}};
+                         },
+                         .remove_extra = [&](const std::string& ns, const std::string& name, std::vector<std::string> e) {
+                           handed = e;
+                           cleanup_.HandExtra(ns + "/" + name, std::move(e));
+                         }},
+      NodeReconcilerOptions{.probe_interval = 30s, .probe_timeout = 2s});
+  sim::SimPanel* panel = sim_->panel("fra-1");
+  constexpr int kLeftovers = 120;
+  for (int i = 0; i < kLeftovers; ++i) ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient("u" + std::to_string(i))));
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
+  const Json before = panel->Describe()["mutations"];
+
+  ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(panel->Describe()["mutations"], before) << "the probe deletes nothing itself";
+  api::VpnNode n = Read();
+  EXPECT_EQ(n.status.phase, api::kPhaseReady) << "the status is written on the first probe";
+  EXPECT_EQ(n.status.drift.extra, kLeftovers);
+  EXPECT_EQ(handed.size(), static_cast<size_t>(kLeftovers));
+
+  placed_now_ = {"u7"};  // placed back on fra-1 since the diff
+  ASSERT_TRUE(cleanup_.Reconcile("vpn", "fra-1", false).ok());
+  EXPECT_EQ(reprobed_, std::vector<std::string>{"vpn/fra-1"}) << "the node is probed again to show it";
+  const std::string after = panel->Describe().dump();
+  EXPECT_EQ(after.find(OwnedClientEmail("vpn", "u0", "reality")), std::string::npos);
+  EXPECT_EQ(after.find(OwnedClientEmail("vpn", "u119", "reality")), std::string::npos);
+  EXPECT_NE(after.find(OwnedClientEmail("vpn", "u7", "reality")), std::string::npos) << "wanted again: kept";
+  placed_now_.clear();
+
+  ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(Read().status.drift.extra, 1) << "u7's client, which nobody on the node wants in this test";
 }
 
 // A client whose UUID was changed by hand keeps both markers and the spec's limits: only its
