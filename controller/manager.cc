@@ -16,6 +16,7 @@
 #include "controller/cleanup_reconciler.h"
 #include "controller/migration_reconciler.h"
 #include "controller/node_reconciler.h"
+#include "controller/reconcile_guard.h"
 #include "pkg/api/json.h"
 #include "pkg/http/http_server.h"
 #include "pkg/http/probes.h"
@@ -108,7 +109,8 @@ struct Manager::Impl {
       metrics.ActiveWorkers(loop.name, 1);
       auto slash = key->find('/');
       auto started = std::chrono::steady_clock::now();
-      Result<ReconcileResult> r = loop.reconcile(key->substr(0, slash), key->substr(slash + 1));
+      Result<ReconcileResult> r = GuardedReconcile(
+          loop.name, [&] { return loop.reconcile(key->substr(0, slash), key->substr(slash + 1)); }, &metrics);
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (!r.ok()) {
         spdlog::warn("reconciling {} {} failed, will retry: {}", loop.name, *key, r.status().ToString());
