@@ -34,3 +34,11 @@ dockerfile_apt_packages() {
 dockerfile_entrypoint() {
   sed -e 's/^\[//' -e 's/\]$//' <<<"$1" | tr ',' '\n' | sed -e 's/^[ \t]*"//' -e 's/"[ \t]*$//'
 }
+
+# dockerfile_copy SRC DST: Docker's COPY of one source: a directory's contents into DST, a file
+# into DST when DST ends with / (or as DST otherwise).
+dockerfile_copy() {
+  if [ -d "$1" ]; then mkdir -p "$2" && cp -a "$1/." "$2/"
+  elif [[ $2 == */ ]]; then mkdir -p "$2" && cp -a "$1" "$2"
+  else mkdir -p "$(dirname "$2")" && cp -a "$1" "$2"; fi
+}

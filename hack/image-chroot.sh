@@ -103,9 +103,7 @@ while IFS=$'\t' read -r stage instr args; do
       else
         dst=$2; [[ $dst == /* ]] || dst=${workdir[$stage]:-/}/$dst
         dst=${rootfs[$stage]}$dst
-        if [ -d "$root/$1" ]; then mkdir -p "$dst"; cp -a "$root/$1/." "$dst/"
-        elif [[ $dst == */ ]]; then mkdir -p "$dst"; cp -a "$root/$1" "$dst"
-        else mkdir -p "$(dirname "$dst")"; cp -a "$root/$1" "$dst"; fi
+        dockerfile_copy "$root/$1" "$dst"
       fi ;;
     RUN)
       log "stage $stage: RUN ${args:0:100}..."

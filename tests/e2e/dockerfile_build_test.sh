@@ -16,13 +16,6 @@ stage_root() { echo "$work/stage-$1"; }
 # The same compiler cache as the rest of the suite, with paths taken relative to the stage root.
 export CCACHE_BASEDIR=$work
 
-# Docker's COPY: a directory's contents into DST, a file into DST/ or as DST.
-copy_in() {
-  if [ -d "$1" ]; then mkdir -p "$2" && cp -a "$1/." "$2/"
-  elif [[ $2 == */ ]]; then mkdir -p "$2" && cp -a "$1" "$2"
-  else mkdir -p "$(dirname "$2")" && cp -a "$1" "$2"; fi
-}
-
 declare -A workdir user entrypoint
 while IFS=$'\t' read -r stage instr args; do
   r=$(stage_root "$stage"); mkdir -p "$r"
@@ -40,7 +33,7 @@ while IFS=$'\t' read -r stage instr args; do
         mkdir -p "$(dirname "$r$3")"; cp -a "$(stage_root "$from")$2" "$r$3"
       else
         dst=$2; [[ $dst == /* ]] || dst="$cwd/$dst"
-        check "stage $stage: COPY $args finds its source" copy_in "$root/$1" "$dst"
+        check "stage $stage: COPY $args finds its source" dockerfile_copy "$root/$1" "$dst"
       fi ;;
     RUN)
       pkgs=$(dockerfile_apt_packages "$args")

@@ -62,7 +62,6 @@ std::vector<PanelConfig> GeneratePanels(int count, int base_port, Flavor flavor,
     PanelConfig p;
     p.name = "panel-" + std::to_string(i);
     p.port = base_port + i;
-    p.base_path = "/";
     p.username = username;
     p.password = password;
     p.flavor = flavor;

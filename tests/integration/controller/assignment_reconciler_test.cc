@@ -426,7 +426,6 @@ TEST_F(AssignmentReconcilerTest, AMoveIsDecidedFromThisProcesssOwnCommitNotALagg
   sim::PanelConfig third;
   third.name = "fra-3";
   third.port = testing::FreePort();
-  third.base_path = "/";
   third.username = "admin";
   third.password = "panel-password-secret";
   third.flavor = sim::Flavor::kV28;
