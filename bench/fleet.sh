@@ -20,7 +20,8 @@
 # Usage: bench/fleet.sh [USERS=10000] [PANELS=20] [LATENCY_MS=10]
 #   SCENARIOS (default "cold failover idle"); BUILD_DIR (default build-release) holds
 #   x3ui-operator, x3ui-sim and fleet_baseline; OUT (default bench/results/fleet-USERS.json);
-#   CHECK_ONLY=1 asserts correctness only and skips the baseline (the reduced run in the tests).
+#   CHECK_ONLY=1 asserts correctness only and skips the baseline (the reduced run in the tests);
+#   LOG_LEVEL (default warn) for the operator log kept beside OUT.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 users=${1:-10000} panels=${2:-20} latency=${3:-10}
@@ -97,7 +98,7 @@ make_fleet() {
 # BUDGET (50, the default), a client rate limit that does not stand in the way.
 metrics=$(free_port) probes=$(free_port)
 start_operator() {
-  "$op" --kubeconfig "$KUBECONFIG" --database-url "$db_url" --log-level warn \
+  "$op" --kubeconfig "$KUBECONFIG" --database-url "$db_url" --log-level "${LOG_LEVEL:-warn}" \
     --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
     --probe-interval "${PROBE_INTERVAL:-2s}" --failure-threshold 2 --failover-grace 0s \
     --kube-api-qps 5000 --kube-api-burst 10000 --max-concurrent-reconciles "${WORKERS:-32}" \
