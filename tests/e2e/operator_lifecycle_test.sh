@@ -118,10 +118,17 @@ check "with the same UUID" test "$(client_id "$vnode" "$(email_of $victim)")" = 
 # A client whose UUID was changed by hand (markers and limits untouched) is stale: the drift diff
 # of the next probe finds it and the user gets its own UUID back.
 victim=u02 vnode=$(node_of u02)
-curl -fsS -X DELETE "http://127.0.0.1:$control/panels/$vnode/clients/$(email_of $victim)" >/dev/null
 rekeyed='{"inbound_id":1,"client":{"id":"9e1b8a4e-0000-4000-8000-0000000bad01","email":"'$(email_of $victim)'","enable":true,"comment":"x3ui-operator:'$ns'/'$victim'"}}'
-curl -fsS -X POST -d "$rekeyed" "http://127.0.0.1:$control/panels/$vnode/clients" >/dev/null
-check "the UUID set by hand is on $vnode" test "$(client_id "$vnode" "$(email_of $victim)")" = 9e1b8a4e-0000-4000-8000-0000000bad01
+# The simulator's control API has no update: delete, then add by hand. A probe (every second) may
+# re-add the user's own client in between; then the edit is made again.
+rekey() {
+  while has_client "$vnode" "$(email_of $victim)"; do
+    curl -fsS -X DELETE "http://127.0.0.1:$control/panels/$vnode/clients/$(email_of $victim)" >/dev/null || return 1
+  done
+  curl -fsS -X POST -d "$rekeyed" "http://127.0.0.1:$control/panels/$vnode/clients" >/dev/null || return 1
+  [ "$(client_id "$vnode" "$(email_of $victim)")" = 9e1b8a4e-0000-4000-8000-0000000bad01 ]
+}
+check "the UUID set by hand is the only client of $victim on $vnode" within 30 rekey
 uuid_back() { [ "$(client_id "$vnode" "$(email_of $victim)")" = "$(uuid_of $victim)" ]; }
 check "a client whose UUID was changed by hand gets the user's UUID back" within 30 uuid_back
 ghost='{"inbound_id":1,"client":{"id":"9e1b8a4e-0000-4000-8000-00000000abcd","email":"reality.ghost@'$ns'.x3ui","enable":true,"comment":"x3ui-operator:'$ns'/ghost"}}'
