@@ -282,7 +282,11 @@ TEST_F(NodeReconcilerTest, ARevivedPanelsLeftoversAreRemovedOffTheProbe) {
       NodeReconcilerOptions{.probe_interval = 30s, .probe_timeout = 2s});
   sim::SimPanel* panel = sim_->panel("fra-1");
   constexpr int kLeftovers = 120;
-  for (int i = 0; i < kLeftovers; ++i) ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient("u" + std::to_string(i))));
+  for (int i = 0; i < kLeftovers; ++i) {
+    std::string name = "u";
+    name += std::to_string(i);
+    ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient(name)));
+  }
   ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
   const Json before = panel->Describe()["mutations"];
 
@@ -356,7 +360,7 @@ TEST(OwnedClientsTest, StaleIsOneRuleForEveryManagedField) {
   const std::vector<Case> cases = {
       {"as wanted", [](panel::Client&) {}, false, false},
       {"UUID changed", [](panel::Client& c) { c.id = "9e1b8a4e-0000-4000-8000-0000000bad01"; }, true, false},
-      {"password changed", [](panel::Client& c) { c.password = "x"; }, true, false},
+      {"password changed", [](panel::Client& c) { c.password = "set-by-hand"; }, true, false},
       {"subId changed", [](panel::Client& c) { c.sub_id = "other"; }, true, false},
       {"disabled", [](panel::Client& c) { c.enable = false; }, true, true},
       {"ip limit", [](panel::Client& c) { c.limit_ip = 0; }, true, true},
