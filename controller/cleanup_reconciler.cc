@@ -1,5 +1,7 @@
 #include "controller/cleanup_reconciler.h"
 
+#include <unordered_set>
+
 #include <spdlog/spdlog.h>
 
 #include "controller/owned_clients.h"
@@ -25,15 +27,21 @@ Result<size_t> CleanupReconciler::RemoveExtra(const std::string& ns, const std::
   if (!session) return size_t{0};  // the node is gone: nothing of it is left to clean
   Result<panel::PanelSession::Listing> listing = session->SharedListing(kListingMaxAge);
   if (!listing.ok()) return listing.status().WithContext("listing inbounds");
-  // Still extra: listed, owned, and its assignment not placed here since the diff.
+  // Still extra: listed, owned, and its assignment not placed here since the diff. (Sets, read
+  // once per pass: a revived panel brings thousands of leftovers.)
+  const std::unordered_set<std::string> handed(emails.begin(), emails.end());
+  std::unordered_set<std::string> placed;
+  if (deps_.placed_on) {
+    for (auto& name : deps_.placed_on(ns, node)) placed.insert(std::move(name));
+  }
   std::vector<std::string> remove;
   for (const auto& inbound : **listing) {
     for (const auto& c : inbound.clients) {
-      const std::string email = AsciiLower(c.email);
-      if (std::find(emails.begin(), emails.end(), email) == emails.end()) continue;
+      std::string email = AsciiLower(c.email);
+      if (!handed.count(email)) continue;
       std::optional<std::string> owner = OwnerOf(ns, c);
-      if (!owner || (deps_.placed_on && deps_.placed_on(ns, node, *owner))) continue;
-      remove.push_back(email);
+      if (!owner || placed.count(*owner)) continue;
+      remove.push_back(std::move(email));
     }
   }
   if (remove.empty()) return size_t{0};

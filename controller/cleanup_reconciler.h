@@ -32,8 +32,8 @@ struct CleanupReconcilerDeps {
   // Removes the ledger's pending removals of node `ns/node` (AssignmentReconciler::RemovePending);
   // optional (no ledger).
   std::function<Status(const std::string& ns, const std::string& node)> remove_pending;
-  // Whether assignment `ns/name` is placed on node `ns/node` now (its client is wanted there).
-  std::function<bool(const std::string& ns, const std::string& node, const std::string& name)> placed_on;
+  // The names of the assignments placed on node `ns/node` now (their clients are wanted there).
+  std::function<std::vector<std::string>(const std::string& ns, const std::string& node)> placed_on;
   // Asks for node `ns/node` to be probed again. Optional.
   std::function<void(const std::string& node_key)> reprobe;
 };

@@ -387,10 +387,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.cleanup = std::make_unique<CleanupReconciler>(CleanupReconcilerDeps{
       .panels = m.panels.get(),
       .remove_pending = [raw](const std::string& ns, const std::string& node) { return raw->assignments->RemovePending(ns, node); },
-      .placed_on = [raw](const std::string& ns, const std::string& node, const std::string& name) {
-        const std::vector<std::string> names = raw->assignments->PlacedOn(ns + "/" + node);
-        return std::find(names.begin(), names.end(), name) != names.end();
-      },
+      .placed_on = [raw](const std::string& ns, const std::string& node) { return raw->assignments->PlacedOn(ns + "/" + node); },
       .reprobe = [raw](const std::string& node_key) { raw->Enqueue(raw->node_loop, node_key); }});
   m.cleanup_loop.reconcile = [raw](const std::string& ns, const std::string& n) {
     const auto views = raw->nodes->Views(ns);

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "pkg/common/clock.h"
 #include "pkg/common/strings.h"
@@ -89,10 +90,12 @@ panel::Client Merge(panel::Client have, const panel::Client& want) {
 
 Status DeleteOwnedClients(panel::PanelSession& session, const std::vector<panel::Inbound>& inbounds,
                           const std::vector<std::string>& emails) {
+  // A set, not a scan of `emails` per client: a revived panel's clean-up passes thousands.
+  const std::unordered_set<std::string> wanted_gone(emails.begin(), emails.end());
   for (const auto& inbound : inbounds) {
     for (const auto& c : inbound.clients) {
       const std::string email = AsciiLower(c.email);
-      if (std::find(emails.begin(), emails.end(), email) == emails.end()) continue;
+      if (!wanted_gone.count(email)) continue;
       if (inbound.clients.size() == 1 && !c.enable) continue;  // a disabled last client: nothing to do
       Status s = session.Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(inbound, c); });
       if (s.reason() == "LastClient") {

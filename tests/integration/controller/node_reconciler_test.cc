@@ -76,7 +76,9 @@ class NodeReconcilerTest : public ::testing::Test {
   std::set<std::string> placed_now_;  // assignments the cleanup controller finds placed on fra-1
   CleanupReconciler cleanup_{CleanupReconcilerDeps{
       .panels = &pool_,
-      .placed_on = [this](const std::string&, const std::string&, const std::string& name) { return placed_now_.count(name) > 0; },
+      .placed_on = [this](const std::string&, const std::string&) {
+        return std::vector<std::string>(placed_now_.begin(), placed_now_.end());
+      },
       .reprobe = [this](const std::string& key) { reprobed_.push_back(key); }}};
 };
 
