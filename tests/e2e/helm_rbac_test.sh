@@ -144,16 +144,17 @@ YAML
 }
 # A user's Secret is written once when it is placed; the operator updates it when its links
 # change. To exercise that update, once the user is Ready its links are removed by hand and the
-# assignment touched (a metadata change wakes its reconcile), which must write them back. (Not
-# before Ready: while its first clients wait for the batched add, the pass after the add writes
-# from the copy of the Secret it saved, and the tampering would go unseen until the resync.)
+# assignment labelled (a label change wakes its reconcile; an annotation does not), which must
+# write them back. (Not before Ready: while its first clients wait for the batched add, the pass
+# after the add writes from the copy of the Secret it saved, and the tampering would go unseen
+# until the resync.)
 tampered=""
 tamper_once() {
   [ -z "$tampered" ] || return 0
   [ "$(k -n "$ns" get va alice -o jsonpath='{.status.phase}' 2>/dev/null)" = Ready ] || return 0
   [ -n "$(k -n "$ns" get secret alice-vpn -o jsonpath='{.data.links}' 2>/dev/null)" ] || return 0
   k -n "$ns" patch secret alice-vpn --type json -p '[{"op":"remove","path":"/data/links"}]' >/dev/null &&
-    k -n "$ns" annotate va alice example.com/touched=yes --overwrite >/dev/null && tampered=yes
+    k -n "$ns" label va alice example.com/touched=yes --overwrite >/dev/null && tampered=yes
 }
 converged() {
   tamper_once
