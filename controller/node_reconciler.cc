@@ -71,20 +71,6 @@ balancer::NodeView UnprobedView(const api::VpnNode& node) {
   return ViewOf(node, phase, false);
 }
 
-bool LatencyWorthWriting(int64_t old_ms, int64_t new_ms) {
-  // Only a change of more than 50 ms that is also fourfold: a loaded machine makes a probe's
-  // latency swing between neighbouring buckets, which is no news worth a write.
-  if (old_ms == 0) return true;
-  return std::abs(new_ms - old_ms) > std::max<int64_t>(old_ms / 2, 50) && (new_ms >= 4 * old_ms || 4 * new_ms <= old_ms);
-}
-
-int64_t LatencyBucket(std::chrono::milliseconds latency) {
-  int64_t ms = latency.count(), b = 1;
-  if (ms <= 0) return 0;
-  while (b * 2 <= ms) b *= 2;
-  return b;
-}
-
 NodeReconciler::NodeReconciler(NodeReconcilerDeps deps, NodeReconcilerOptions options)
     : deps_(std::move(deps)), options_(options) {}
 
@@ -96,7 +82,7 @@ NodeReconciler::NodeState& NodeReconciler::StateFor(const std::string& key, cons
     policy.failure_threshold = static_cast<int>(node.spec.probe->failure_threshold);
     policy.success_threshold = static_cast<int>(node.spec.probe->success_threshold);
   }
-  return nodes_.emplace(key, NodeState{health::NodeHealth(policy), {}, {}, false}).first->second;
+  return nodes_.emplace(key, NodeState{health::NodeHealth(policy), {}, {}, {}, false}).first->second;
 }
 
 void NodeReconciler::Forget(const std::string& key) {
@@ -272,10 +258,13 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
   health::Phase phase;
   bool evacuate;
   TimePoint evacuate_at;
+  std::chrono::milliseconds median_latency{0};
   {
     std::lock_guard<std::mutex> lock(mu_);
     NodeState& st = StateFor(key, node);
     st.health.Observe(reachable, deps_.clock->Now());
+    if (reachable) st.latency.Add(latency);
+    median_latency = st.latency.Median();
     phase = st.health.phase();
     evacuate = st.health.ShouldEvacuate(deps_.clock->Now());
     evacuate_at = st.health.EvacuateAt();
@@ -315,7 +304,7 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
   next.users = deps_.users_on_node ? deps_.users_on_node(key) : 0;
   next.capacity = node.spec.capacity.max_users;
   if (reachable) {
-    if (LatencyWorthWriting(next.latency_ms, LatencyBucket(latency))) next.latency_ms = LatencyBucket(latency);
+    if (const int64_t ms = LatencyBucket(median_latency); LatencyWorthWriting(next.latency_ms, ms)) next.latency_ms = ms;
     next.api_flavor = panel::ApiFlavorName(client.flavor());
     if (server.ok()) {
       next.xray_version = server->xray_version;

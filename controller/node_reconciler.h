@@ -32,6 +32,7 @@
 #include "pkg/api/types.h"
 #include "pkg/balancer/placement_policy.h"
 #include "pkg/common/clock.h"
+#include "controller/node_latency.h"
 #include "pkg/health/node_health.h"
 #include "pkg/kube/client.h"
 #include "pkg/metrics/metrics.h"
@@ -87,6 +88,7 @@ class NodeReconciler {
  private:
   struct NodeState {
     health::NodeHealth health;
+    LatencyWindow latency;  // the last probes' latencies, for status.latencyMs
     balancer::NodeView view;
     store::NodeRow ledger_row;
     bool ledger_written = false;
@@ -120,13 +122,6 @@ balancer::NodeView UnprobedView(const api::VpnNode& node);
 // Holds a deleted VpnNode until its users have moved to other nodes and its panel's owned
 // clients are gone, so that deleting a node never strands a user nor leaves access behind.
 inline constexpr char kNodeUsersFinalizer[] = "x3ui.io/node-users";
-
-// Latency as status.latencyMs reports it: rounded down to a power of two (1, 2, 4, ... ms), so
-// that jitter does not rewrite the status on every probe.
-int64_t LatencyBucket(std::chrono::milliseconds latency);
-// Whether a new latency differs enough from the reported one to be worth a status write: by more
-// than half of it and more than 50 ms (or nothing was reported yet).
-bool LatencyWorthWriting(int64_t old_ms, int64_t new_ms);
 
 }  // namespace x3ui::controller
 

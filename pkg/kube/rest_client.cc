@@ -7,6 +7,7 @@
 
 #include <boost/asio/ssl.hpp>
 #include <cpprest/http_client.h>
+#include <spdlog/spdlog.h>
 
 namespace x3ui::kube {
 namespace {
@@ -93,6 +94,7 @@ struct RestClient::Impl {
     try {
       http_response resp = client->request(Request(method, path, body, content_type)).get();
       Observe(std::to_string(resp.status_code()), method);
+      spdlog::debug("kube request=\"{}\" code={}", what, resp.status_code());
       std::string text = resp.extract_utf8string(true).get();
       Json j = text.empty() ? Json() : Json::parse(text, nullptr, /*allow_exceptions=*/false);
       if (j.is_discarded()) j = Json();

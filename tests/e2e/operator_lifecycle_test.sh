@@ -60,7 +60,7 @@ YAML
 } > "$work/nodes.yaml"
 k apply -n "$ns" -f "$work/nodes.yaml" >/dev/null
 
-"$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
+"$op" --log-level "${LOG_LEVEL:-info}" --kubeconfig "$KUBECONFIG" --namespace "$ns" --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
   --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
   --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 3s --ledger-audit-interval 2s \
   --kube-api-qps 200 --kube-api-burst 400 >"$work/operator.log" 2>&1 &
@@ -208,7 +208,7 @@ quiet() { local now; now="$(k_writes) $(ledger_writes)"; if [ "$now" != "$last" 
 check "the operator goes quiet once everything is Ready" within 120 quiet
 before="$(k_writes) $(ledger_writes) $(db_writes) $(mutations)"
 logins_before=$(panel locked | python3 -c "import json,sys; print(json.load(sys.stdin)['counters'].get('login', 0))")
-echo "idle for $idle_seconds s: counting Kubernetes writes, ledger writes, database row changes, panel mutations"
+echo "idle from $(date -u +%FT%TZ) for $idle_seconds s: counting Kubernetes writes, ledger writes, database row changes, panel mutations"
 sleep "$idle_seconds"  # the measurement window itself, not a wait for something to happen
 after="$(k_writes) $(ledger_writes) $(db_writes) $(mutations)"
 echo "before: $before; after: $after"

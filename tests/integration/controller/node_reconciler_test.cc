@@ -397,26 +397,5 @@ TEST(OwnedClientsTest, OwnerNeedsBothMarkers) {
   }
 }
 
-TEST(LatencyBucketTest, OnlyLargeMovesAreWritten) {
-  EXPECT_TRUE(LatencyWorthWriting(0, 2));
-  EXPECT_FALSE(LatencyWorthWriting(2, 1));
-  EXPECT_FALSE(LatencyWorthWriting(4, 32));
-  EXPECT_TRUE(LatencyWorthWriting(4, 64));
-  EXPECT_FALSE(LatencyWorthWriting(256, 128));
-  EXPECT_FALSE(LatencyWorthWriting(64, 128)) << "neighbouring buckets under load";
-  EXPECT_TRUE(LatencyWorthWriting(64, 256));
-  EXPECT_TRUE(LatencyWorthWriting(1024, 128));
-  EXPECT_FALSE(LatencyWorthWriting(256, 512)) << "a doubling is a neighbouring bucket too";
-  EXPECT_TRUE(LatencyWorthWriting(256, 1024));
-}
-
-TEST(LatencyBucketTest, PowersOfTwo) {
-  EXPECT_EQ(LatencyBucket(0ms), 0);
-  EXPECT_EQ(LatencyBucket(1ms), 1);
-  EXPECT_EQ(LatencyBucket(13ms), 8);
-  EXPECT_EQ(LatencyBucket(16ms), 16);
-  EXPECT_EQ(LatencyBucket(31ms), 16);
-}
-
 }  // namespace
 }  // namespace x3ui::controller
