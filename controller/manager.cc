@@ -12,7 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "controller/assignment_reconciler.h"
+#include "controller/assignment/reconciler.h"
 #include "controller/cleanup_reconciler.h"
 #include "controller/migration_reconciler.h"
 #include "controller/node_reconciler.h"

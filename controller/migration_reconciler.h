@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/assignment_reconciler.h"
+#include "controller/assignment/reconciler.h"
 #include "controller/node_reconciler.h"
 #include "pkg/balancer/migration_planner.h"
 #include "pkg/common/clock.h"

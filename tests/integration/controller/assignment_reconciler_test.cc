@@ -2,7 +2,7 @@
 // balancer, gets a Secret with credentials and links, and an owned client on every inbound; a
 // second pass changes nothing; stale or deleted clients are repaired with the same credentials;
 // foreign clients are never touched; what cannot be done is reported in status.
-#include "controller/assignment_reconciler.h"
+#include "controller/assignment/reconciler.h"
 #include "controller/migration_reconciler.h"
 #include "controller/options.h"
 

@@ -1,0 +1,40 @@
+#include "controller/assignment/panel_access.h"
+
+#include "controller/panel_endpoint.h"
+#include "pkg/api/json.h"
+
+namespace x3ui::controller {
+
+bool NodeGone(const Status& s) { return s.code() == Status::Code::kNotFound && s.reason() == "NodeUnavailable"; }
+
+Result<kube::Json> PanelAccess::ReadNode(const std::string& ns, const std::string& name) const {
+  return ReadThrough(cached_node_, *kube_, kube::kVpnNodes, ns, name);
+}
+
+Result<OpenedPanel> PanelAccess::Open(const std::string& ns, const std::string& node_name, bool any_listing) const {
+  Result<kube::Json> got = ReadNode(ns, node_name);
+  if (!got.ok()) return got.status().WithContext("reading VpnNode " + node_name).WithReason("NodeUnavailable");
+  Result<api::VpnNode> node = api::DecodeVpnNode(*got);
+  if (!node.ok()) return node.status().WithReason("NodeUnavailable");
+  std::shared_ptr<panel::PanelSession> session = panels_->Find(ns + "/" + node_name);
+  if (!session) {
+    std::string reason;
+    auto endpoint = PanelEndpointFor(*kube_, *node, options_.panel_timeout, &reason);
+    if (!endpoint.ok()) return endpoint.status().WithContext("node " + node_name).WithReason(reason);
+    auto opened = panels_->Get(ns + "/" + node_name, *endpoint);
+    if (!opened.ok()) return opened.status().WithReason("PanelUnavailable");
+    session = std::move(opened).value();
+  }
+  Result<panel::PanelSession::Listing> inbounds = Listing(*session, any_listing);
+  if (!inbounds.ok()) return inbounds.status();
+  return OpenedPanel{std::move(node).value(), std::move(session), std::move(inbounds).value()};
+}
+
+Result<panel::PanelSession::Listing> PanelAccess::Listing(panel::PanelSession& session, bool any_age) const {
+  if (panel::PanelSession::Listing last = any_age ? session.LastListing() : nullptr) return last;
+  Result<panel::PanelSession::Listing> inbounds = session.SharedListing(options_.listing_max_age);
+  if (!inbounds.ok()) return inbounds.status().WithContext("listing inbounds").WithReason("PanelUnavailable");
+  return inbounds;
+}
+
+}  // namespace x3ui::controller
