@@ -79,6 +79,7 @@ struct Manager::Impl {
   std::unique_ptr<store::LedgerWriteQueue> ledger;
   std::unique_ptr<panel::PanelSessionPool> panels;
   std::unique_ptr<NodeReconciler> nodes;
+  PlacementBook book;  // where users are counted; shared by the controllers
   std::unique_ptr<AssignmentReconciler> assignments;
   std::unique_ptr<kube::EventRecorder> events;
   std::unique_ptr<MoveBudget> budget;  // --disruption-budget
@@ -152,7 +153,7 @@ struct Manager::Impl {
   std::optional<std::vector<PlacedUser>> PlacedUsers(const std::string& ns, const std::string& node) {
     if (!assignment_loop.informer->HasSynced()) return std::nullopt;
     const std::string node_key = ns + "/" + node;
-    std::vector<std::string> names = assignments->PlacedOn(node_key);
+    std::vector<std::string> names = book.PlacedOn(node_key);
     uint64_t epoch;
     {
       std::lock_guard<std::mutex> l(placed_mu);
@@ -348,7 +349,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   Impl* raw = impl.get();
   m.nodes = std::make_unique<NodeReconciler>(
       NodeReconcilerDeps{m.kube.get(), m.panels.get(), &m.clock, &m.metrics, m.ledger.get(),
-                         [raw](const std::string& node_key) { return raw->assignments->UsersOn(node_key); },
+                         [raw](const std::string& node_key) { return raw->book.UsersOn(node_key); },
                          [raw](const std::string& ns, const std::string& node) { return raw->PlacedUsers(ns, node); },
                          [raw](const std::string& ns, const std::string& name) {
                            raw->Enqueue(raw->assignment_loop, ns + "/" + name);
@@ -368,6 +369,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.assignments = std::make_unique<AssignmentReconciler>(
       AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,
                                .nodes = [raw](const std::string& ns) { return raw->NodeViews(ns); },
+                               .book = &m.book,
                                .ledger = m.ledger.get(),
                                .events = m.events.get(),
                                .metrics = &m.metrics,
@@ -387,7 +389,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.cleanup = std::make_unique<CleanupReconciler>(CleanupReconcilerDeps{
       .panels = m.panels.get(),
       .remove_pending = [raw](const std::string& ns, const std::string& node) { return raw->assignments->RemovePending(ns, node); },
-      .placed_on = [raw](const std::string& ns, const std::string& node) { return raw->assignments->PlacedOn(ns + "/" + node); },
+      .placed_on = [raw](const std::string& ns, const std::string& node) { return raw->book.PlacedOn(ns + "/" + node); },
       .reprobe = [raw](const std::string& node_key) { raw->Enqueue(raw->node_loop, node_key); }});
   m.cleanup_loop.reconcile = [raw](const std::string& ns, const std::string& n) {
     const auto views = raw->nodes->Views(ns);
@@ -395,7 +397,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
     return raw->cleanup->Reconcile(ns, n, view != views.end() && view->phase == api::kPhaseReady);
   };
   m.migrations = std::make_unique<MigrationReconciler>(
-      MigrationReconcilerDeps{.kube = m.kube.get(), .clock = &m.clock, .assignments = m.assignments.get(),
+      MigrationReconcilerDeps{.kube = m.kube.get(), .clock = &m.clock, .book = &m.book,
                               .nodes = [raw](const std::string& ns) { return raw->NodeViews(ns); },
                               .placed = [raw](const std::string& ns) {
                                 std::vector<kube::Json> out;

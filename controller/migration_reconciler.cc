@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controller/assignment/reconciler.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
 #include "pkg/api/validation.h"
@@ -72,7 +73,7 @@ Result<ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj, api::Vp
   const std::string& ns = m.metadata.namespace_;
   const int64_t gen = m.metadata.generation;
   std::vector<balancer::NodeView> views = deps_.nodes(ns);
-  for (auto& v : views) v.users = deps_.assignments->UsersOn(ns + "/" + v.name);
+  for (auto& v : views) v.users = deps_.book->UsersOn(ns + "/" + v.name);
   std::vector<balancer::PlacedUser> users;
   for (const auto& o : deps_.placed(ns)) {
     if (std::optional<balancer::PlacedUser> u = PlacedUserOf(o)) users.push_back(std::move(*u));
@@ -136,8 +137,8 @@ Result<ReconcileResult> MigrationReconciler::Run(const kube::Json& obj, api::Vpn
       ++migrated;
       continue;
     }
-    std::optional<AssignmentReconciler::MoveRequest> r = deps_.assignments->MoveRequestOf(ns, mv.user);
-    if (r && r->target == mv.to && r->state == AssignmentReconciler::MoveRequest::State::kFailed) {
+    std::optional<MoveRequest> r = deps_.book->MoveRequestOf(ns + "/" + mv.user);
+    if (r && r->target == mv.to && r->state == MoveRequest::State::kFailed) {
       ++failed;
     } else if (r && r->target == mv.to) {
       ++in_flight;  // pending, or done and not yet seen through the informer
@@ -148,7 +149,7 @@ Result<ReconcileResult> MigrationReconciler::Run(const kube::Json& obj, api::Vpn
   // Hand out moves up to the cap (requests lost in a restart are handed out again here).
   for (const api::PlannedMove* mv : to_request) {
     if (in_flight >= cap) break;
-    deps_.assignments->RequestMove(ns, mv->user, mv->to);
+    deps_.book->RequestMove(ns + "/" + mv->user, mv->to);
     deps_.wake(ns + "/" + mv->user);
     ++in_flight;
   }
@@ -171,8 +172,8 @@ Result<ReconcileResult> MigrationReconciler::Run(const kube::Json& obj, api::Vpn
   if (Status s = WriteStatus(m, next); !s.ok()) return s;
   if (!finished) return ReconcileResult{options_.poll};
   for (const api::PlannedMove& mv : m.status.plan) {
-    auto r = deps_.assignments->MoveRequestOf(ns, mv.user);
-    if (r && r->target == mv.to) deps_.assignments->ClearMoveRequest(ns, mv.user);
+    auto r = deps_.book->MoveRequestOf(ns + "/" + mv.user);
+    if (r && r->target == mv.to) deps_.book->ClearMoveRequest(ns + "/" + mv.user);
   }
   if (deps_.events) {
     (void)deps_.events->Record(obj, failed == 0 ? "Normal" : "Warning", failed == 0 ? "Succeeded" : "SomeMovesFailed",

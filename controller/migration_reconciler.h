@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/assignment/reconciler.h"
+#include "controller/assignment/placement_book.h"
 #include "controller/node_reconciler.h"
 #include "pkg/balancer/migration_planner.h"
 #include "pkg/common/clock.h"
@@ -33,7 +33,7 @@ namespace x3ui::controller {
 struct MigrationReconcilerDeps {
   kube::KubeClient* kube = nullptr;                 // required: reads and writes VpnMigrations
   const Clock* clock = nullptr;                     // required
-  AssignmentReconciler* assignments = nullptr;      // required: takes the move requests
+  PlacementBook* book = nullptr;                    // required: users' counts; takes the move requests
   // The balancer's view of the nodes of a namespace; required.
   std::function<std::vector<balancer::NodeView>(const std::string& ns)> nodes;
   // Every placed VpnAssignment of a namespace, as the informer holds it; required.

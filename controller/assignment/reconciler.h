@@ -92,8 +92,6 @@ struct AssignmentReconcilerOptions {
 
 class AssignmentReconciler {
  public:
-  using MoveRequest = controller::MoveRequest;
-
   AssignmentReconciler(AssignmentReconcilerDeps deps, AssignmentReconcilerOptions options);
 
   // One pass for assignment `ns/name`. Errors are for the work queue to retry with backoff; a
@@ -110,15 +108,6 @@ class AssignmentReconciler {
 
   // The shared PlacementBook (deps.book, or the reconciler's own).
   PlacementBook& book() { return *book_; }
-  int64_t UsersOn(const std::string& node_key) const { return book_->UsersOn(node_key); }
-  std::vector<std::string> PlacedOn(const std::string& node_key) const { return book_->PlacedOn(node_key); }
-  void RequestMove(const std::string& ns, const std::string& name, const std::string& target) {
-    book_->RequestMove(ns + "/" + name, target);
-  }
-  std::optional<MoveRequest> MoveRequestOf(const std::string& ns, const std::string& name) const {
-    return book_->MoveRequestOf(ns + "/" + name);
-  }
-  void ClearMoveRequest(const std::string& ns, const std::string& name) { book_->ClearMoveRequest(ns + "/" + name); }
 
   // After a restart, before any reconcile: finishes the moves the journal holds open whose
   // assignment's status already names the target (the commit happened), and rolls back the others

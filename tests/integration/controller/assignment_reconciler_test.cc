@@ -80,7 +80,7 @@ class AssignmentReconcilerTest : public ::testing::Test {
   // A VpnMigration reconciler over this fixture's reconciler and nodes; wake-ups go to woken_.
   std::unique_ptr<MigrationReconciler> Migrations() {
     return std::make_unique<MigrationReconciler>(
-        MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .assignments = reconciler_.get(),
+        MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .book = &reconciler_->book(),
                                 .nodes = [this](const std::string&) { return views_; },
                                 .placed = [this](const std::string& ns) { return kube_.List(kube::kVpnAssignments, ns, {})->items; },
                                 .wake = [this](const std::string& key) { woken_.push_back(key); },
@@ -208,7 +208,7 @@ TEST_F(AssignmentReconcilerTest, NewUserGetsNodeSecretAndOwnedClients) {
     auto row = store_.ActivePlacement("vpn", "alice");
     return row.ok() && row->has_value() && (*row)->record.node == "fra-1" && (*row)->record.reason == "Balanced";
   }));
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 1);
+  EXPECT_EQ(reconciler_->book().UsersOn("vpn/fra-1"), 1);
 }
 
 TEST_F(AssignmentReconcilerTest, SecondPassChangesNothing) {
@@ -227,8 +227,8 @@ TEST_F(AssignmentReconcilerTest, UsersSpreadOverNodesCountingPlacementsInFlight)
     ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment(name)).ok());
     ASSERT_TRUE(Reconcile(name).ok());
   }
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 2);
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-2"), 2);
+  EXPECT_EQ(reconciler_->book().UsersOn("vpn/fra-1"), 2);
+  EXPECT_EQ(reconciler_->book().UsersOn("vpn/fra-2"), 2);
   EXPECT_EQ(Read("u2").status.node_name, "fra-2");
 }
 
@@ -325,7 +325,7 @@ TEST_F(AssignmentReconcilerTest, DeletingRevokesAccessThenReleasesTheFinalizer) 
   EXPECT_EQ(last["enable"], false) << "so it is disabled";
   EXPECT_FALSE(PanelClient("fra-1", 1, "owner-fra-1-vless").is_null()) << "foreign clients stay";
   EXPECT_EQ(kube_.Get(kube::kVpnAssignments, "vpn", "alice").status().code(), Status::Code::kNotFound);
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 0);
+  EXPECT_EQ(reconciler_->book().UsersOn("vpn/fra-1"), 0);
 }
 
 TEST_F(AssignmentReconcilerTest, DeletionWaitsForAnUnreachablePanel) {
@@ -381,8 +381,8 @@ TEST_F(AssignmentReconcilerTest, FailoverMovesTheUserWithTheSameCredentials) {
   EXPECT_EQ(PanelClient("fra-2", 1, "reality.alice@vpn.x3ui")["id"], uuid) << "same UUID on the new node";
   EXPECT_EQ(SecretKey("alice", "uuid"), uuid);
   EXPECT_NE(SecretKey("alice", "links").find("@fra-2.example.com:443"), std::string::npos);
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 0);
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-2"), 1);
+  EXPECT_EQ(reconciler_->book().UsersOn("vpn/fra-1"), 0);
+  EXPECT_EQ(reconciler_->book().UsersOn("vpn/fra-2"), 1);
   ASSERT_TRUE(testing::Eventually([&] {
     auto row = store_.ActivePlacement("vpn", "alice");
     auto pending = store_.PendingRemovals("vpn", "fra-1");
@@ -490,8 +490,8 @@ TEST_F(AssignmentReconcilerTest, AMoveIsDecidedFromThisProcesssOwnCommitNotALagg
   EXPECT_EQ(a.status.migrations, 1) << "moved once";
   EXPECT_EQ(fra3.panel("fra-3")->Describe()["mutations"], before["mutations"]) << "fra-3 was never touched";
   EXPECT_EQ(LedgerNode("alice"), "fra-2");
-  EXPECT_EQ(reconciler->UsersOn("vpn/fra-2"), 1);
-  EXPECT_EQ(reconciler->UsersOn("vpn/fra-3"), 0);
+  EXPECT_EQ(reconciler->book().UsersOn("vpn/fra-2"), 1);
+  EXPECT_EQ(reconciler->book().UsersOn("vpn/fra-3"), 0);
   fra3.Stop();
 }
 
@@ -523,8 +523,8 @@ TEST_F(AssignmentReconcilerTest, AFailedMoveLeavesTheUserWhereItWas) {
   EXPECT_EQ(a.status.migrations, 0);
   EXPECT_EQ(Cond(a, api::kPlaced).reason, "MoveFailed");
   EXPECT_FALSE(PanelClient("fra-1", 1, "reality.alice@vpn.x3ui").is_null()) << "break only after make";
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 1);
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-2"), 0);
+  EXPECT_EQ(reconciler_->book().UsersOn("vpn/fra-1"), 1);
+  EXPECT_EQ(reconciler_->book().UsersOn("vpn/fra-2"), 0);
 }
 
 TEST_F(AssignmentReconcilerTest, AnInvalidSpecIsReportedAndNothingIsTouched) {
@@ -540,7 +540,7 @@ TEST_F(AssignmentReconcilerTest, AnInvalidSpecIsReportedAndNothingIsTouched) {
   EXPECT_EQ(Cond(a, api::kReady).reason, "InvalidSpec");
   EXPECT_NE(Cond(a, api::kReady).message.find("spec.user.email"), std::string::npos) << Cond(a, api::kReady).message;
   EXPECT_FALSE(kube_.Get(kube::kSecrets, "vpn", "alice-vpn").ok());
-  EXPECT_EQ(reconciler_->UsersOn("vpn/fra-1"), 0);
+  EXPECT_EQ(reconciler_->book().UsersOn("vpn/fra-1"), 0);
 }
 
 // A crash (a SIGKILL) right after each step of a move, then a restart: the half-done move is
@@ -628,16 +628,16 @@ TEST_F(AssignmentReconcilerTest, AMoveRequestMovesTheUserUnlessItIsPinned) {
   ASSERT_TRUE(Reconcile("alice").ok());
   ASSERT_TRUE(Reconcile("bob").ok());
   ASSERT_EQ(Read("alice").status.node_name, "fra-1");
-  reconciler_->RequestMove("vpn", "alice", "fra-2");
-  reconciler_->RequestMove("vpn", "bob", "fra-2");
+  reconciler_->book().RequestMove("vpn/alice", "fra-2");
+  reconciler_->book().RequestMove("vpn/bob", "fra-2");
   ASSERT_TRUE(Reconcile("alice").ok());
   ASSERT_TRUE(Reconcile("bob").ok());
   EXPECT_EQ(Read("alice").status.node_name, "fra-2");
   EXPECT_EQ(Cond(Read("alice"), api::kPlaced).reason, "VpnMigration");
-  EXPECT_EQ(reconciler_->MoveRequestOf("vpn", "alice")->state, AssignmentReconciler::MoveRequest::State::kDone);
+  EXPECT_EQ(reconciler_->book().MoveRequestOf("vpn/alice")->state, MoveRequest::State::kDone);
   EXPECT_EQ(Read("bob").status.node_name, "fra-1");
-  EXPECT_EQ(reconciler_->MoveRequestOf("vpn", "bob")->state, AssignmentReconciler::MoveRequest::State::kFailed);
-  EXPECT_EQ(reconciler_->MoveRequestOf("vpn", "bob")->message, "pinned to fra-1 by spec.nodeName");
+  EXPECT_EQ(reconciler_->book().MoveRequestOf("vpn/bob")->state, MoveRequest::State::kFailed);
+  EXPECT_EQ(reconciler_->book().MoveRequestOf("vpn/bob")->message, "pinned to fra-1 by spec.nodeName");
   ASSERT_TRUE(Reconcile("alice").ok());
   EXPECT_EQ(Read("alice").status.node_name, "fra-2") << "sticky after the move";
   EXPECT_EQ(Read("alice").status.migrations, 1);
@@ -693,7 +693,7 @@ TEST_F(AssignmentReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMoves
   EXPECT_TRUE(woken_.empty());
   for (const char* name : {"alice", "bob", "carol"}) {
     EXPECT_EQ(Read(name).status.node_name, "fra-1") << "a dry run moves nobody";
-    EXPECT_FALSE(reconciler_->MoveRequestOf("vpn", name).has_value());
+    EXPECT_FALSE(reconciler_->book().MoveRequestOf(std::string("vpn/") + name).has_value());
   }
 
   // The real run: at most two moves in flight, then the third, then Succeeded.
@@ -704,7 +704,7 @@ TEST_F(AssignmentReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMoves
   EXPECT_EQ(read().status.phase, "Running");
   ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
   EXPECT_EQ(woken_, (std::vector<std::string>{"vpn/alice", "vpn/bob"})) << "maxConcurrent 2";
-  EXPECT_FALSE(reconciler_->MoveRequestOf("vpn", "carol").has_value());
+  EXPECT_FALSE(reconciler_->book().MoveRequestOf("vpn/carol").has_value());
   for (const char* name : {"alice", "bob"}) ASSERT_TRUE(Reconcile(name).ok());
   ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
   EXPECT_EQ(read().status.migrated, 2);
