@@ -17,7 +17,7 @@ constexpr std::chrono::milliseconds kListingMaxAge{10000};
 CleanupReconciler::CleanupReconciler(CleanupReconcilerDeps deps) : deps_(std::move(deps)) {}
 
 void CleanupReconciler::HandExtra(const std::string& node_key, std::vector<std::string> emails) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   extra_[node_key] = std::move(emails);
 }
 
@@ -53,7 +53,7 @@ Result<ReconcileResult> CleanupReconciler::Reconcile(const std::string& ns, cons
   const std::string key = ns + "/" + node;
   std::vector<std::string> emails;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     if (auto it = extra_.find(key); it != extra_.end()) {
       emails = std::move(it->second);
       extra_.erase(it);

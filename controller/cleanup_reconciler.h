@@ -21,9 +21,10 @@
 #include <string>
 #include <vector>
 
-#include "controller/node_reconciler.h"
+#include "controller/node/reconciler.h"
 #include "pkg/common/status.h"
 #include "pkg/x3ui/session_pool.h"
+#include "pkg/common/mutex.h"
 
 namespace x3ui::controller {
 
@@ -54,8 +55,8 @@ class CleanupReconciler {
   Result<size_t> RemoveExtra(const std::string& ns, const std::string& node, const std::vector<std::string>& emails);
 
   CleanupReconcilerDeps deps_;
-  std::mutex mu_;
-  std::map<std::string, std::vector<std::string>> extra_;  // node key -> emails; guarded by mu_
+  Mutex mu_;
+  std::map<std::string, std::vector<std::string>> extra_ GUARDED_BY(mu_);  // node key -> emails
 };
 
 }  // namespace x3ui::controller

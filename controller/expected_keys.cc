@@ -5,7 +5,7 @@
 namespace x3ui::controller {
 
 void ExpectedKeys::Set(const std::string& user, const std::string& inbound, uint64_t fingerprint) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto& entries = keys_[user];
   auto it = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.first == inbound; });
   if (it == entries.end()) entries.emplace_back(inbound, fingerprint);
@@ -13,7 +13,7 @@ void ExpectedKeys::Set(const std::string& user, const std::string& inbound, uint
 }
 
 std::optional<uint64_t> ExpectedKeys::Get(const std::string& user, const std::string& inbound) const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto found = keys_.find(user);
   if (found == keys_.end()) return std::nullopt;
   for (const auto& [name, fingerprint] : found->second) {
@@ -23,7 +23,7 @@ std::optional<uint64_t> ExpectedKeys::Get(const std::string& user, const std::st
 }
 
 void ExpectedKeys::Forget(const std::string& user) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   keys_.erase(user);
 }
 

@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "pkg/common/mutex.h"
+
 namespace x3ui::controller {
 
 class ExpectedKeys {
@@ -32,9 +34,9 @@ class ExpectedKeys {
   void Forget(const std::string& user);
 
  private:
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   // user -> (inbound name, fingerprint); a user has one entry per inbound, usually one or two.
-  std::unordered_map<std::string, std::vector<std::pair<std::string, uint64_t>>> keys_;  // guarded by mu_
+  std::unordered_map<std::string, std::vector<std::pair<std::string, uint64_t>>> keys_ GUARDED_BY(mu_);
 };
 
 }  // namespace x3ui::controller

@@ -15,7 +15,7 @@
 #include "controller/assignment/reconciler.h"
 #include "controller/cleanup_reconciler.h"
 #include "controller/migration_reconciler.h"
-#include "controller/node_reconciler.h"
+#include "controller/node/reconciler.h"
 #include "controller/reconcile_guard.h"
 #include "pkg/api/json.h"
 #include "pkg/http/http_server.h"

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "controller/assignment/placement_book.h"
-#include "controller/node_reconciler.h"
+#include "controller/node/reconciler.h"
 #include "pkg/balancer/migration_planner.h"
 #include "pkg/common/clock.h"
 #include "pkg/kube/client.h"

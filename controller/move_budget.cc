@@ -3,7 +3,7 @@
 namespace x3ui::controller {
 
 bool MoveBudget::TryAcquire(const std::string& user) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   if (holders_.count(user)) return true;
   if (static_cast<int64_t>(holders_.size()) < limit_) {
     holders_.insert(user);
@@ -14,7 +14,7 @@ bool MoveBudget::TryAcquire(const std::string& user) {
 }
 
 std::optional<std::string> MoveBudget::Release(const std::string& user) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   if (holders_.erase(user) == 0 || waiting_.empty()) return std::nullopt;
   std::string next = waiting_.front();
   waiting_.pop_front();
@@ -23,12 +23,12 @@ std::optional<std::string> MoveBudget::Release(const std::string& user) {
 }
 
 int64_t MoveBudget::in_flight() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return static_cast<int64_t>(holders_.size());
 }
 
 int64_t MoveBudget::waiting() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return static_cast<int64_t>(waiting_.size());
 }
 

@@ -17,6 +17,8 @@
 #include <set>
 #include <string>
 
+#include "pkg/common/mutex.h"
+
 namespace x3ui::controller {
 
 class MoveBudget {
@@ -37,10 +39,10 @@ class MoveBudget {
 
  private:
   const int64_t limit_;
-  mutable std::mutex mu_;
-  std::set<std::string> holders_;
-  std::deque<std::string> waiting_;
-  std::set<std::string> waiting_set_;
+  mutable Mutex mu_;
+  std::set<std::string> holders_ GUARDED_BY(mu_);
+  std::deque<std::string> waiting_ GUARDED_BY(mu_);
+  std::set<std::string> waiting_set_ GUARDED_BY(mu_);
 };
 
 }  // namespace x3ui::controller

@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-#include "controller/node_reconciler.h"
+#include "controller/node/reconciler.h"
 #include "pkg/common/status.h"
 #include "pkg/metrics/metrics.h"
 

@@ -21,12 +21,12 @@ bool CaughtUp(const std::string& cached, const std::string& written) {
 }
 
 void OwnWrites::Remember(const kube::Json& written) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   written_[KeyOf(written)] = written;
 }
 
 Result<kube::Json> OwnWrites::Newest(const std::string& key, Result<kube::Json> read) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto w = written_.find(key);
   if (w == written_.end()) return read;
   if (!read.ok() || CaughtUp(ResourceVersion(*read), ResourceVersion(w->second))) {
@@ -37,7 +37,7 @@ Result<kube::Json> OwnWrites::Newest(const std::string& key, Result<kube::Json> 
 }
 
 bool OwnWrites::Delivered(const std::string& key, const std::string& resource_version) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto w = written_.find(key);
   if (w == written_.end()) return true;
   if (!CaughtUp(resource_version, ResourceVersion(w->second))) return false;
@@ -46,7 +46,7 @@ bool OwnWrites::Delivered(const std::string& key, const std::string& resource_ve
 }
 
 void OwnWrites::Forget(const std::string& key) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   written_.erase(key);
 }
 

@@ -17,6 +17,7 @@
 
 #include "pkg/common/status.h"
 #include "pkg/kube/client.h"
+#include "pkg/common/mutex.h"
 
 namespace x3ui::controller {
 
@@ -33,8 +34,8 @@ class OwnWrites {
   void Forget(const std::string& key);
 
  private:
-  std::mutex mu_;
-  std::map<std::string, kube::Json> written_;  // "ns/name" -> the object as written; guarded by mu_
+  Mutex mu_;
+  std::map<std::string, kube::Json> written_ GUARDED_BY(mu_);  // "ns/name" -> the object as written
 };
 
 // Whether an object at `cached` resourceVersion is at least as new as one at `written`. The

@@ -3,22 +3,22 @@
 namespace x3ui::controller {
 
 void PlacementBook::Observe(const std::string& key, const std::string& node_key) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   placed_.Set(key, node_key);
 }
 
 int64_t PlacementBook::UsersOn(const std::string& node_key) const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return placed_.UsersOn(node_key);
 }
 
 std::vector<std::string> PlacementBook::PlacedOn(const std::string& node_key) const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return placed_.NamesOn(node_key);
 }
 
 bool PlacementBook::Forget(const std::string& key) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   placed_.Erase(key);
   requests_.erase(key);
   new_choices_.erase(key);
@@ -29,7 +29,7 @@ PlacementBook::Placed PlacementBook::Place(const std::string& ns, const std::str
                                            std::vector<balancer::NodeView> views,
                                            const balancer::PlacementPolicy& policy,
                                            const std::function<bool()>& take_slot) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   for (auto& v : views) v.users = placed_.UsersOn(ns + "/" + v.name);
   auto chosen = a.status.node_name.empty() ? new_choices_.find(key) : new_choices_.end();
   const NewChoice* choice = chosen == new_choices_.end() ? nullptr : &chosen->second;
@@ -51,7 +51,7 @@ PlacementBook::Placed PlacementBook::Place(const std::string& ns, const std::str
 }
 
 void PlacementBook::Abandon(const std::string& key, const std::string& source_key, const std::string& why) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   if (source_key.empty()) placed_.Erase(key);
   else placed_.Set(key, source_key);
   auto it = requests_.find(key);
@@ -62,24 +62,24 @@ void PlacementBook::Abandon(const std::string& key, const std::string& source_ke
 }
 
 void PlacementBook::RequestMove(const std::string& key, const std::string& target) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   requests_[key] = MoveRequest{target, MoveRequest::State::kPending, ""};
 }
 
 std::optional<MoveRequest> PlacementBook::MoveRequestOf(const std::string& key) const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto it = requests_.find(key);
   if (it == requests_.end()) return std::nullopt;
   return it->second;
 }
 
 void PlacementBook::ClearMoveRequest(const std::string& key) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   requests_.erase(key);
 }
 
 void PlacementBook::FinishRequest(const std::string& key, const std::string& node) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto it = requests_.find(key);
   if (it != requests_.end() && it->second.state == MoveRequest::State::kPending && it->second.target == node) {
     it->second.state = MoveRequest::State::kDone;
@@ -102,7 +102,7 @@ MoveRequest* PlacementBook::PendingRequestLocked(const std::string& key, const a
 }
 
 std::optional<MoveInFlight> PlacementBook::TakeMoveInFlight(const std::string& key) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto it = in_flight_.find(key);
   if (it == in_flight_.end()) return std::nullopt;
   MoveInFlight m = std::move(it->second);
@@ -111,17 +111,17 @@ std::optional<MoveInFlight> PlacementBook::TakeMoveInFlight(const std::string& k
 }
 
 void PlacementBook::KeepMoveInFlight(const std::string& key, MoveInFlight move) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   in_flight_[key] = std::move(move);
 }
 
 void PlacementBook::KeepNewChoice(const std::string& key, NewChoice choice) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   new_choices_[key] = std::move(choice);
 }
 
 void PlacementBook::DropNewChoice(const std::string& key) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   new_choices_.erase(key);
 }
 

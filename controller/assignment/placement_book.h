@@ -23,6 +23,7 @@
 #include "controller/placement_index.h"
 #include "pkg/api/types.h"
 #include "pkg/balancer/placement_policy.h"
+#include "pkg/common/mutex.h"
 
 namespace x3ui::controller {
 
@@ -84,14 +85,14 @@ class PlacementBook {
   void DropNewChoice(const std::string& key);
 
  private:
-  // The pending request of `key` that still has to move it, if any. REQUIRES: mu_.
-  MoveRequest* PendingRequestLocked(const std::string& key, const api::VpnAssignment& a);
+  // The pending request of `key` that still has to move it, if any.
+  MoveRequest* PendingRequestLocked(const std::string& key, const api::VpnAssignment& a) REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  PlacementIndex placed_;                           // "ns/name" -> "ns/node"; guarded by mu_
-  std::map<std::string, MoveRequest> requests_;     // guarded by mu_
-  std::map<std::string, NewChoice> new_choices_;    // guarded by mu_
-  std::map<std::string, MoveInFlight> in_flight_;   // guarded by mu_
+  mutable Mutex mu_;
+  PlacementIndex placed_ GUARDED_BY(mu_);  // "ns/name" -> "ns/node"
+  std::map<std::string, MoveRequest> requests_ GUARDED_BY(mu_);
+  std::map<std::string, NewChoice> new_choices_ GUARDED_BY(mu_);
+  std::map<std::string, MoveInFlight> in_flight_ GUARDED_BY(mu_);
 };
 
 }  // namespace x3ui::controller

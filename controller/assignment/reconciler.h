@@ -36,7 +36,7 @@
 #include "controller/cached_read.h"
 #include "controller/expected_keys.h"
 #include "controller/move_budget.h"
-#include "controller/node_reconciler.h"
+#include "controller/node/reconciler.h"
 #include "pkg/api/types.h"
 #include "pkg/balancer/placement_policy.h"
 #include "pkg/common/clock.h"

@@ -27,7 +27,7 @@ struct FieldError {
 
 using FieldErrors = std::vector<FieldError>;
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk,

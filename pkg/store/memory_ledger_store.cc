@@ -100,7 +100,8 @@ Status MemoryLedgerStore::SwitchPlacement(const PlacementRecord& to, const std::
     placements_.push_back(PlacementRow{next_id_++, to, clock_->Now(), std::nullopt, true});
     ++writes_;
   }
-  if (!move_id.empty()) AdvanceLocked(move_id, MoveStep::kSwitched);
+  // As the PostgreSQL store does: a switch whose journal entry is gone is still a switch.
+  if (!move_id.empty()) (void)AdvanceLocked(move_id, MoveStep::kSwitched);
   return Status::Ok();
 }
 

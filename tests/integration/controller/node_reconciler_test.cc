@@ -1,7 +1,7 @@
 // NodeReconciler against the in-memory API server and x3ui-sim: status and conditions follow
 // the panel's health, nothing is written when nothing changed, bad specs and missing Secrets
 // are reported on the node, and no credential reaches the status.
-#include "controller/node_reconciler.h"
+#include "controller/node/reconciler.h"
 #include "controller/cleanup_reconciler.h"
 
 #include <functional>

@@ -1,4 +1,4 @@
-// File: controller/node_latency.h
+// File: controller/node/latency.h
 //
 // The latency a VpnNode's status reports (status.latencyMs), and when it is worth a write. A
 // probe's latency swings with the machine's load: one slow probe (a busy CPU, a panel's re-login)

@@ -1,4 +1,4 @@
-#include "controller/node_latency.h"
+#include "controller/node/latency.h"
 
 #include <gtest/gtest.h>
 

@@ -1,15 +1,14 @@
-// File: controller/node_reconciler.h
+// File: controller/node/reconciler.h
 //
-// NodeReconciler: one pass over one VpnNode (health, drift, status), as numbered
-// steps: read the node; refuse an invalid spec with Ready=False naming the fields; read the
-// panel's credentials (and CA) from Secrets; probe the panel through the shared session
-// (server status and inbound list); feed the health state machine; diff the owned clients
-// against the assignments placed here (drift: extra owned clients handed to the cleanup
-// controller, missing or stale ones to their assignment's reconciler, foreign ones never
-// touched); build the new status
-// and conditions; write them only when something a user would care about changed (no heartbeat
-// writes: latency is written only when it moves a lot); update metrics and the ledger's vpn_nodes row; ask
-// to be called again after the probe interval.
+// NodeReconciler: one pass over one VpnNode (health, drift, status), as named steps: read the
+// node; refuse an invalid spec with Ready=False naming the fields; open the panel's session with
+// the credentials (and CA) from Secrets; probe it (server status and inbound list); feed the
+// health state machine; build the status (status.h's conditions; drift.cc's diff of the owned
+// clients against the assignments placed here: extra ones handed to the cleanup controller,
+// missing or stale ones to their assignment's reconciler, foreign ones never touched); release a
+// deleted node once nobody is left on it; write the status only when something a user would care
+// about changed (no heartbeat writes: latency.h); publish metrics, the ledger's vpn_nodes row and
+// the balancer's view (view.h); come back after the probe interval.
 //
 // The finalizer x3ui.io/node-users holds a deleted node while users are placed on it (they are
 // moved away, as for a drain) and while its panel still holds owned clients.
@@ -24,6 +23,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -32,12 +32,14 @@
 #include "pkg/api/types.h"
 #include "pkg/balancer/placement_policy.h"
 #include "pkg/common/clock.h"
-#include "controller/node_latency.h"
+#include "controller/node/latency.h"
+#include "controller/node/view.h"
 #include "pkg/health/node_health.h"
 #include "pkg/kube/client.h"
 #include "pkg/metrics/metrics.h"
 #include "pkg/store/write_queue.h"
 #include "pkg/x3ui/session_pool.h"
+#include "pkg/common/mutex.h"
 
 namespace x3ui::controller {
 
@@ -94,7 +96,20 @@ class NodeReconciler {
     bool ledger_written = false;
   };
 
-  NodeState& StateFor(const std::string& key, const api::VpnNode& node);  // REQUIRES: mu_
+  struct Pass;   // one Reconcile's state, step to step (reconciler.cc)
+  struct Probe;  // what one probe found
+  using StepResult = std::optional<Result<ReconcileResult>>;
+  StepResult Read(Pass& p);
+  StepResult RefuseInvalidSpec(Pass& p);
+  StepResult OpenSession(Pass& p);
+  Probe ProbePanel(Pass& p);
+  void ObserveHealth(Pass& p, const Probe& probe);
+  void BuildStatus(Pass& p, const Probe& probe);
+  StepResult ReleaseIfDeleted(Pass& p, const Probe& probe);
+  void Publish(Pass& p, const Probe& probe);
+  ReconcileResult NextProbe(const Pass& p) const;
+
+  NodeState& StateFor(const std::string& key, const api::VpnNode& node) REQUIRES(mu_);
   void Forget(const std::string& key);
   Status WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next);
   Result<ReconcileResult> ReleaseFinalizer(const kube::Json& obj, const std::string& key);
@@ -107,17 +122,9 @@ class NodeReconciler {
 
   NodeReconcilerDeps deps_;
   NodeReconcilerOptions options_;
-  mutable std::mutex mu_;
-  std::map<std::string, NodeState> nodes_;  // by namespace/name
+  mutable Mutex mu_;
+  std::map<std::string, NodeState> nodes_ GUARDED_BY(mu_);  // by namespace/name
 };
-
-// The balancer's view of `node` given its health phase (Ready, Degraded, ...) and whether it has
-// been Unreachable past the failover grace.
-balancer::NodeView ViewOf(const api::VpnNode& node, const std::string& health_phase, bool unreachable_past_grace);
-// The view of a node this process has not probed yet (just started): from its spec and last
-// status, never evacuating for unreachability. Users must not move because a restarted operator
-// has not caught up with its nodes.
-balancer::NodeView UnprobedView(const api::VpnNode& node);
 
 // Holds a deleted VpnNode until its users have moved to other nodes and its panel's owned
 // clients are gone, so that deleting a node never strands a user nor leaves access behind.
