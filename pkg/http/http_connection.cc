@@ -3,6 +3,7 @@
 #include <cctype>
 #include <exception>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 #include "pkg/common/url.h"
@@ -89,7 +90,8 @@ Connection::~Connection() {
 
 void Connection::Start() {
   head_deadline_ = Clock::now() + options_.head_timeout;
-  ReadHead();
+  // Onto the strand: with more than one I/O thread nothing else may touch the stream meanwhile.
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHead(); });
 }
 
 void Connection::AwaitRequest() {
