@@ -20,10 +20,10 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DX3UI_BUILD_TESTS=
  && strip /build/controller/x3ui-operator
 
 FROM debian:bookworm-slim
-# runtime-packages: ca-certificates libc6 libcpprest2.10 libfmt9 libgcc-s1 libpqxx-6.4 libprometheus-cpp-core1.0 libspdlog1.10 libssl3 libstdc++6 libyaml-cpp0.7
+# runtime-packages: ca-certificates libc6 libcpprest2.10 libfmt9 libgcc-s1 libpq5 libpqxx-6.4 libprometheus-cpp-core1.0 libspdlog1.10 libssl3 libstdc++6 libyaml-cpp0.7
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates libc6 libcpprest2.10 libfmt9 libgcc-s1 libpqxx-6.4 libprometheus-cpp-core1.0 \
+      ca-certificates libc6 libcpprest2.10 libfmt9 libgcc-s1 libpq5 libpqxx-6.4 libprometheus-cpp-core1.0 \
       libspdlog1.10 libssl3 libstdc++6 libyaml-cpp0.7 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/controller/x3ui-operator /usr/local/bin/x3ui-operator

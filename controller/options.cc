@@ -253,7 +253,7 @@ std::string Options::Describe() const {
   line("leader-election-namespace", leader_election_namespace);
   line("metrics-bind-address", metrics_bind_address);
   line("health-probe-bind-address", health_probe_bind_address);
-  line("database-url", database_url.empty() ? "(none)" : store::RedactConnectionString(database_url));
+  line("database-url", database_url.empty() ? "(none)" : store::DescribeConnectionString(database_url));
   line("log-level", log_level);
   line("log-format", log_format);
   std::ostringstream qps;

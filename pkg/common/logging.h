@@ -3,7 +3,7 @@
 // The process's logger (spdlog's default logger, the one allowed global besides the metrics
 // registry): `text` for people, `json` for log pipelines (one object per line, the message
 // escaped). Log lines never carry credentials: callers pass names and reasons, never Secret
-// contents, cookies or connection strings (RedactConnectionString in pkg/store for those).
+// contents, cookies or connection strings (DescribeConnectionString in pkg/store prints one safely).
 //
 // Thread-safety: SetupLogging before starting threads; logging itself is thread-safe.
 #ifndef X3UI_PKG_COMMON_LOGGING_H_

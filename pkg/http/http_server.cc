@@ -1,155 +1,100 @@
 #include "pkg/http/http_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <atomic>
+#include <thread>
 
 #include <utility>  // before boost::asio, which uses std::exchange
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 
-#include "pkg/common/url.h"
+#include "pkg/http/http_connection.h"
 
 namespace x3ui::http {
-namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace asio = boost::asio;
+using boost::system::error_code;
 
+// Members are destroyed in reverse order: the handler pool (whose queued work holds
+// connections) before the io_context, whose destruction drops every remaining connection, and
+// the connection count, which connections decrement as they go, after both.
+struct HttpServer::Runtime {
+  explicit Runtime(const ServerOptions& o) : handlers(static_cast<size_t>(std::max(1, o.handler_threads))) {}
+  std::atomic<size_t> open{0};
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor{io};
+  asio::steady_timer backoff{io};
+  asio::thread_pool handlers;
+  std::vector<std::thread> threads;  // joined by Stop before destruction
+};
 
-}  // namespace
+HttpServer::HttpServer(std::string host, int port, Handler handler, ServerOptions options)
+    : host_(std::move(host)), port_(port), handler_(std::move(handler)), options_(options) {}
 
-HttpServer::HttpServer(int port, Handler handler) : port_(port), handler_(std::move(handler)) {}
-HttpServer::HttpServer(std::string host, int port, Handler handler)
-    : host_(std::move(host)), port_(port), handler_(std::move(handler)) {}
+HttpServer::HttpServer(int port, Handler handler, ServerOptions options)
+    : HttpServer("127.0.0.1", port, std::move(handler), options) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
 bool HttpServer::running() const {
   std::lock_guard<std::mutex> l(mu_);
-  return listen_fd_ >= 0;
+  return runtime_ != nullptr;
 }
 
 Status HttpServer::Start() {
   std::lock_guard<std::mutex> l(mu_);
-  if (listen_fd_ >= 0) return Status::Ok();
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port_));
-  if (::inet_pton(AF_INET, host_.c_str(), &a.sin_addr) != 1) {
-    ::close(fd);
-    return Status::InvalidArgument("not an IPv4 address to listen on: " + host_);
+  if (runtime_) return Status::Ok();
+  error_code ec;
+  asio::ip::address_v4 address = asio::ip::make_address_v4(host_, ec);
+  if (ec) return Status::InvalidArgument("not an IPv4 address to listen on: " + host_);
+  auto rt = std::make_unique<Runtime>(options_);
+  asio::ip::tcp::endpoint endpoint(address, static_cast<uint16_t>(port_));
+  rt->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) rt->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) rt->acceptor.bind(endpoint, ec);
+  if (!ec) rt->acceptor.listen(512, ec);
+  if (ec) return Status::Unavailable("cannot listen on " + host_ + ":" + std::to_string(port_));
+  Accept(*rt);
+  for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
+    rt->threads.emplace_back([io = &rt->io] { io->run(); });
   }
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 512) != 0) {
-    ::close(fd);
-    return Status::Unavailable("cannot listen on " + host_ + ":" + std::to_string(port_));
-  }
-  listen_fd_ = fd;
-  if (acceptor_.joinable()) acceptor_.join();
-  acceptor_ = std::thread([this, fd] { AcceptLoop(fd); });
+  runtime_ = std::move(rt);
   return Status::Ok();
 }
 
 void HttpServer::Stop() {
-  std::list<Worker> workers;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    if (listen_fd_ >= 0) {
-      ::shutdown(listen_fd_, SHUT_RDWR);  // wakes accept()
-      ::close(listen_fd_);
-      listen_fd_ = -1;
-    }
-    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);  // wakes blocked reads and writes
-    workers.swap(workers_);
-  }
-  if (acceptor_.joinable() && acceptor_.get_id() != std::this_thread::get_id()) acceptor_.join();
-  for (auto& w : workers) {
-    if (w.thread.joinable()) w.thread.join();
-  }
+  std::lock_guard<std::mutex> l(mu_);
+  if (!runtime_) return;
+  Runtime& rt = *runtime_;
+  rt.io.stop();
+  for (auto& t : rt.threads) t.join();
+  rt.handlers.stop();  // handlers not yet started are dropped; running ones finish
+  rt.handlers.join();
+  runtime_.reset();  // closes the listening socket and every connection
 }
 
-void HttpServer::AcceptLoop(int listen_fd) {
-  while (true) {
-    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      return;  // the listening socket was shut down
-    }
-    std::lock_guard<std::mutex> l(mu_);
-    if (listen_fd_ != listen_fd) {
-      ::close(fd);
+void HttpServer::Accept(Runtime& rt) {
+  rt.acceptor.async_accept(asio::make_strand(rt.io), [this, &rt](error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // Out of descriptors (EMFILE, ENFILE) or memory, or a connection that failed before we
+      // took it: the pending connection stays queued, so wait a little rather than spin.
+      rt.backoff.expires_after(options_.accept_backoff);
+      rt.backoff.async_wait([this, &rt](error_code e) {
+        if (!e) Accept(rt);
+      });
       return;
     }
-    open_fds_.insert(fd);
-    // Reap finished connection threads as new ones start.
-    for (auto it = workers_.begin(); it != workers_.end();) {
-      if (!it->done->load()) {
-        ++it;
-        continue;
-      }
-      it->thread.join();
-      it = workers_.erase(it);
+    if (rt.open.load() >= options_.max_connections) {
+      socket.close(ec);  // over the cap: closed at once, nothing read
+    } else {
+      std::make_shared<Connection>(std::move(socket), options_, handler_, rt.handlers, rt.open)->Start();
     }
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    workers_.push_back(Worker{std::thread([this, fd, done] {
-                                Serve(fd);
-                                done->store(true);
-                              }),
-                              done});
-  }
-}
-
-void HttpServer::Serve(int fd) {
-  asio::io_context io;
-  asio::ip::tcp::socket sock(io);
-  boost::system::error_code ec;
-  sock.assign(asio::ip::tcp::v4(), fd, ec);
-  std::string remote = "127.0.0.1";
-  auto ep = sock.remote_endpoint(ec);
-  if (!ec) remote = ep.address().to_string();
-  beast::flat_buffer buffer;
-  while (!ec) {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
-    http::read(sock, buffer, parser, ec);
-    if (ec) break;
-    const auto& req = parser.get();
-    Request r;
-    r.method = std::string(req.method_string());
-    std::string_view target(req.target().data(), req.target().size());
-    size_t q = target.find('?');
-    r.path = PercentDecode(target.substr(0, q));
-    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
-    for (const auto& f : req) {
-      std::string name(f.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers[name] = std::string(f.value());
-    }
-    r.body = req.body();
-    r.remote_ip = remote;
-    Response s = handler_(r);
-    http::response<http::string_body> res{static_cast<http::status>(s.status), req.version()};
-    if (!s.body.empty()) res.set(http::field::content_type, s.content_type);
-    for (const auto& [k, v] : s.headers) res.insert(k, v);
-    res.body() = std::move(s.body);
-    res.keep_alive(req.keep_alive());
-    res.prepare_payload();
-    http::write(sock, res, ec);
-    if (!res.keep_alive()) break;
-  }
-  sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    open_fds_.erase(fd);
-  }
-  sock.close(ec);
+    Accept(rt);
+  });
 }
 
 }  // namespace x3ui::http

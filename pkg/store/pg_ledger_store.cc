@@ -5,15 +5,9 @@
 
 #include <pqxx/pqxx>
 
-#include "pkg/store/pg_errors.h"
 #include "pkg/store/schema.h"
 
 namespace x3ui::store {
-
-struct PgLedgerStore::Connection {
-  explicit Connection(const std::string& dsn) : c(dsn) {}
-  pqxx::connection c;
-};
 
 namespace {
 
@@ -172,23 +166,19 @@ Status CheckRecord(const PlacementRecord& p) {
 
 }  // namespace
 
-PgLedgerStore::PgLedgerStore(std::string dsn) : dsn_(std::move(dsn)) {}
+PgLedgerStore::PgLedgerStore(std::unique_ptr<PgConnectionPool> pool) : pool_(std::move(pool)) {}
 PgLedgerStore::~PgLedgerStore() = default;
 
-Result<std::unique_ptr<PgLedgerStore>> PgLedgerStore::Open(const std::string& dsn) {
-  Status s = MigrateDatabase(dsn);
+Result<std::unique_ptr<PgLedgerStore>> PgLedgerStore::Open(const std::string& dsn, PgOptions options) {
+  Result<std::unique_ptr<PgConnectionPool>> pool = PgConnectionPool::Open(dsn, options);
+  if (!pool.ok()) return pool.status();
+  Status s = MigrateDatabase(**pool);
   if (!s.ok()) return s;
-  return std::unique_ptr<PgLedgerStore>(new PgLedgerStore(dsn));
+  return std::unique_ptr<PgLedgerStore>(new PgLedgerStore(std::move(pool).value()));
 }
 
-Status PgLedgerStore::With(const std::string& what, const std::function<Status(Connection&)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Status s = GuardPg(what, [&]() -> Status {
-    if (!conn_) conn_ = std::make_unique<Connection>(dsn_);
-    return fn(*conn_);
-  });
-  if (s.code() == Status::Code::kUnavailable) conn_.reset();
-  return s;
+Status PgLedgerStore::With(const std::string& what, const PgConnectionPool::Work& fn) {
+  return pool_->Run(what, fn);
 }
 
 Status PgLedgerStore::UpsertNodes(const std::vector<NodeRow>& nodes) {
@@ -216,8 +206,8 @@ Status PgLedgerStore::UpsertNodes(const std::vector<NodeRow>& nodes) {
     status.push_back(n->status);
     last_check.push_back(n->last_check ? std::optional<int64_t>(ToMicros(*n->last_check)) : std::nullopt);
   }
-  return With("upserting nodes", [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  return With("upserting nodes", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     w.exec_params(kUpsertNodes, TextArray(ns), TextArray(name), TextArray(url), TextArray(host), IntArray(max_users),
                   IntArray(priority), IntArray(weight), TextArray(region), TextArray(status), IntArray(last_check));
     return Status::Ok();
@@ -225,8 +215,8 @@ Status PgLedgerStore::UpsertNodes(const std::vector<NodeRow>& nodes) {
 }
 
 Status PgLedgerStore::DeleteNode(const std::string& namespace_, const std::string& name) {
-  return With("deleting node " + name, [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  return With("deleting node " + name, [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     w.exec_params("DELETE FROM vpn_nodes WHERE namespace = $1 AND name = $2", namespace_, name);
     return Status::Ok();
   });
@@ -249,8 +239,8 @@ Status PgLedgerStore::RecordPlacements(const std::vector<PlacementRecord>& place
     node.push_back(p.node);
     reason.push_back(p.reason);
   }
-  return With("recording placements", [&](Connection& c) -> Status {
-    pqxx::nontransaction w(c.c);
+  return With("recording placements", [&](pqxx::connection_base& c) -> Status {
+    pqxx::nontransaction w(c);
     pqxx::row r = w.exec_params1(kRecordPlacements, TextArray(ns), TextArray(assignment), TextArray(user_id),
                                  TextArray(email), TextArray(node), TextArray(reason));
     auto inserted = r[0].as<int64_t>(), already = r[1].as<int64_t>();
@@ -268,8 +258,8 @@ Status PgLedgerStore::SwitchPlacement(const PlacementRecord& to, const std::stri
                                       const std::string& move_id) {
   Status s = CheckRecord(to);
   if (!s.ok()) return s;
-  return With("switching " + to.assignment + " to " + to.node, [&](Connection& c) -> Status {
-    pqxx::work w(c.c);
+  return With("switching " + to.assignment + " to " + to.node, [&](pqxx::connection_base& c) -> Status {
+    pqxx::work w(c);
     pqxx::result cur = w.exec_params(
         "SELECT id, node FROM user_node_assignments WHERE namespace = $1 AND assignment = $2 AND active FOR UPDATE",
         to.namespace_, to.assignment);
@@ -297,8 +287,8 @@ Status PgLedgerStore::SwitchPlacement(const PlacementRecord& to, const std::stri
 
 Status PgLedgerStore::ReleasePlacement(const std::string& namespace_, const std::string& assignment,
                                        const std::string& reason) {
-  return With("releasing " + assignment, [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  return With("releasing " + assignment, [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     w.exec_params(
         "UPDATE user_node_assignments SET active = false, released_at = now(), "
         "reason = CASE WHEN $3 = '' THEN reason ELSE $3 END "
@@ -311,8 +301,8 @@ Status PgLedgerStore::ReleasePlacement(const std::string& namespace_, const std:
 Result<std::optional<PlacementRow>> PgLedgerStore::ActivePlacement(const std::string& namespace_,
                                                                    const std::string& assignment) {
   std::optional<PlacementRow> out;
-  Status s = With("reading placement of " + assignment, [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  Status s = With("reading placement of " + assignment, [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     pqxx::result r = w.exec_params(std::string("SELECT ") + kPlacementColumns +
                                        " FROM user_node_assignments WHERE namespace = $1 AND assignment = $2 AND active",
                                    namespace_, assignment);
@@ -326,8 +316,8 @@ Result<std::optional<PlacementRow>> PgLedgerStore::ActivePlacement(const std::st
 Result<std::vector<PlacementRow>> PgLedgerStore::ActivePlacementsOnNode(const std::string& namespace_,
                                                                         const std::string& node) {
   std::vector<PlacementRow> out;
-  Status s = With("reading placements on " + node, [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  Status s = With("reading placements on " + node, [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     for (const auto& row : w.exec_params(std::string("SELECT ") + kPlacementColumns +
                                              " FROM user_node_assignments WHERE namespace = $1 AND node = $2 AND active"
                                              " ORDER BY assignment",
@@ -343,8 +333,8 @@ Result<std::vector<PlacementRow>> PgLedgerStore::ActivePlacementsOnNode(const st
 Result<std::vector<PlacementRow>> PgLedgerStore::PlacementHistory(const std::string& namespace_,
                                                                   const std::string& assignment) {
   std::vector<PlacementRow> out;
-  Status s = With("reading history of " + assignment, [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  Status s = With("reading history of " + assignment, [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     for (const auto& row : w.exec_params(std::string("SELECT ") + kPlacementColumns +
                                              " FROM user_node_assignments WHERE namespace = $1 AND assignment = $2"
                                              " ORDER BY id",
@@ -363,8 +353,8 @@ Status PgLedgerStore::BeginMove(const JournalEntry& m) {
     if (!s.ok()) return s;
   }
   if (m.move_id.empty()) return Status::InvalidArgument("a move needs a move_id");
-  Status s = With("journaling move " + m.move_id, [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  Status s = With("journaling move " + m.move_id, [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     w.exec_params(
         "INSERT INTO migration_journal (move_id, namespace, assignment, from_node, to_node, reason, step) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (move_id) DO NOTHING",
@@ -378,8 +368,8 @@ Status PgLedgerStore::BeginMove(const JournalEntry& m) {
 }
 
 Status PgLedgerStore::AdvanceMove(const std::string& move_id, MoveStep step) {
-  return With("advancing move " + move_id, [&](Connection& c) -> Status {
-    pqxx::nontransaction w(c.c);
+  return With("advancing move " + move_id, [&](pqxx::connection_base& c) -> Status {
+    pqxx::nontransaction w(c);
     if (w.exec_params(kAdvanceMove, move_id, MoveStepName(step)).affected_rows() > 0) return Status::Ok();
     if (w.exec_params("SELECT 1 FROM migration_journal WHERE move_id = $1", move_id).empty()) {
       return Status::NotFound("no journaled move " + move_id);
@@ -390,8 +380,8 @@ Status PgLedgerStore::AdvanceMove(const std::string& move_id, MoveStep step) {
 
 Result<std::vector<JournalEntry>> PgLedgerStore::OpenMoves() {
   std::vector<JournalEntry> out;
-  Status s = With("reading open moves", [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  Status s = With("reading open moves", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     for (const auto& row : w.exec(std::string("SELECT ") + kJournalColumns +
                                   " FROM migration_journal WHERE step NOT IN ('done', 'rolled-back') ORDER BY id")) {
       out.push_back(ReadJournal(row));
@@ -407,8 +397,8 @@ Status PgLedgerStore::AddPendingRemoval(const PendingRemoval& r) {
     Status s = CheckText("pending removal " + r.client_email, *f);
     if (!s.ok()) return s;
   }
-  return With("recording pending removal of " + r.client_email, [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  return With("recording pending removal of " + r.client_email, [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     w.exec_params(
         "INSERT INTO pending_removals (namespace, node, client_email, assignment, reason) "
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (namespace, node, client_email) DO NOTHING",
@@ -420,8 +410,8 @@ Status PgLedgerStore::AddPendingRemoval(const PendingRemoval& r) {
 Result<std::vector<PendingRemoval>> PgLedgerStore::PendingRemovals(const std::string& namespace_,
                                                                    const std::string& node) {
   std::vector<PendingRemoval> out;
-  Status s = With("reading pending removals of " + node, [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  Status s = With("reading pending removals of " + node, [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     for (const auto& row : w.exec_params(std::string("SELECT ") + kRemovalColumns +
                                              " FROM pending_removals WHERE namespace = $1 AND node = $2 ORDER BY id",
                                          namespace_, node)) {
@@ -434,8 +424,8 @@ Result<std::vector<PendingRemoval>> PgLedgerStore::PendingRemovals(const std::st
 }
 
 Status PgLedgerStore::CompletePendingRemoval(int64_t id) {
-  return With("completing pending removal", [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  return With("completing pending removal", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     w.exec_params("DELETE FROM pending_removals WHERE id = $1", id);
     return Status::Ok();
   });
@@ -444,8 +434,8 @@ Status PgLedgerStore::CompletePendingRemoval(int64_t id) {
 Status PgLedgerStore::RecordRemovalFailure(int64_t id, const std::string& error) {
   Status s = CheckText("removal error", error);
   if (!s.ok()) return s;
-  return With("recording removal failure", [&](Connection& c) {
-    pqxx::nontransaction w(c.c);
+  return With("recording removal failure", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction w(c);
     w.exec_params("UPDATE pending_removals SET attempts = attempts + 1, last_error = $2 WHERE id = $1", id, error);
     return Status::Ok();
   });
@@ -453,8 +443,8 @@ Status PgLedgerStore::RecordRemovalFailure(int64_t id, const std::string& error)
 
 Result<LedgerSnapshot> PgLedgerStore::LoadSnapshot() {
   LedgerSnapshot snap;
-  Status s = With("loading the ledger", [&](Connection& c) {
-    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> t(c.c);
+  Status s = With("loading the ledger", [&](pqxx::connection_base& c) {
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> t(c);
     for (const auto& row : t.exec(std::string("SELECT ") + kNodeColumns + " FROM vpn_nodes ORDER BY namespace, name")) {
       snap.nodes.push_back(ReadNode(row));
     }

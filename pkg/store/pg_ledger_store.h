@@ -1,8 +1,11 @@
 // File: pkg/store/pg_ledger_store.h
 //
 // LedgerStore on PostgreSQL 15 through libpqxx. Open() connects and applies the schema
-// migrations. One connection, used by one call at a time (calls queue on a mutex); a dropped
-// connection makes the failing call return Unavailable and the next call reconnects. Batches go
+// migrations. Calls run on a small pool of sessions (PgConnectionPool): concurrent callers do
+// not wait for each other's I/O, every session has a connect timeout, TCP keepalives and a
+// statement_timeout, and every call a client-side deadline, so a database that stops answering
+// turns into Unavailable / DeadlineExceeded errors, not a stalled caller. A dropped session
+// makes the failing call return that error and the next call reconnects. Batches go
 // out as one parameterised statement over unnest()ed arrays, so recording 10,000 placements is
 // one round trip.
 //
@@ -12,18 +15,19 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "pkg/store/ledger_store.h"
+#include "pkg/store/pg_connection_pool.h"
 
 namespace x3ui::store {
 
 class PgLedgerStore final : public LedgerStore {
  public:
   // Connects to `dsn` (a libpq URI or key=value string) and migrates the schema. The caller owns
-  // the result. Errors never contain the password.
-  static Result<std::unique_ptr<PgLedgerStore>> Open(const std::string& dsn);
+  // the result. Errors never contain the password, and a string libpq cannot read is reported
+  // without quoting any of it.
+  static Result<std::unique_ptr<PgLedgerStore>> Open(const std::string& dsn, PgOptions options = {});
 
   ~PgLedgerStore() override;
   PgLedgerStore(const PgLedgerStore&) = delete;
@@ -51,16 +55,11 @@ class PgLedgerStore final : public LedgerStore {
   Result<LedgerSnapshot> LoadSnapshot() override;
 
  private:
-  struct Connection;  // wraps pqxx::connection, so libpqxx stays out of this header
+  explicit PgLedgerStore(std::unique_ptr<PgConnectionPool> pool);
+  // Runs `fn` on a pooled session, mapping exceptions to Status.
+  Status With(const std::string& what, const PgConnectionPool::Work& fn);
 
-  explicit PgLedgerStore(std::string dsn);
-  // Runs `fn` on a connected session under mu_, mapping exceptions to Status; drops the session
-  // when the database went away so that the next call reconnects.
-  Status With(const std::string& what, const std::function<Status(Connection&)>& fn);
-
-  const std::string dsn_;
-  std::mutex mu_;
-  std::unique_ptr<Connection> conn_;  // guarded by mu_; null while disconnected
+  const std::unique_ptr<PgConnectionPool> pool_;
 };
 
 }  // namespace x3ui::store

@@ -2,8 +2,6 @@
 
 #include <pqxx/pqxx>
 
-#include "pkg/store/pg_errors.h"
-
 namespace x3ui::store {
 namespace {
 
@@ -97,8 +95,8 @@ const std::vector<SchemaMigration>& SchemaMigrations() {
 
 int LatestSchemaVersion() { return SchemaMigrations().back().version; }
 
-Status MigrateDatabase(const std::string& dsn, int target_version) {
-  return RunPg(dsn, "migrating the ledger schema", [&](pqxx::connection& c) -> Status {
+Status MigrateDatabase(PgConnectionPool& pool, int target_version) {
+  return pool.Run("migrating the ledger schema", [&](pqxx::connection_base& c) -> Status {
     pqxx::work w(c);
     w.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
     w.exec(
@@ -120,9 +118,9 @@ Status MigrateDatabase(const std::string& dsn, int target_version) {
   });
 }
 
-Result<int> SchemaVersion(const std::string& dsn) {
+Result<int> SchemaVersion(PgConnectionPool& pool) {
   int version = 0;
-  Status s = RunPg(dsn, "reading the ledger schema version", [&](pqxx::connection& c) -> Status {
+  Status s = pool.Run("reading the ledger schema version", [&](pqxx::connection_base& c) -> Status {
     pqxx::read_transaction r(c);
     if (r.exec1("SELECT to_regclass('schema_migrations') IS NOT NULL")[0].as<bool>()) {
       version = r.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
@@ -131,6 +129,18 @@ Result<int> SchemaVersion(const std::string& dsn) {
   });
   if (!s.ok()) return s;
   return version;
+}
+
+Status MigrateDatabase(const std::string& dsn, int target_version) {
+  Result<std::unique_ptr<PgConnectionPool>> pool = PgConnectionPool::Open(dsn);
+  if (!pool.ok()) return pool.status();
+  return MigrateDatabase(**pool, target_version);
+}
+
+Result<int> SchemaVersion(const std::string& dsn) {
+  Result<std::unique_ptr<PgConnectionPool>> pool = PgConnectionPool::Open(dsn);
+  if (!pool.ok()) return pool.status();
+  return SchemaVersion(**pool);
 }
 
 }  // namespace x3ui::store

@@ -4,7 +4,8 @@
 // the missing ones in one transaction under a PostgreSQL advisory lock, so replicas starting
 // together cannot race, and refuses a database whose schema is newer than this binary knows.
 //
-// Thread-safety: stateless; each call opens its own connection.
+// Thread-safety: stateless; each call takes a session from the pool it is given (or, given a
+// dsn, from a pool of its own with the default PgOptions).
 #ifndef X3UI_PKG_STORE_SCHEMA_H_
 #define X3UI_PKG_STORE_SCHEMA_H_
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "pkg/common/status.h"
+#include "pkg/store/pg_connection_pool.h"
 
 namespace x3ui::store {
 
@@ -28,9 +30,11 @@ int LatestSchemaVersion();
 // Brings the database at `dsn` to `target_version` (default: the latest). Returns
 // FailedPrecondition if the database is already at a newer version than this binary knows,
 // Unavailable if it cannot connect. Error messages never contain the password.
+Status MigrateDatabase(PgConnectionPool& pool, int target_version = LatestSchemaVersion());
 Status MigrateDatabase(const std::string& dsn, int target_version = LatestSchemaVersion());
 
 // The highest applied version, 0 for an empty database.
+Result<int> SchemaVersion(PgConnectionPool& pool);
 Result<int> SchemaVersion(const std::string& dsn);
 
 }  // namespace x3ui::store

@@ -32,6 +32,19 @@ std::string NormaliseBase(std::string b) {
   return b;
 }
 
+// A panel takes request bodies (inbound settings with thousands of clients) and requests that
+// block in the handler for a while (latency and hang faults), many at once.
+http::ServerOptions PanelServerOptions() {
+  http::ServerOptions o;
+  o.handler_threads = 16;
+  o.max_connections = 512;
+  o.max_body_bytes = 64 * 1024 * 1024;
+  o.head_timeout = std::chrono::seconds(30);
+  o.idle_timeout = std::chrono::seconds(120);
+  o.write_timeout = std::chrono::seconds(60);
+  return o;
+}
+
 }  // namespace
 
 std::vector<SimInbound> DefaultInbounds(const std::string& panel_name) {
@@ -120,7 +133,8 @@ SimServer::SimServer(std::vector<PanelConfig> panels, int control_port) : contro
     Host& h = hosts_[name];
     h.panel = std::make_unique<SimPanel>(std::move(p));
     SimPanel* panel = h.panel.get();
-    h.http = std::make_unique<http::HttpServer>(port, [panel](const SimRequest& r) { return panel->Handle(r); });
+    h.http = std::make_unique<http::HttpServer>(port, [panel](const SimRequest& r) { return panel->Handle(r); },
+                                                PanelServerOptions());
   }
 }
 
@@ -160,7 +174,8 @@ Status SimServer::Start() {
       if (!s.ok()) return s;
     }
   }
-  control_ = std::make_unique<http::HttpServer>(control_port_, [this](const SimRequest& r) { return Control(r); });
+  control_ = std::make_unique<http::HttpServer>(control_port_, [this](const SimRequest& r) { return Control(r); },
+                                                PanelServerOptions());
   return control_->Start();
 }
 

@@ -1,0 +1,193 @@
+#include "pkg/http/http_connection.h"
+
+#include <cctype>
+#include <exception>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include "pkg/common/url.h"
+
+namespace x3ui::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using boost::system::error_code;
+
+Request ToRequest(const bhttp::request<bhttp::string_body>& req, const std::string& remote_ip) {
+  Request r;
+  r.method = std::string(req.method_string());
+  std::string_view target(req.target().data(), req.target().size());
+  size_t q = target.find('?');
+  r.path = PercentDecode(target.substr(0, q));
+  if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(f.value());
+  }
+  r.body = req.body();
+  r.remote_ip = remote_ip;
+  return r;
+}
+
+namespace {
+
+// What the handler's Response becomes on the wire.
+bhttp::response<bhttp::string_body> ToBeast(Response s, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(s.status), version};
+  if (!s.body.empty()) res.set(bhttp::field::content_type, s.content_type);
+  for (const auto& [k, v] : s.headers) res.insert(k, v);
+  res.body() = std::move(s.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+Response RunHandler(const HttpServer::Handler& handler, const Request& req) {
+  try {
+    return handler(req);
+  } catch (const std::exception&) {
+    return {500, "internal error\n", "text/plain; charset=utf-8", {}};
+  } catch (...) {
+    return {500, "internal error\n", "text/plain; charset=utf-8", {}};
+  }
+}
+
+constexpr size_t kMaxDrainBytes = 64 * 1024;
+
+// A request the parser refused (bad method, target, version, field, length, chunk...), as
+// opposed to a client that closed the connection before or during a request.
+bool IsParseError(const error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+}  // namespace
+
+Connection::Connection(asio::ip::tcp::socket socket, const ServerOptions& options, const HttpServer::Handler& handler,
+                       asio::thread_pool& pool, std::atomic<size_t>& open)
+    : stream_(std::move(socket)),
+      options_(options),
+      handler_(handler),
+      pool_(pool),
+      open_(open),
+      // Room for one full head and body plus a read's worth beyond; a client cannot grow it.
+      buffer_(options.max_head_bytes + options.max_body_bytes + sizeof scratch_) {
+  open_.fetch_add(1);
+  error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_ip_ = ep.address().to_string();
+}
+
+Connection::~Connection() {
+  error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.socket().close(ec);
+  open_.fetch_sub(1);
+}
+
+void Connection::Start() {
+  head_deadline_ = Clock::now() + options_.head_timeout;
+  // Onto the strand: with more than one I/O thread nothing else may touch the stream meanwhile.
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHead(); });
+}
+
+void Connection::AwaitRequest() {
+  if (buffer_.size() > 0) {  // a pipelined request already arrived
+    head_deadline_ = Clock::now() + options_.head_timeout;
+    ReadHead();
+    return;
+  }
+  stream_.expires_after(options_.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(sizeof scratch_), [self = shared_from_this()](error_code ec, size_t n) {
+    if (ec) return self->Close();
+    self->buffer_.commit(n);
+    self->head_deadline_ = Clock::now() + self->options_.head_timeout;
+    self->ReadHead();
+  });
+}
+
+void Connection::ReadHead() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(options_.max_head_bytes));
+  parser_->body_limit(options_.max_body_bytes);
+  stream_.expires_at(head_deadline_);
+  bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, size_t) {
+    if (ec) return self->OnReadError(ec);
+    auto length = self->parser_->content_length();
+    if (length && *length > self->options_.max_body_bytes) {
+      return self->Reject(bhttp::status::payload_too_large, "request body too large\n");
+    }
+    if (self->parser_->is_done()) return self->Dispatch();
+    self->ReadBody();
+  });
+}
+
+void Connection::ReadBody() {
+  bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, size_t) {
+    if (ec) return self->OnReadError(ec);
+    self->Dispatch();
+  });
+}
+
+void Connection::OnReadError(const error_code& ec) {
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    return Reject(bhttp::status::request_header_fields_too_large, "request head too large\n");
+  }
+  if (ec == bhttp::error::body_limit) return Reject(bhttp::status::payload_too_large, "request body too large\n");
+  if (IsParseError(ec)) return Reject(bhttp::status::bad_request, "malformed request\n");
+  Close();  // timeout, reset, or the client went away
+}
+
+void Connection::Dispatch() {
+  stream_.expires_never();
+  auto req = std::make_shared<BeastRequest>(parser_->release());
+  asio::post(pool_, [self = shared_from_this(), req] {
+    Response r = RunHandler(self->handler_, ToRequest(*req, self->remote_ip_));
+    bool keep_alive = req->keep_alive();
+    auto res = std::make_shared<BeastResponse>(ToBeast(std::move(r), req->version(), keep_alive));
+    asio::post(self->stream_.get_executor(), [self, res, keep_alive] {
+      self->response_ = std::move(*res);
+      self->Write(!keep_alive);
+    });
+  });
+}
+
+void Connection::Write(bool close_after) {
+  stream_.expires_after(options_.write_timeout);
+  bhttp::async_write(stream_, response_, [self = shared_from_this(), close_after](error_code ec, size_t) {
+    if (ec) return self->Close();
+    if (close_after) return self->Close();
+    self->AwaitRequest();
+  });
+}
+
+void Connection::Reject(bhttp::status status, const char* reason) {
+  response_ = ToBeast({static_cast<int>(status), reason, "text/plain; charset=utf-8", {}}, 11, false);
+  stream_.expires_after(options_.write_timeout);
+  bhttp::async_write(stream_, response_, [self = shared_from_this()](error_code ec, size_t) {
+    if (ec) return self->Close();
+    error_code ignored;
+    self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    self->stream_.expires_after(self->options_.linger_timeout);
+    self->Linger();
+  });
+}
+
+void Connection::Linger() {
+  stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](error_code ec, size_t n) {
+    self->drained_ += n;
+    if (ec || self->drained_ > kMaxDrainBytes) return self->Close();
+    self->Linger();
+  });
+}
+
+void Connection::Close() {
+  error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace x3ui::http
