@@ -11,9 +11,13 @@ Status Malformed(const std::string& what) {
   return Status::Internal("malformed panel reply: " + what).WithReason("MalformedReply");
 }
 
+// A panel can get every one of thousands of clients wrong: the message lists the first few.
+constexpr size_t kMaxListedFieldErrors = 5;
+
 Status FromFieldErrors(const std::string& what, const FieldErrors& errs) {
   std::string msg = what;
-  for (const auto& e : errs) msg += "; " + e.ToString();
+  for (size_t i = 0; i < errs.size() && i < kMaxListedFieldErrors; ++i) msg += "; " + errs[i].ToString();
+  if (errs.size() > kMaxListedFieldErrors) msg += "; and " + std::to_string(errs.size() - kMaxListedFieldErrors) + " more";
   return Malformed(msg);
 }
 

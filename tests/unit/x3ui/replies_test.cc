@@ -114,6 +114,18 @@ TEST(EnvelopeTest, PanelTextInErrorsIsCleanedAndBounded) {
   EXPECT_NE(s.message().find("\xE2\x80\xA6"), std::string::npos) << "marked as cut";
 }
 
+TEST(InboundListTest, ThousandsOfBadClientsMakeAShortMessage) {
+  Json clients = Json::array();
+  for (int i = 0; i < 5000; ++i) clients.push_back({{"email", i}, {"id", "x"}});
+  Json list = Json::array({{{"id", 1}, {"protocol", "vless"}, {"settings", Json{{"clients", clients}}.dump()}}});
+  Result<std::vector<Inbound>> r = ParseInboundList(list);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), "MalformedReply");
+  EXPECT_LT(r.status().message().size(), 1024u) << r.status().message().substr(0, 200);
+  EXPECT_NE(r.status().message().find("settings.clients[0].email: must be a string"), std::string::npos);
+  EXPECT_NE(r.status().message().find("and 4995 more"), std::string::npos);
+}
+
 TEST(ServerStatusTest, XrayErrorIsCleanedAndBounded) {
   Json obj = {{"cpu", 1.0},
               {"xray", {{"state", "error"}, {"errorMsg", "\x1b[31mfailed to start:\n" + std::string(50000, 'e')}}}};
