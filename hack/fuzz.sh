@@ -26,6 +26,7 @@ common=()
 for f in pkg/common/*.cc; do [ "$f" = pkg/common/logging.cc ] || common+=("$f"); done
 build panel_replies_fuzzer tests/fuzz/panel_replies_fuzzer.cc pkg/x3ui/replies.cc pkg/x3ui/links.cc \
   pkg/x3ui/model.cc "${common[@]}"
+build panel_input_fuzzer tests/fuzz/panel_input_fuzzer.cc pkg/x3ui/cookies.cc "${common[@]}"
 build manifest_fuzzer tests/fuzz/manifest_fuzzer.cc pkg/api/*.cc "${common[@]}"
 
 run() {  # target seed-dirs...
@@ -46,5 +47,6 @@ run() {  # target seed-dirs...
 }
 
 run panel_replies_fuzzer tests/testdata/x3ui tests/fuzz/regressions/panel_replies
+run panel_input_fuzzer tests/fuzz/regressions/panel_input
 run manifest_fuzzer manifests/samples tests/testdata/bad tests/fuzz/regressions/manifest
 echo "fuzz: no crash in ${SECONDS_PER_TARGET}s per target"

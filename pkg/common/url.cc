@@ -40,4 +40,14 @@ std::string PercentDecode(std::string_view s, bool plus_as_space) {
   return out;
 }
 
+std::string UrlHostPort(std::string_view url) {
+  size_t start = url.find("://");
+  start = start == std::string_view::npos ? 0 : start + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string_view authority = url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) authority.remove_prefix(at + 1);
+  return std::string(authority);
+}
+
 }  // namespace x3ui

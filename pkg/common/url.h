@@ -22,6 +22,12 @@ inline std::string QueryEscape(std::string_view s) { return PercentEncode(s, "-_
 // space (form bodies).
 std::string PercentDecode(std::string_view s, bool plus_as_space = false);
 
+// The host and port of `url` ("https://user:pw@panel.example.com:2053/base/" ->
+// "panel.example.com:2053"): what a message may say about a panel. The path is left out because a
+// panel's web base path is a secret of sorts (3x-ui's installer picks a random one), and any
+// user:password@ part because it is one.
+std::string UrlHostPort(std::string_view url);
+
 }  // namespace x3ui
 
 #endif  // X3UI_PKG_COMMON_URL_H_

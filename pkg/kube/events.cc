@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "pkg/common/text.h"
 #include "pkg/kube/leader_election.h"
 
 namespace x3ui::kube {
@@ -17,7 +18,9 @@ Status EventRecorder::Record(const Json& regarding, const std::string& type, con
               {"namespace", ns},
               {"uid", meta.value("uid", "")},
               {"resourceVersion", meta.value("resourceVersion", "")}};
-  std::string text = note.size() > 1024 ? note.substr(0, 1021) + "..." : note;
+  // The API server refuses a note over 1 KiB; a cut inside a UTF-8 character would make the
+  // body unencodable as JSON.
+  std::string text = CleanForeignText(note, 1024);
   TimePoint now = clock_->Now();
   // As client-go names events: the object's name and the time in hex nanoseconds.
   char suffix[32];

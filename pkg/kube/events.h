@@ -25,7 +25,7 @@ class EventRecorder {
 
   // Records an event about `regarding` (a full object: apiVersion, kind, metadata). `type` is
   // Normal or Warning, `reason` a CamelCase token, `action` what was done (e.g. "Place"), `note`
-  // a sentence for people (cut to 1 KiB).
+  // a sentence for people (cleaned and cut to 1 KiB on a character boundary, CleanForeignText).
   Status Record(const Json& regarding, const std::string& type, const std::string& reason, const std::string& action,
                 const std::string& note);
 

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "pkg/common/json_parse.h"
+#include "pkg/common/text.h"
+
 namespace x3ui::kube {
 namespace {
 
@@ -252,7 +255,7 @@ Status Informer::WatchOnce() {
         } else if (e.type == "ERROR") {
           int code = e.object.value("code", 0);
           result = code == 410 ? Status::FailedPrecondition(e.object.value("message", "expired")).WithReason("Expired")
-                               : Status::Unavailable("watch error: " + e.object.value("message", e.object.dump()));
+                               : Status::Unavailable("watch error: " + CleanForeignText(e.object.value("message", DumpJson(e.object))));
           return false;
         }
         return !stop_.load();

@@ -9,6 +9,8 @@
 #include <cpprest/http_client.h>
 #include <spdlog/spdlog.h>
 
+#include "pkg/common/json_parse.h"
+
 namespace x3ui::kube {
 namespace {
 
@@ -114,7 +116,9 @@ struct RestClient::Impl {
 
   Result<Json> Object(const std::string& method, const std::string& path, const Json& body,
                       const std::string& content_type, const std::string& what) {
-    Result<std::pair<int, Json>> r = Do(method, path, body.is_null() ? "" : body.dump(), content_type, what);
+    // The objects written carry text from panels and users (conditions, Events); a stray byte
+    // that is not UTF-8 must not throw out of here.
+    Result<std::pair<int, Json>> r = Do(method, path, body.is_null() ? "" : DumpJson(body), content_type, what);
     if (!r.ok()) return r.status();
     if (r->first < 200 || r->first > 299) return StatusFromApi(r->first, r->second, what);
     if (!r->second.is_object()) return Status::Internal(what + ": the API server sent a body that is not an object");

@@ -1,6 +1,7 @@
 #include "pkg/x3ui/credentials.h"
 
 #include "pkg/common/base64.h"
+#include "pkg/common/text.h"
 
 namespace x3ui::panel {
 namespace {
@@ -35,6 +36,20 @@ Result<PanelCredentials> CredentialsFromSecret(const nlohmann::json& secret) {
     Result<std::optional<std::string>> v = Value(secret, key);
     if (!v.ok()) return v.status();
     if (*v) *out = **v;
+  }
+  // The login body is JSON, which cannot carry bytes that are not UTF-8, and the token goes into
+  // a header, where a control character would end it. Refused here, where the Secret is known.
+  for (auto [key, value] : {std::pair{"username", &c.username}, std::pair{"password", &c.password}}) {
+    if (!IsValidUtf8(*value)) {
+      return Status::InvalidArgument(SecretName(secret) + ": key " + key + " is not valid UTF-8 text")
+          .WithReason("CredentialsInvalid");
+    }
+  }
+  for (unsigned char ch : c.api_token) {
+    if (ch < 0x21 || ch > 0x7E) {
+      return Status::InvalidArgument(SecretName(secret) + ": key token holds bytes other than printable ASCII")
+          .WithReason("CredentialsInvalid");
+    }
   }
   if (!c.api_token.empty()) return c;
   if (c.username.empty() || c.password.empty()) {

@@ -17,7 +17,9 @@
 
 namespace x3ui::panel {
 
-// username + password, or token (a 3.0+ API token); FailedPrecondition naming what is missing.
+// username + password, or token (a 3.0+ API token); FailedPrecondition naming what is missing;
+// InvalidArgument/CredentialsInvalid for a username or password that is not UTF-8 or a token
+// that is not printable ASCII.
 Result<PanelCredentials> CredentialsFromSecret(const nlohmann::json& secret);
 
 // The PEM under `key` (ca.crt when empty).

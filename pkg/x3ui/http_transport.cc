@@ -1,11 +1,16 @@
 #include "pkg/x3ui/http_transport.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <stdexcept>
 
 #include <boost/asio/ssl.hpp>
 #include <cpprest/http_client.h>
 
 #include "pkg/common/strings.h"
+#include "pkg/common/text.h"
+#include "pkg/common/url.h"
 
 namespace x3ui::panel {
 
@@ -16,12 +21,29 @@ std::string HttpResponse::Header(const std::string& name) const {
 
 namespace {
 
+// Thrown from the progress handler once the body passes the limit: cpprestsdk then fails the
+// request and closes the connection, so nothing more is read into memory.
+struct BodyTooLarge : std::runtime_error {
+  BodyTooLarge() : std::runtime_error("reply body over the limit") {}
+};
+
+size_t HeaderBytes(const web::http::http_headers& headers) {
+  size_t n = 0;
+  for (const auto& [k, v] : headers) n += k.size() + v.size();
+  return n;
+}
+
 class CppRestTransport final : public HttpTransport {
  public:
   CppRestTransport(const TransportOptions& o, web::http::client::http_client_config cfg)
       : options_(o), client_(web::uri(o.base_url), cfg) {}
 
   Result<HttpResponse> Send(const HttpRequest& req) override {
+    // cpprestsdk reads a body into memory in the background whether or not anyone reads it, so
+    // every early return while the body may still be arriving cancels, which closes the
+    // connection.
+    pplx::cancellation_token_source cancel;
+    auto overflow = std::make_shared<std::atomic<bool>>(false);
     try {
       web::http::http_request r(req.method);
       r.set_request_uri(web::uri(req.path));
@@ -33,33 +55,60 @@ class CppRestTransport final : public HttpTransport {
         }
         r.set_body(req.body, content_type);
       }
-      web::http::http_response resp = client_.request(r).get();
+      const size_t limit = options_.max_body_bytes;
+      r.set_progress_handler([limit, overflow](web::http::message_direction::direction d, utility::size64_t n) {
+        if (d != web::http::message_direction::download || n <= limit) return;
+        overflow->store(true);
+        throw BodyTooLarge();
+      });
+      web::http::http_response resp = client_.request(r, cancel.get_token()).get();
       HttpResponse out;
       out.status = resp.status_code();
-      for (const auto& [k, v] : resp.headers()) out.headers.emplace(AsciiLower(k), v);
-      if (resp.headers().content_length() > options_.max_body_bytes) {
-        return Status::ResourceExhausted("reply of " + std::to_string(resp.headers().content_length()) +
-                                         " bytes exceeds the limit");
+      if (size_t n = HeaderBytes(resp.headers()); n > kMaxHeaderBytes) {
+        cancel.cancel();
+        return Status::ResourceExhausted("reply headers of " + std::to_string(n) + " bytes exceed the limit of " +
+                                         std::to_string(kMaxHeaderBytes));
       }
-      Status s = ReadBody(resp, &out.body);
-      if (!s.ok()) return s;
+      for (const auto& [k, v] : resp.headers()) out.headers.emplace(AsciiLower(k), v);
+      if (resp.headers().content_length() > limit) {
+        cancel.cancel();
+        return Status::ResourceExhausted("reply of " + std::to_string(resp.headers().content_length()) +
+                                         " bytes exceeds the limit of " + std::to_string(limit));
+      }
+      Status s = ReadBody(resp, *overflow, &out.body);
+      if (!s.ok()) {
+        cancel.cancel();
+        return s;
+      }
       return out;
+    } catch (const BodyTooLarge&) {
+      return TooLarge();
     } catch (const web::http::http_exception& e) {
+      if (overflow->load()) return TooLarge();
       std::string what = e.what();
       if (e.error_code() == std::errc::timed_out || what.find("timed out") != std::string::npos) {
         return Status::DeadlineExceeded("no reply within " + std::to_string(options_.timeout.count()) + " ms");
       }
-      return Status::Unavailable(what);
+      return Status::Unavailable(CleanForeignText(what));
     } catch (const pplx::task_canceled&) {
       return Status::DeadlineExceeded("request canceled");
+    } catch (const web::uri_exception&) {
+      // Its text quotes the path, which can hold a client's key.
+      return Status::InvalidArgument("the request path is not a valid URI");
     } catch (const std::exception& e) {
-      return Status::Unavailable(e.what());
+      if (overflow->load()) return TooLarge();
+      return Status::Unavailable(CleanForeignText(e.what()));
     }
   }
 
  private:
-  // Reads the body in chunks so that a hostile endless body stops at the limit.
-  Status ReadBody(web::http::http_response& resp, std::string* out) {
+  Status TooLarge() const {
+    return Status::ResourceExhausted("reply exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
+  }
+
+  // Reads the body in chunks, so that a hostile endless body stops at the limit. The progress
+  // handler stops the download itself; `overflow` says that it did.
+  Status ReadBody(web::http::http_response& resp, const std::atomic<bool>& overflow, std::string* out) {
     auto buf = resp.body().streambuf();
     std::vector<uint8_t> chunk(64 * 1024);
     out->clear();
@@ -67,10 +116,9 @@ class CppRestTransport final : public HttpTransport {
       size_t n = buf.getn(chunk.data(), chunk.size()).get();
       if (n == 0) break;
       out->append(reinterpret_cast<const char*>(chunk.data()), n);
-      if (out->size() > options_.max_body_bytes) {
-        return Status::ResourceExhausted("reply exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
-      }
+      if (out->size() > options_.max_body_bytes) return TooLarge();
     }
+    if (overflow.load()) return TooLarge();
     return Status::Ok();
   }
 
@@ -81,7 +129,11 @@ class CppRestTransport final : public HttpTransport {
 }  // namespace
 
 Result<std::unique_ptr<HttpTransport>> NewCppRestTransport(const TransportOptions& o) {
-  if (!web::uri::validate(o.base_url)) return Status::InvalidArgument("not a valid URL: " + o.base_url);
+  // The URL is not quoted: its path is the panel's web base path, a secret of sorts.
+  if (!web::uri::validate(o.base_url)) {
+    return Status::InvalidArgument("the URL of panel " + CleanForeignText(UrlHostPort(o.base_url), 256) +
+                                   " is not a valid URL");
+  }
   web::http::client::http_client_config cfg;
   // cpprestsdk's timeout is an idle timeout that restarts with every chunk received.
   cfg.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(o.timeout));
@@ -96,7 +148,8 @@ Result<std::unique_ptr<HttpTransport>> NewCppRestTransport(const TransportOption
   try {
     return std::unique_ptr<HttpTransport>(new CppRestTransport(o, cfg));
   } catch (const std::exception& e) {
-    return Status::InvalidArgument(std::string("cannot use URL: ") + e.what());
+    return Status::InvalidArgument("cannot use the URL of panel " + CleanForeignText(UrlHostPort(o.base_url), 256) +
+                                   ": " + CleanForeignText(e.what()));
   }
 }
 

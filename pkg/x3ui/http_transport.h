@@ -4,7 +4,11 @@
 // network. The cpprestsdk implementation catches every exception it can raise and reports
 //   Unavailable        connection refused, reset, TLS failure, DNS failure
 //   DeadlineExceeded   no byte for longer than the timeout
-//   ResourceExhausted  a body larger than the limit
+//   ResourceExhausted  a body larger than the limit (the download is stopped and the
+//                      connection closed, so the rest is never buffered), or headers over
+//                      kMaxHeaderBytes
+//   InvalidArgument    a request path that is not a valid URI
+// No message quotes the request path or the base URL's path.
 // Tests substitute a scripted transport.
 //
 // Thread-safety: Send may be called concurrently.
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "pkg/common/status.h"
+#include "pkg/x3ui/limits.h"
 
 namespace x3ui::panel {
 
@@ -48,7 +53,7 @@ struct TransportOptions {
   std::chrono::milliseconds timeout{10000};
   std::string ca_pem;                 // extra trusted CA bundle (PEM); empty: system roots only
   bool insecure_skip_tls_verify = false;
-  size_t max_body_bytes = 64 * 1024 * 1024;
+  size_t max_body_bytes = kMaxReplyBytes;  // a longer body is refused and its download stopped
 };
 
 // A transport over cpprestsdk's http_client. Fails with InvalidArgument for a malformed URL.

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "pkg/common/base64.h"
+#include "pkg/common/text.h"
 #include "pkg/common/url.h"
 
 namespace x3ui::panel {
@@ -167,9 +168,11 @@ Result<std::string> ShareLink(const Inbound& in, const Client& c, const std::str
     for (const char* k : {"path", "host", "sni", "alpn", "fp"}) {
       if (!get(k).empty()) v[k] = get(k);
     }
-    return "vmess://" + Base64(v.dump(2));
+    // Remarks and emails are valid UTF-8 when they come from a parsed reply or resource; the
+    // replacing handler keeps a stray byte from throwing all the same.
+    return "vmess://" + Base64(v.dump(2, ' ', false, Json::error_handler_t::replace));
   }
-  return Status::InvalidArgument("inbound protocol " + in.protocol + " has no share links");
+  return Status::InvalidArgument("inbound protocol " + CleanForeignText(in.protocol, 64) + " has no share links");
 }
 
 std::string SubscriptionBody(const std::vector<std::string>& links) {

@@ -1,8 +1,10 @@
 #include "pkg/x3ui/panel_client.h"
 
-#include <regex>
-
+#include "pkg/common/json_parse.h"
+#include "pkg/common/text.h"
 #include "pkg/common/url.h"
+#include "pkg/x3ui/cookies.h"
+#include "pkg/x3ui/limits.h"
 #include "pkg/x3ui/replies.h"
 
 namespace x3ui::panel {
@@ -39,36 +41,74 @@ Result<std::string> Segment(const std::string& v, const char* what) {
   return PercentEncode(v, "-._~@+");
 }
 
-// Reads name=value pairs from Set-Cookie headers (cpprestsdk may join several with ", ").
-void StoreCookies(const HttpResponse& r, std::map<std::string, std::string>* jar) {
-  static const std::regex kCookie(R"((?:^|,\s*)([A-Za-z0-9_.-]+)=([^;,]*))");
-  auto range = r.headers.equal_range("set-cookie");
-  for (auto it = range.first; it != range.second; ++it) {
-    for (auto m = std::sregex_iterator(it->second.begin(), it->second.end(), kCookie); m != std::sregex_iterator(); ++m) {
-      std::string name = (*m)[1];
-      if (name == "Path" || name == "Expires" || name == "Max-Age" || name == "Domain") continue;
-      (*jar)[name] = (*m)[2];
-    }
-  }
-}
-
 std::string CookieHeader(const std::map<std::string, std::string>& jar) {
   std::string out;
   for (const auto& [k, v] : jar) out += (out.empty() ? "" : "; ") + k + "=" + v;
   return out;
 }
 
+// Adds the cookies of the reply's Set-Cookie headers to `jar`. Fails, leaving `jar` as it was,
+// when the headers are too large or the jar would outgrow what one Cookie header should carry.
+Status StoreCookies(const HttpResponse& r, std::map<std::string, std::string>* jar) {
+  std::map<std::string, std::string> next = *jar;
+  size_t total = 0;
+  auto range = r.headers.equal_range("set-cookie");
+  for (auto it = range.first; it != range.second; ++it) {
+    total += it->second.size();
+    Result<std::vector<Cookie>> cookies = ParseSetCookie(it->second);
+    if (!cookies.ok()) return cookies.status();
+    for (auto& c : *cookies) next[c.name] = std::move(c.value);
+  }
+  if (total > kMaxSetCookieBytes || CookieHeader(next).size() > kMaxSetCookieBytes) {
+    return Status::ResourceExhausted("the panel's cookies take more than " + std::to_string(kMaxSetCookieBytes) +
+                                     " bytes")
+        .WithReason("MalformedReply");
+  }
+  *jar = std::move(next);
+  return Status::Ok();
+}
+
+// JSON cannot carry bytes that are not UTF-8, and a password mangled on the way would count
+// towards the 3.0 login limiter, so such credentials are refused before anything is sent.
+// The message names the Secret key, never the value.
+Status CheckCredentialText(const PanelCredentials& c) {
+  for (auto [key, value] : {std::pair{"username", &c.username}, std::pair{"password", &c.password}}) {
+    if (!IsValidUtf8(*value)) {
+      return Status::InvalidArgument(std::string("the panel ") + key + " (Secret key " + key +
+                                     ") is not valid UTF-8, which the panel's JSON login cannot carry")
+          .WithReason("CredentialsInvalid");
+    }
+  }
+  return Status::Ok();
+}
+
 std::string ClientsSettings(const std::string& protocol, const std::vector<Client>& clients) {
   Json arr = Json::array();
   for (const auto& c : clients) arr.push_back(EncodeClient(protocol, c));
-  return Json{{"clients", arr}}.dump();
+  return DumpJson(Json{{"clients", arr}});
+}
+
+// The token travels in an Authorization header: a control character there would end the header
+// (and could start another one).
+Status CheckTokenText(const std::string& token) {
+  for (unsigned char c : token) {
+    if (c < 0x21 || c > 0x7E) {
+      return Status::InvalidArgument("the panel API token (Secret key token) holds bytes other than printable ASCII")
+          .WithReason("CredentialsInvalid");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
 PanelClient::PanelClient(PanelOptions options, std::unique_ptr<HttpTransport> transport, const Clock* clock,
                          RequestObserver observer)
-    : options_(std::move(options)), transport_(std::move(transport)), clock_(clock), observer_(std::move(observer)) {}
+    : options_(std::move(options)),
+      where_("panel " + UrlHostPort(options_.url)),
+      transport_(std::move(transport)),
+      clock_(clock),
+      observer_(std::move(observer)) {}
 
 ApiFlavor PanelClient::flavor() const {
   std::lock_guard<std::mutex> l(auth_mu_);
@@ -104,6 +144,7 @@ Status PanelClient::LoginLocked() {
     // every probe while the panel keeps refusing.
     return Status::Unauthenticated(last_login_error_.message()).WithReason("LoginBackoff");
   }
+  if (Status s = CheckCredentialText(options_.credentials); !s.ok()) return s.WithContext("login to " + where_);
   auto headers_for = [this](bool post) {
     Headers h{{"Accept", "application/json"}, {"X-Requested-With", "XMLHttpRequest"}};
     if (post) h.emplace_back("Content-Type", "application/json");
@@ -117,14 +158,17 @@ Status PanelClient::LoginLocked() {
     Result<HttpResponse> r = transport_->Send({"GET", "csrf-token", headers_for(false), ""});
     if (!r.ok()) {
       Observe("csrf", Outcome(r.status()), start);
-      return r.status().WithContext("panel " + options_.url + " unreachable");
+      return r.status().WithContext(where_ + " unreachable");
     }
     csrf_token_.clear();
     if (r->status == 200) {
       Result<Envelope> e = ParseEnvelope(r->body);
       if (e.ok() && e->success && e->obj.is_string()) {
+        if (Status s = StoreCookies(*r, &cookies_); !s.ok()) {
+          Observe("csrf", "malformed", start);
+          return s.WithContext("CSRF token of " + where_);
+        }
         csrf_token_ = e->obj.get<std::string>();
-        StoreCookies(*r, &cookies_);
       }
     }
     Observe("csrf", "success", start);
@@ -132,17 +176,17 @@ Status PanelClient::LoginLocked() {
   }
   TimePoint start = clock_->Now();
   Json creds = {{"username", options_.credentials.username}, {"password", options_.credentials.password}};
-  Result<HttpResponse> r = transport_->Send({"POST", "login", headers_for(true), creds.dump()});
+  Result<HttpResponse> r = transport_->Send({"POST", "login", headers_for(true), DumpJson(creds)});
   if (!r.ok()) {
     Observe("login", Outcome(r.status()), start);
-    return r.status().WithContext("login to " + options_.url);
+    return r.status().WithContext("login to " + where_);
   }
   if (r->status != 200) {
     // Not a verdict on the credentials, so no backoff: a wrong base path, a stale CSRF token, a
     // panel in trouble. None of these counts towards the 3.0 login limiter.
     if (r->status == 403) csrf_checked_ = false;
     Observe("login", r->status == 404 ? "missing" : "unavailable", start);
-    std::string msg = "login to " + options_.url + " answered HTTP " + std::to_string(r->status);
+    std::string msg = "login to " + where_ + " answered HTTP " + std::to_string(r->status);
     if (r->status == 404) {
       return Status::NotFound(msg + ": no 3x-ui panel at this URL; check spec.panel.url and its web base path")
           .WithReason("LoginNotFound");
@@ -154,9 +198,9 @@ Status PanelClient::LoginLocked() {
     Result<Envelope> e = ParseEnvelope(r->body);
     if (!e.ok()) {
       Observe("login", "malformed", start);
-      return e.status().WithContext("login to " + options_.url);
+      return e.status().WithContext("login to " + where_);
     }
-    if (!e->success) failure = Status::Unauthenticated("login to " + options_.url + " refused: " + e->msg);
+    if (!e->success) failure = Status::Unauthenticated("login to " + where_ + " refused: " + CleanForeignText(e->msg));
   }
   if (!failure.ok()) {
     Observe("login", "auth", start);
@@ -166,8 +210,11 @@ Status PanelClient::LoginLocked() {
     last_login_error_ = failure.WithReason("LoginFailed");
     return last_login_error_;
   }
+  if (Status s = StoreCookies(*r, &cookies_); !s.ok()) {
+    Observe("login", "malformed", start);
+    return s.WithContext("login to " + where_);
+  }
   Observe("login", "success", start);
-  StoreCookies(*r, &cookies_);
   logged_in_ = true;
   ++generation_;
   login_backoff_ = std::chrono::milliseconds(0);
@@ -177,7 +224,8 @@ Status PanelClient::LoginLocked() {
 
 Status PanelClient::EnsureSession() {
   std::lock_guard<std::mutex> l(auth_mu_);
-  if (!options_.credentials.api_token.empty() || logged_in_) return Status::Ok();
+  if (!options_.credentials.api_token.empty()) return CheckTokenText(options_.credentials.api_token);
+  if (logged_in_) return Status::Ok();
   return LoginLocked();
 }
 
@@ -189,8 +237,10 @@ void PanelClient::Invalidate(uint64_t generation) {
   csrf_checked_ = false;
 }
 
-Result<PanelClient::Reply> PanelClient::Call(const std::string& op, const std::string& method, const std::string& path,
-                                             const std::string& body) {
+Result<PanelClient::Reply> PanelClient::Call(const std::string& op, const std::string& what, const std::string& method,
+                                             const std::string& path, const std::string& body) {
+  // Messages name the operation, never `path`: it can hold a client's UUID or password.
+  const std::string context = what + " on " + where_;
   const bool token = !options_.credentials.api_token.empty();
   for (int attempt = 0;; ++attempt) {
     Status s = EnsureSession();
@@ -202,7 +252,7 @@ Result<PanelClient::Reply> PanelClient::Call(const std::string& op, const std::s
     }
     TimePoint start = clock_->Now();
     Result<HttpResponse> r = SendRaw(op, method, path, body, true);
-    if (!r.ok()) return r.status().WithContext(op + " on " + options_.url);
+    if (!r.ok()) return r.status().WithContext(context);
     int code = r->status;
     bool auth_like = code == 401 || code == 403 || code == 404 || code == 302 || code == 307;
     if (auth_like && attempt == 0 && !token) {
@@ -211,24 +261,24 @@ Result<PanelClient::Reply> PanelClient::Call(const std::string& op, const std::s
     }
     if (code == 404) {
       Observe(op, "missing", start);
-      std::string msg = "endpoint missing on this panel version: " + method + " " + path;
+      std::string msg = context + ": endpoint missing on this panel version";
       if (token) msg += " (or the API token was refused)";
       return Status::NotFound(msg).WithReason("EndpointMissing");
     }
     if (auth_like) {
       Observe(op, "auth", start);
-      return Status::Unauthenticated(op + " on " + options_.url + ": HTTP " + std::to_string(code) +
+      return Status::Unauthenticated(context + ": HTTP " + std::to_string(code) +
                                      (token ? " (API token refused)" : " after a fresh login"))
           .WithReason("SessionRejected");
     }
     if (code != 200) {
       Observe(op, code >= 500 ? "unavailable" : "rejected", start);
-      return Status::Unavailable(op + " on " + options_.url + ": HTTP " + std::to_string(code)).WithReason("HttpStatus");
+      return Status::Unavailable(context + ": HTTP " + std::to_string(code)).WithReason("HttpStatus");
     }
     Result<Envelope> e = ParseEnvelope(r->body);
     if (!e.ok()) {
       Observe(op, "malformed", start);
-      return e.status().WithContext(op + " on " + options_.url);
+      return e.status().WithContext(context);
     }
     Observe(op, e->success ? "success" : "rejected", start);
     return Reply{std::move(e).value()};
@@ -244,7 +294,7 @@ Status PanelClient::DetectFlavor() {
   if (!s.ok()) return s;
   TimePoint start = clock_->Now();
   Result<HttpResponse> r = SendRaw("detect", "GET", "panel/api/clients/list", "", true);
-  if (!r.ok()) return r.status().WithContext("detecting the API of " + options_.url);
+  if (!r.ok()) return r.status().WithContext("detecting the API of " + where_);
   ApiFlavor f = ApiFlavor::kUnknown;
   if (r->status == 200) {
     Result<Envelope> e = ParseEnvelope(r->body);
@@ -255,7 +305,7 @@ Status PanelClient::DetectFlavor() {
   }
   Observe("detect", f == ApiFlavor::kUnknown ? "rejected" : "success", start);
   if (f == ApiFlavor::kUnknown) {
-    return Status::Unavailable("cannot tell the API flavor of " + options_.url + " (HTTP " + std::to_string(r->status) + ")");
+    return Status::Unavailable("cannot tell the API flavor of " + where_ + " (HTTP " + std::to_string(r->status) + ")");
   }
   std::lock_guard<std::mutex> l(auth_mu_);
   flavor_ = f;
@@ -265,14 +315,14 @@ Status PanelClient::DetectFlavor() {
 Status PanelClient::Connect() { return DetectFlavor(); }
 
 Result<ServerStatus> PanelClient::GetServerStatus() {
-  Result<Reply> r = Call("status", "GET", "panel/api/server/status", "");
+  Result<Reply> r = Call("status", "server status", "GET", "panel/api/server/status", "");
   if (!r.ok()) return r.status();
   if (Status s = CheckSuccess(r->envelope, "server status"); !s.ok()) return s;
   return ParseServerStatus(r->envelope.obj);
 }
 
 Result<std::vector<Inbound>> PanelClient::ListInbounds() {
-  Result<Reply> r = Call("list", "GET", "panel/api/inbounds/list", "");
+  Result<Reply> r = Call("list", "inbound list", "GET", "panel/api/inbounds/list", "");
   if (!r.ok()) return r.status();
   if (Status s = CheckSuccess(r->envelope, "inbound list"); !s.ok()) return s;
   return ParseInboundList(r->envelope.obj);
@@ -283,14 +333,15 @@ Status PanelClient::AddClients(const Inbound& inbound, const std::vector<Client>
   if (Status s = DetectFlavor(); !s.ok()) return s;
   if (flavor() != ApiFlavor::kClientsApi) {
     Json body = {{"id", inbound.id}, {"settings", ClientsSettings(inbound.protocol, clients)}};
-    Result<Reply> r = Call("addClient", "POST", "panel/api/inbounds/addClient", body.dump());
+    std::string what = "adding " + std::to_string(clients.size()) + " client(s) to inbound " + std::to_string(inbound.id);
+    Result<Reply> r = Call("addClient", what, "POST", "panel/api/inbounds/addClient", DumpJson(body));
     if (!r.ok()) return r.status();
-    return CheckSuccess(r->envelope, "adding " + std::to_string(clients.size()) + " client(s) to inbound " +
-                                         std::to_string(inbound.id));
+    return CheckSuccess(r->envelope, what);
   }
   for (const auto& c : clients) {
     Json body = {{"client", EncodeClient(inbound.protocol, c)}, {"inboundIds", {inbound.id}}};
-    Result<Reply> r = Call("addClient", "POST", "panel/api/clients/add", body.dump());
+    Result<Reply> r = Call("addClient", "adding client " + c.email + " to inbound " + std::to_string(inbound.id),
+                           "POST", "panel/api/clients/add", DumpJson(body));
     if (!r.ok()) return r.status();
     if (Status s = CheckSuccess(r->envelope, "adding client " + c.email); !s.ok()) return s;
     // 3.1+ forces enable:true on create.
@@ -303,18 +354,19 @@ Status PanelClient::AddClients(const Inbound& inbound, const std::vector<Client>
 
 Status PanelClient::UpdateClient(const Inbound& inbound, const std::string& old_key, const Client& client) {
   if (Status s = DetectFlavor(); !s.ok()) return s;
+  const std::string what = "updating client " + client.email + " in inbound " + std::to_string(inbound.id);
   if (flavor() != ApiFlavor::kClientsApi) {
     Result<std::string> key = Segment(old_key, "client key");
     if (!key.ok()) return key.status();
     Json body = {{"id", inbound.id}, {"settings", ClientsSettings(inbound.protocol, {client})}};
-    Result<Reply> r = Call("updateClient", "POST", "panel/api/inbounds/updateClient/" + *key, body.dump());
+    Result<Reply> r = Call("updateClient", what, "POST", "panel/api/inbounds/updateClient/" + *key, DumpJson(body));
     if (!r.ok()) return r.status();
     return CheckSuccess(r->envelope, "updating client " + client.email);
   }
   Result<std::string> email = Segment(client.email, "client email");
   if (!email.ok()) return email.status();
-  Result<Reply> r = Call("updateClient", "POST", "panel/api/clients/update/" + *email,
-                         EncodeClient(inbound.protocol, client).dump());
+  Result<Reply> r = Call("updateClient", what, "POST", "panel/api/clients/update/" + *email,
+                         DumpJson(EncodeClient(inbound.protocol, client)));
   if (!r.ok()) return r.status();
   return CheckSuccess(r->envelope, "updating client " + client.email);
 }
@@ -331,7 +383,8 @@ Status PanelClient::DeleteClient(const Inbound& inbound, const Client& client) {
     if (!email.ok()) return email.status();
     path = "panel/api/clients/del/" + *email;
   }
-  Result<Reply> r = Call("delClient", "POST", path, "");
+  Result<Reply> r = Call("delClient", "deleting client " + client.email + " from inbound " + std::to_string(inbound.id),
+                         "POST", path, "");
   if (!r.ok()) return r.status();
   return CheckSuccess(r->envelope, "deleting client " + client.email);
 }
@@ -342,7 +395,7 @@ Result<ClientStat> PanelClient::GetClientTraffic(const std::string& email) {
   if (!e.ok()) return e.status();
   std::string path = flavor() == ApiFlavor::kClientsApi ? "panel/api/clients/traffic/" + *e
                                                         : "panel/api/inbounds/getClientTraffics/" + *e;
-  Result<Reply> r = Call("traffic", "GET", path, "");
+  Result<Reply> r = Call("traffic", "traffic of " + email, "GET", path, "");
   if (!r.ok()) return r.status();
   if (Status s = CheckSuccess(r->envelope, "traffic of " + email); !s.ok()) return s;
   // Up to 2.8.1 an unknown email is success with obj null.
@@ -353,7 +406,7 @@ Result<ClientStat> PanelClient::GetClientTraffic(const std::string& email) {
 Result<std::vector<std::string>> PanelClient::Onlines() {
   if (Status s = DetectFlavor(); !s.ok()) return s;
   std::string path = flavor() == ApiFlavor::kClientsApi ? "panel/api/clients/onlines" : "panel/api/inbounds/onlines";
-  Result<Reply> r = Call("onlines", "POST", path, "");
+  Result<Reply> r = Call("onlines", "online clients", "POST", path, "");
   if (!r.ok()) return r.status();
   if (Status s = CheckSuccess(r->envelope, "onlines"); !s.ok()) return s;
   return ParseOnlines(r->envelope.obj);

@@ -11,7 +11,11 @@
 // a backoff (60 s doubling to 15 min by default): the 3.0 limiter locks an account for 15
 // minutes after 5 failures in 5 minutes, and a retry storm must never cause that.
 //
-// Credentials and the session cookie never appear in a Status message or a log line.
+// Credentials and the session cookie never appear in a Status message or a log line; nor do
+// request paths (a classic panel's client key travels in the path) or the panel's web base path:
+// messages name the operation, the inbound and the panel's host:port. Panel text quoted in a
+// message is cleaned and bounded (CleanForeignText). Credentials that are not UTF-8 are refused
+// (InvalidArgument) before any login.
 //
 // Thread-safety: every method may be called concurrently. Mutations are NOT serialised here;
 // PanelSession (session_pool.h) does that per panel.
@@ -77,9 +81,11 @@ class PanelClient {
 
  private:
   struct Reply;
-  // One API call with session handling: log in if needed, retry once after re-login.
-  Result<Reply> Call(const std::string& op, const std::string& method, const std::string& path,
-                     const std::string& body);
+  // One API call with session handling: log in if needed, retry once after re-login. `op` is
+  // the metrics label, `what` names the operation in messages ("deleting client bob from
+  // inbound 3"); `path` never appears in a message.
+  Result<Reply> Call(const std::string& op, const std::string& what, const std::string& method,
+                     const std::string& path, const std::string& body);
   Result<HttpResponse> SendRaw(const std::string& op, const std::string& method, const std::string& path,
                                const std::string& body, bool with_session);
   Status LoginLocked();  // REQUIRES: auth_mu_ held
@@ -89,6 +95,7 @@ class PanelClient {
   void Observe(const std::string& op, const std::string& outcome, TimePoint start) const;
 
   const PanelOptions options_;
+  const std::string where_;  // "panel host:port", what messages say of the panel (no base path)
   std::unique_ptr<HttpTransport> transport_;
   const Clock* clock_;
   RequestObserver observer_;

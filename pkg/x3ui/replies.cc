@@ -1,6 +1,8 @@
 #include "pkg/x3ui/replies.h"
 
 #include "pkg/common/json_fields.h"
+#include "pkg/common/json_parse.h"
+#include "pkg/common/text.h"
 
 namespace x3ui::panel {
 namespace {
@@ -9,9 +11,13 @@ Status Malformed(const std::string& what) {
   return Status::Internal("malformed panel reply: " + what).WithReason("MalformedReply");
 }
 
+// A panel can get every one of thousands of clients wrong: the message lists the first few.
+constexpr size_t kMaxListedFieldErrors = 5;
+
 Status FromFieldErrors(const std::string& what, const FieldErrors& errs) {
   std::string msg = what;
-  for (const auto& e : errs) msg += "; " + e.ToString();
+  for (size_t i = 0; i < errs.size() && i < kMaxListedFieldErrors; ++i) msg += "; " + errs[i].ToString();
+  if (errs.size() > kMaxListedFieldErrors) msg += "; and " + std::to_string(errs.size() - kMaxListedFieldErrors) + " more";
   return Malformed(msg);
 }
 
@@ -71,8 +77,9 @@ void ReadStat(FieldReader& r, ClientStat* s) {
 Result<Envelope> ParseEnvelope(std::string_view body) {
   if (body.size() > kMaxReplyBytes) return Malformed("body of " + std::to_string(body.size()) + " bytes is too large");
   if (body.empty()) return Malformed("empty body");
-  Json j = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Malformed("not JSON");
+  Result<Json> parsed = ParseJson(body);
+  if (!parsed.ok()) return Malformed(parsed.status().message());
+  Json& j = *parsed;
   if (!j.is_object()) return Malformed("not a JSON object");
   auto success = j.find("success");
   if (success == j.end() || !success->is_boolean()) return Malformed("no boolean \"success\"");
@@ -88,7 +95,7 @@ Result<Envelope> ParseEnvelope(std::string_view body) {
 Status CheckSuccess(const Envelope& e, const std::string& what) {
   if (e.success) return Status::Ok();
   const std::string& m = e.msg;
-  std::string text = what + ": panel said \"" + m + "\"";
+  std::string text = what + ": panel said \"" + CleanForeignText(m) + "\"";
   if (Contains(m, "Duplicate email") || Contains(m, "email already in use")) {
     return Status::FailedPrecondition(text).WithReason("DuplicateEmail");
   }
@@ -111,8 +118,9 @@ Result<Json> ParseSettingsValue(const Json& v, const std::string& field) {
   if (!v.is_string()) return Malformed(field + " is neither a JSON string nor an object");
   const std::string& s = v.get_ref<const std::string&>();
   if (s.empty()) return Json::object();
-  Json parsed = Json::parse(s, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) return Malformed(field + " does not hold a JSON object");
+  Result<Json> parsed = ParseJson(s);
+  if (!parsed.ok()) return Malformed(field + ": " + parsed.status().message());
+  if (!parsed->is_object()) return Malformed(field + " does not hold a JSON object");
   return parsed;
 }
 
@@ -196,6 +204,9 @@ Result<ServerStatus> ParseServerStatus(const Json& obj) {
   });
   if (!errs.empty()) return FromFieldErrors("server status", errs);
   if (s.xray_state.empty()) return Malformed("server status has no xray.state");
+  // Both end up in the node's conditions.
+  s.xray_state = CleanForeignText(s.xray_state, 64);
+  s.xray_error = CleanForeignText(s.xray_error);
   return s;
 }
 

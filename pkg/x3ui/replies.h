@@ -22,24 +22,24 @@
 #include <vector>
 
 #include "pkg/common/status.h"
+#include "pkg/x3ui/limits.h"
 #include "pkg/x3ui/model.h"
 
 namespace x3ui::panel {
 
-// Replies larger than this are refused unread (a real panel's list for 10,000 clients is ~5 MB).
-inline constexpr size_t kMaxReplyBytes = 64 * 1024 * 1024;
-
 struct Envelope {
   bool success = false;
-  std::string msg;  // trailing newlines removed
+  std::string msg;  // the panel's text, line breaks removed; CleanForeignText it before quoting
   Json obj;         // null when the panel sent null
 };
 
-// Parses {"success":bool,"msg":string,"obj":any}. A well-formed success:false is returned as an
+// Parses {"success":bool,"msg":string,"obj":any}: bodies over kMaxReplyBytes and JSON nested
+// deeper than kMaxJsonDepth are refused as malformed before they are parsed. A well-formed success:false is returned as an
 // Envelope (not an error); use CheckSuccess to turn it into the classified error.
 Result<Envelope> ParseEnvelope(std::string_view body);
 
-// OK for success:true; otherwise the classified error for the panel's msg.
+// OK for success:true; otherwise the classified error for the panel's msg, quoted cleaned and cut
+// to kMaxForeignTextBytes.
 Status CheckSuccess(const Envelope& e, const std::string& what);
 
 // `settings` as the panel sends it: a JSON string (2.x, 3.0) or an object (3.1+).
@@ -50,6 +50,8 @@ Result<std::vector<Client>> ParseClients(const Json& settings);
 Result<Inbound> ParseInbound(const Json& obj);
 Result<std::vector<Inbound>> ParseInboundList(const Json& obj);
 // obj is null for ~2 s after a panel starts: that is Unavailable/StatusNotReady, not malformed.
+// xray.state and xray.errorMsg come back cleaned and bounded (CleanForeignText): callers put
+// them in conditions.
 Result<ServerStatus> ParseServerStatus(const Json& obj);
 // obj null (before the first poll) means nobody.
 Result<std::vector<std::string>> ParseOnlines(const Json& obj);

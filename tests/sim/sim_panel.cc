@@ -202,6 +202,13 @@ SimResponse SimPanel::Handle(const SimRequest& req) {
     return Empty(500);
   }
   const std::string& base = config_.base_path;
+  if (!faults_.api_fault.empty() && req.path.rfind(base + "panel/api/", 0) == 0) {
+    Count("injectedApiFault");
+    if (faults_.api_fault == "garbled") {
+      return {200, "<html><body>502 Bad Gateway: " + req.path + "</body></html>", "text/html"};
+    }
+    return Empty(404);
+  }
   if (req.path.rfind(base, 0) != 0) return Empty(404);
   return Route(req, req.path.substr(base.size()));
 }
@@ -651,7 +658,7 @@ Json SimPanel::Describe() const {
           {"logins", limiter},
           {"faults",
            {{"latency_ms", faults_.latency_ms}, {"error_rate", faults_.error_rate}, {"fail_500", faults_.fail_500},
-            {"outage", faults_.outage}, {"hang", faults_.hang}}}};
+            {"outage", faults_.outage}, {"hang", faults_.hang}, {"api_fault", faults_.api_fault}}}};
 }
 
 }  // namespace x3ui::sim

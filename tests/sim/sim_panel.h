@@ -72,6 +72,10 @@ struct Faults {
   bool fail_500 = false;    // every request answered 500
   bool outage = false;      // the port refuses connections (handled by the server)
   bool hang = false;        // requests wait until the hang is lifted (at most 120 s)
+  // Requests under panel/api/ only (login and csrf-token still work): "not_found" answers 404
+  // with an empty body, "garbled" 200 with an HTML error page that echoes the request path,
+  // as a proxy in front of a panel might; "" is off.
+  std::string api_fault;
 };
 
 // A request's path is URL-decoded, e.g. /fra1/panel/api/inbounds/list.

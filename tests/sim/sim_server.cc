@@ -213,6 +213,7 @@ SimResponse SimServer::Control(const SimRequest& r) {
     f.fail_500 = body.value("fail_500", f.fail_500);
     f.outage = body.value("outage", f.outage);
     f.hang = body.value("hang", f.hang);
+    f.api_fault = body.value("api_fault", f.api_fault);
     Status s = SetFaults(parts[1], f);
     return JsonReply(s.ok() ? 200 : 500, s.ok() ? p->Describe()["faults"] : Json{{"error", s.message()}});
   }

@@ -49,5 +49,27 @@ TEST(CredentialsTest, CaBundle) {
   EXPECT_EQ(CaBundleFromSecret(Secret(Json::object()), "").status().reason(), "CaMissing");
 }
 
+TEST(CredentialsTest, BytesTheLoginCannotCarryAreRefusedNamingTheKeyNotTheValue) {
+  // A password that is not UTF-8 cannot be sent as JSON faithfully (and once aborted the process).
+  struct Case {
+    const char* key;
+    std::string value;
+  };
+  for (const Case& c : {Case{"password", "pw\xFF\xFEsecret"}, Case{"username", "adm\xC3"},
+                        Case{"token", "tok\r\nX-Injected: yes"}, Case{"token", "tok secret"}}) {
+    Json data = {{"username", Base64Encode("admin")}, {"password", Base64Encode("pw")}};
+    if (std::string(c.key) == "token") data = Json::object();
+    data[c.key] = Base64Encode(c.value);
+    Status s = CredentialsFromSecret(Secret(data)).status();
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << c.key;
+    EXPECT_EQ(s.reason(), "CredentialsInvalid") << c.key;
+    EXPECT_NE(s.message().find("Secret vpn/fra-panel: key " + std::string(c.key)), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().find(c.value), std::string::npos) << "never the value";
+    EXPECT_EQ(s.message().find("secret"), std::string::npos);
+  }
+  auto ok = CredentialsFromSecret(Secret({{"username", Base64Encode("\xC3\xA9mile")}, {"password", Base64Encode("p\xC3\xA4ss")}}));
+  EXPECT_TRUE(ok.ok()) << "UTF-8 beyond ASCII is fine";
+}
+
 }  // namespace
 }  // namespace x3ui::panel

@@ -80,6 +80,62 @@ TEST(EnvelopeTest, HugeBodyIsRefusedUnparsed) {
   EXPECT_EQ(e.status().reason(), "MalformedReply");
 }
 
+// ~200 KB of nesting: copied field by field after parsing, it overflowed the stack.
+std::string DeepArray(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+TEST(EnvelopeTest, DeeplyNestedReplyIsRefusedBeforeAnyWalk) {
+  std::string body = R"({"success":true,"msg":"","obj":[{"id":1,"extra":)" + DeepArray(100000) + "}]}";
+  Result<Envelope> e = ParseEnvelope(body);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().reason(), "MalformedReply");
+  EXPECT_NE(e.status().message().find("deeper than"), std::string::npos) << e.status().message();
+  EXPECT_TRUE(ParseEnvelope(R"({"success":true,"msg":"","obj":)" + DeepArray(40) + "}").ok()) << "moderate depth is fine";
+}
+
+TEST(InboundListTest, DeeplyNestedSettingsStringIsRefused) {
+  // The settings string is parsed on its own: a client with a 100,000-deep unknown field.
+  std::string settings = R"({"clients":[{"email":"a","id":"x","extra":)" + DeepArray(100000) + "}]}";
+  Json list = Json::array({{{"id", 1}, {"protocol", "vless"}, {"settings", settings}}});
+  Result<std::vector<Inbound>> r = ParseInboundList(list);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), "MalformedReply");
+  EXPECT_NE(r.status().message().find("deeper than"), std::string::npos) << r.status().message();
+}
+
+TEST(EnvelopeTest, PanelTextInErrorsIsCleanedAndBounded) {
+  // A panel message of 100 KB with terminal escapes: quoted whole it made the condition too long
+  // for the CRD and the status update was refused.
+  std::string msg = "\\u001b[2J\\u001b[31mSomething went wrong (" + std::string(100000, 'x') + ")";
+  Status s = CheckSuccess(Env(R"({"success":false,"msg":")" + msg + R"(","obj":null})"), "adding 1 client(s)");
+  EXPECT_EQ(s.reason(), "Rejected");
+  EXPECT_LT(s.message().size(), 1200u) << "cut to about 1 KiB";
+  EXPECT_EQ(s.message().find('\x1b'), std::string::npos) << "no escape characters";
+  EXPECT_NE(s.message().find("Something went wrong (xxx"), std::string::npos);
+  EXPECT_NE(s.message().find("\xE2\x80\xA6"), std::string::npos) << "marked as cut";
+}
+
+TEST(InboundListTest, ThousandsOfBadClientsMakeAShortMessage) {
+  Json clients = Json::array();
+  for (int i = 0; i < 5000; ++i) clients.push_back({{"email", i}, {"id", "x"}});
+  Json list = Json::array({{{"id", 1}, {"protocol", "vless"}, {"settings", Json{{"clients", clients}}.dump()}}});
+  Result<std::vector<Inbound>> r = ParseInboundList(list);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), "MalformedReply");
+  EXPECT_LT(r.status().message().size(), 1024u) << r.status().message().substr(0, 200);
+  EXPECT_NE(r.status().message().find("settings.clients[0].email: must be a string"), std::string::npos);
+  EXPECT_NE(r.status().message().find("and 4995 more"), std::string::npos);
+}
+
+TEST(ServerStatusTest, XrayErrorIsCleanedAndBounded) {
+  Json obj = {{"cpu", 1.0},
+              {"xray", {{"state", "error"}, {"errorMsg", "\x1b[31mfailed to start:\n" + std::string(50000, 'e')}}}};
+  Result<ServerStatus> s = ParseServerStatus(obj);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_LE(s->xray_error.size(), 1024u);
+  EXPECT_EQ(s->xray_error.rfind("failed to start: eee", 0), 0u) << s->xray_error.substr(0, 40);
+  EXPECT_EQ(s->xray_state, "error");
+}
+
 TEST(InboundListTest, F4ParsesSettingsStringsIntoTypedClients) {
   Envelope e = Env(Fixture("f4_list.json"));
   Result<std::vector<Inbound>> list = ParseInboundList(e.obj);
