@@ -287,6 +287,16 @@ struct Manager::Impl {
     for (auto& w : workers) w.join();
   }
 
+  // Manager::New's steps, in order.
+  Status ConnectKube();
+  Status OpenLedger();
+  void WireNodes();
+  void WireAssignments();
+  void WireCleanup();
+  void WireMigrations();
+  void WireWatches();
+  Status ServeProbesAndMetrics();
+
   void InitQueue(Loop& loop, const char* name) {
     loop.name = name;
     loop.queue = std::make_unique<workqueue::WorkQueue>(name, workqueue::DefaultControllerRateLimiter(&clock));
@@ -308,28 +318,31 @@ struct Manager::Impl {
 Manager::Manager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Manager::~Manager() = default;
 
-Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
-  auto impl = std::make_unique<Impl>();
-  Impl& m = *impl;
-  m.options = options;
+// The API server client, rate-limited as --kube-api-qps/--kube-api-burst say.
+Status Manager::Impl::ConnectKube() {
   Result<kube::RestConfig> cfg =
       options.kubeconfig.empty() ? kube::InClusterConfig() : kube::LoadKubeconfig(options.kubeconfig);
   if (!cfg.ok()) return cfg.status();
   cfg->qps = options.kube_api_qps;
   cfg->burst = static_cast<int>(options.kube_api_burst);
-  auto client = kube::RestClient::New(*cfg, &m.clock, [&metrics = m.metrics](auto code, auto method, auto host) {
+  auto client = kube::RestClient::New(*cfg, &clock, [&metrics = metrics](auto code, auto method, auto host) {
     metrics.RestRequest(code, method, host);
   });
   if (!client.ok()) return client.status();
-  m.kube = std::move(client).value();
+  kube = std::move(client).value();
+  return Status::Ok();
+}
+
+// The ledger and its write queue, when --database-url is given.
+Status Manager::Impl::OpenLedger() {
   if (!options.database_url.empty()) {
-    auto store = store::PgLedgerStore::Open(options.database_url);
-    if (!store.ok()) return store.status().WithContext("ledger");
-    m.store = std::move(store).value();
-    m.ledger = std::make_unique<store::LedgerWriteQueue>(
-        m.store.get(),
-        store::LedgerWriteQueue::Options{.on_round_trip = [&metrics = m.metrics](const Status& s) { metrics.LedgerRoundTrip(s.ok()); }},
-        [&dropped = m.ledger_write_dropped](const std::string& what, const Status& s) {
+    auto opened = store::PgLedgerStore::Open(options.database_url);
+    if (!opened.ok()) return opened.status().WithContext("ledger");
+    store = std::move(opened).value();
+    ledger = std::make_unique<store::LedgerWriteQueue>(
+        store.get(),
+        store::LedgerWriteQueue::Options{.on_round_trip = [&metrics = metrics](const Status& s) { metrics.LedgerRoundTrip(s.ok()); }},
+        [&dropped = ledger_write_dropped](const std::string& what, const Status& s) {
           spdlog::error("ledger write dropped: {}: {} (the ledger audit corrects it from the assignments' status)", what,
                         s.message());
           dropped.store(true);
@@ -337,7 +350,12 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   } else {
     spdlog::warn("no --database-url: running without the ledger");
   }
-  m.panels = std::make_unique<panel::PanelSessionPool>(&m.clock, panel::NewCppRestTransport, [&metrics = m.metrics](const std::string& key) {
+  return Status::Ok();
+}
+
+// The panels' session pool and the node controller.
+void Manager::Impl::WireNodes() {
+  panels = std::make_unique<panel::PanelSessionPool>(&clock, panel::NewCppRestTransport, [&metrics = metrics](const std::string& key) {
     return [&metrics, key](const std::string& op, const std::string& outcome, std::chrono::milliseconds) {
       metrics.PanelRequest(key, op, outcome);
     };
@@ -346,177 +364,211 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                                          .success_threshold = static_cast<int>(options.success_threshold),
                                          .failover_grace = options.failover_grace},
                               .probe_interval = options.probe_interval};
-  Impl* raw = impl.get();
-  m.nodes = std::make_unique<NodeReconciler>(
-      NodeReconcilerDeps{m.kube.get(), m.panels.get(), &m.clock, &m.metrics, m.ledger.get(),
-                         [raw](const std::string& node_key) { return raw->book.UsersOn(node_key); },
-                         [raw](const std::string& ns, const std::string& node) { return raw->PlacedUsers(ns, node); },
-                         [raw](const std::string& ns, const std::string& name) {
-                           raw->Enqueue(raw->assignment_loop, ns + "/" + name);
+  nodes = std::make_unique<NodeReconciler>(
+      NodeReconcilerDeps{kube.get(), panels.get(), &clock, &metrics, ledger.get(),
+                         [this](const std::string& node_key) { return this->book.UsersOn(node_key); },
+                         [this](const std::string& ns, const std::string& node) { return this->PlacedUsers(ns, node); },
+                         [this](const std::string& ns, const std::string& name) {
+                           this->Enqueue(this->assignment_loop, ns + "/" + name);
                          },
-                         [raw](const std::string& ns, const std::string& name, std::vector<std::string> emails) {
-                           raw->cleanup->HandExtra(ns + "/" + name, std::move(emails));
-                           raw->Enqueue(raw->cleanup_loop, ns + "/" + name);
+                         [this](const std::string& ns, const std::string& name, std::vector<std::string> emails) {
+                           this->cleanup->HandExtra(ns + "/" + name, std::move(emails));
+                           this->Enqueue(this->cleanup_loop, ns + "/" + name);
                          },
-                         &m.expected_keys},
+                         &expected_keys},
       nopts);
-  m.budget = std::make_unique<MoveBudget>(options.disruption_budget);
-  m.events = std::make_unique<kube::EventRecorder>(m.kube.get(), "x3ui.io/operator", Identity(), &m.clock);
-  m.batcher = std::make_unique<panel::AddBatcher>(
+}
+
+// The disruption budget, the Event recorder, the add batcher and the assignment controller.
+void Manager::Impl::WireAssignments() {
+  budget = std::make_unique<MoveBudget>(options.disruption_budget);
+  events = std::make_unique<kube::EventRecorder>(kube.get(), "x3ui.io/operator", Identity(), &clock);
+  batcher = std::make_unique<panel::AddBatcher>(
       panel::AddBatcher::Options{.linger = std::chrono::milliseconds(200), .max_wait = std::chrono::seconds(5)},
-      [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
-      [raw](const panel::AddBatcher::FlushReport& r) { raw->BatchPlaced(r); });
-  m.assignments = std::make_unique<AssignmentReconciler>(
-      AssignmentReconcilerDeps{.kube = m.kube.get(), .panels = m.panels.get(), .clock = &m.clock,
-                               .nodes = [raw](const std::string& ns) { return raw->NodeViews(ns); },
-                               .book = &m.book,
-                               .ledger = m.ledger.get(),
-                               .events = m.events.get(),
-                               .metrics = &m.metrics,
-                               .store = m.store.get(),
-                               .budget = m.budget.get(),
-                               .expected_keys = &m.expected_keys,
-                               .wake = [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
-                               .on_move_step = [raw](const std::string& step) { raw->MaybeCrash(step); },
-                               .batcher = m.batcher.get(),
-                               .cached_assignment = [raw](const std::string& key) { return raw->assignment_loop.informer->Get(key); },
-                               .cached_node = [raw](const std::string& key) { return raw->node_loop.informer->Get(key); }},
+      [this](const std::string& key) { this->Enqueue(this->assignment_loop, key); },
+      [this](const panel::AddBatcher::FlushReport& r) { this->BatchPlaced(r); });
+  assignments = std::make_unique<AssignmentReconciler>(
+      AssignmentReconcilerDeps{.kube = kube.get(), .panels = panels.get(), .clock = &clock,
+                               .nodes = [this](const std::string& ns) { return this->NodeViews(ns); },
+                               .book = &book,
+                               .ledger = ledger.get(),
+                               .events = events.get(),
+                               .metrics = &metrics,
+                               .store = store.get(),
+                               .budget = budget.get(),
+                               .expected_keys = &expected_keys,
+                               .wake = [this](const std::string& key) { this->Enqueue(this->assignment_loop, key); },
+                               .on_move_step = [this](const std::string& step) { this->MaybeCrash(step); },
+                               .batcher = batcher.get(),
+                               .cached_assignment = [this](const std::string& key) { return this->assignment_loop.informer->Get(key); },
+                               .cached_node = [this](const std::string& key) { return this->node_loop.informer->Get(key); }},
       AssignmentReconcilerOptions{});
-  m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
-  m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);
-  m.InitLoop(m.migration_loop, kMigrationController, kube::kVpnMigrations);
-  m.InitQueue(m.cleanup_loop, kCleanupController);
-  m.cleanup = std::make_unique<CleanupReconciler>(CleanupReconcilerDeps{
-      .panels = m.panels.get(),
-      .remove_pending = [raw](const std::string& ns, const std::string& node) { return raw->assignments->RemovePending(ns, node); },
-      .placed_on = [raw](const std::string& ns, const std::string& node) { return raw->book.PlacedOn(ns + "/" + node); },
-      .reprobe = [raw](const std::string& node_key) { raw->Enqueue(raw->node_loop, node_key); }});
-  m.cleanup_loop.reconcile = [raw](const std::string& ns, const std::string& n) {
-    const auto views = raw->nodes->Views(ns);
+}
+
+// The cleanup controller: extra clients and pending removals, keyed by node.
+void Manager::Impl::WireCleanup() {
+  cleanup = std::make_unique<CleanupReconciler>(CleanupReconcilerDeps{
+      .panels = panels.get(),
+      .remove_pending = [this](const std::string& ns, const std::string& node) { return this->assignments->RemovePending(ns, node); },
+      .placed_on = [this](const std::string& ns, const std::string& node) { return this->book.PlacedOn(ns + "/" + node); },
+      .reprobe = [this](const std::string& node_key) { this->Enqueue(this->node_loop, node_key); }});
+  cleanup_loop.reconcile = [this](const std::string& ns, const std::string& n) {
+    const auto views = this->nodes->Views(ns);
     auto view = std::find_if(views.begin(), views.end(), [&](const auto& v) { return v.name == n; });
-    return raw->cleanup->Reconcile(ns, n, view != views.end() && view->phase == api::kPhaseReady);
+    return this->cleanup->Reconcile(ns, n, view != views.end() && view->phase == api::kPhaseReady);
   };
-  m.migrations = std::make_unique<MigrationReconciler>(
-      MigrationReconcilerDeps{.kube = m.kube.get(), .clock = &m.clock, .book = &m.book,
-                              .nodes = [raw](const std::string& ns) { return raw->NodeViews(ns); },
-                              .placed = [raw](const std::string& ns) {
+}
+
+// The migration controller and what wakes it.
+void Manager::Impl::WireMigrations() {
+  migrations = std::make_unique<MigrationReconciler>(
+      MigrationReconcilerDeps{.kube = kube.get(), .clock = &clock, .book = &book,
+                              .nodes = [this](const std::string& ns) { return this->NodeViews(ns); },
+                              .placed = [this](const std::string& ns) {
                                 std::vector<kube::Json> out;
-                                for (auto& o : raw->assignment_loop.informer->ByIndex("namespace", ns)) {
+                                for (auto& o : this->assignment_loop.informer->ByIndex("namespace", ns)) {
                                   if (!AssignedNode(o).empty()) out.push_back(std::move(o));
                                 }
                                 return out;
                               },
-                              .wake = [raw](const std::string& key) { raw->Enqueue(raw->assignment_loop, key); },
-                              .events = m.events.get(),
+                              .wake = [this](const std::string& key) { this->Enqueue(this->assignment_loop, key); },
+                              .events = events.get(),
                               .disruption_budget = options.disruption_budget},
       MigrationReconcilerOptions{});
-  m.migration_loop.reconcile = [raw](const std::string& ns, const std::string& n) { return raw->migrations->Reconcile(ns, n); };
-  auto on_migration = [raw](const kube::Json& o) { raw->Enqueue(raw->migration_loop, kube::Informer::KeyOf(o)); };
-  m.migration_loop.informer->AddHandlers(
+  migration_loop.reconcile = [this](const std::string& ns, const std::string& n) { return this->migrations->Reconcile(ns, n); };
+  auto on_migration = [this](const kube::Json& o) { this->Enqueue(this->migration_loop, kube::Informer::KeyOf(o)); };
+  migration_loop.informer->AddHandlers(
       {on_migration, [on_migration](const kube::Json&, const kube::Json& n) { on_migration(n); }, on_migration});
-  m.node_loop.informer->AddIndex("namespace", [](const kube::Json& o) {
+}
+
+// The informers' indexes and handlers, and what each node pass wakes.
+void Manager::Impl::WireWatches() {
+  node_loop.informer->AddIndex("namespace", [](const kube::Json& o) {
     return std::vector<std::string>{o["metadata"].value("namespace", "")};
   });
-  m.assignment_loop.informer->AddIndex("namespace", [](const kube::Json& o) {
+  assignment_loop.informer->AddIndex("namespace", [](const kube::Json& o) {
     return std::vector<std::string>{o["metadata"].value("namespace", "")};
   });
-  m.node_loop.reconcile = [raw](const std::string& ns, const std::string& n) { return raw->nodes->Reconcile(ns, n); };
-  m.assignment_loop.reconcile = [raw](const std::string& ns, const std::string& n) {
-    return raw->assignments->Reconcile(ns, n);
+  node_loop.reconcile = [this](const std::string& ns, const std::string& n) { return this->nodes->Reconcile(ns, n); };
+  assignment_loop.reconcile = [this](const std::string& ns, const std::string& n) {
+    return this->assignments->Reconcile(ns, n);
   };
   // A node that may have become usable: try the users still waiting for one in its namespace.
-  m.assignment_loop.informer->AddIndex("unplaced", [](const kube::Json& o) {
+  assignment_loop.informer->AddIndex("unplaced", [](const kube::Json& o) {
     return AssignedNode(o).empty() ? std::vector<std::string>{o["metadata"].value("namespace", "")} : std::vector<std::string>{};
   });
-  m.assignment_loop.informer->AddIndex("phase", [](const kube::Json& o) {
+  assignment_loop.informer->AddIndex("phase", [](const kube::Json& o) {
     std::string phase = o.value("status", kube::Json::object()).value("phase", "");
     return std::vector<std::string>{phase.empty() ? api::kPhasePending : phase};
   });
   // A node whose users must leave (drained, deleted, Unreachable past the grace): move them now.
-  m.assignment_loop.informer->AddIndex("node", [](const kube::Json& o) {
+  assignment_loop.informer->AddIndex("node", [](const kube::Json& o) {
     const std::string node = AssignedNode(o);
     return node.empty() ? std::vector<std::string>{} : std::vector<std::string>{o["metadata"].value("namespace", "") + "/" + node};
   });
-  m.node_loop.after = [raw](const std::string& key) {
+  node_loop.after = [this](const std::string& key) {
     const std::string ns = key.substr(0, key.find('/')), name = key.substr(key.find('/') + 1);
-    const auto views = raw->nodes->Views(ns);
+    const auto views = this->nodes->Views(ns);
     auto view = std::find_if(views.begin(), views.end(), [&](const auto& v) { return v.name == name; });
     // A node that may have become usable (new, back, uncordoned, grown, no longer full): the
     // users still waiting for one in its namespace are tried again.
-    if (view == views.end() || raw->UsabilityChanged(key, *view)) {
-      for (const auto& o : raw->assignment_loop.informer->ByIndex("unplaced", ns)) {
-        raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+    if (view == views.end() || this->UsabilityChanged(key, *view)) {
+      for (const auto& o : this->assignment_loop.informer->ByIndex("unplaced", ns)) {
+        this->Enqueue(this->assignment_loop, kube::Informer::KeyOf(o));
       }
     }
     // Users of a node they must leave (deleted, drained, Unreachable past the grace) move now,
     // not at their next resync; a Ready node gets the clients that moves left on it removed (by
     // the cleanup controller, off the probe).
-    if (view != views.end() && view->phase == api::kPhaseReady) raw->Enqueue(raw->cleanup_loop, key);
+    if (view != views.end() && view->phase == api::kPhaseReady) this->Enqueue(this->cleanup_loop, key);
     if (view == views.end() || view->evacuating()) {
-      for (const auto& o : raw->assignment_loop.informer->ByIndex("node", key)) {
-        raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+      for (const auto& o : this->assignment_loop.informer->ByIndex("node", key)) {
+        this->Enqueue(this->assignment_loop, kube::Informer::KeyOf(o));
       }
     }
   };
-  auto on_node = [raw](const kube::Json& o) { raw->Enqueue(raw->node_loop, kube::Informer::KeyOf(o)); };
-  m.node_loop.informer->AddHandlers({on_node,
+  auto on_node = [this](const kube::Json& o) { this->Enqueue(this->node_loop, kube::Informer::KeyOf(o)); };
+  node_loop.informer->AddHandlers({on_node,
                                      [on_node](const kube::Json& o, const kube::Json& n) {
                                        if (SpecOrLifecycleChanged(o, n)) on_node(n);
                                      },
                                      on_node});
   // Where the informer says an assignment is placed: counts, and the drift diff's cache.
-  auto observe = [raw](const kube::Json& o) {
-    raw->AssignmentTouched(o);
+  auto observe = [this](const kube::Json& o) {
+    this->AssignmentTouched(o);
     const auto& meta = o["metadata"];
-    raw->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(o),
+    this->assignments->Observe(meta.value("namespace", ""), meta.value("name", ""), AssignedNode(o),
                               meta.value("resourceVersion", ""));
   };
-  m.assignment_loop.informer->AddHandlers(
-      {[raw, observe](const kube::Json& o) {
+  assignment_loop.informer->AddHandlers(
+      {[this, observe](const kube::Json& o) {
          observe(o);
-         raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+         this->Enqueue(this->assignment_loop, kube::Informer::KeyOf(o));
        },
-       [raw, observe](const kube::Json& o, const kube::Json& n) {
+       [this, observe](const kube::Json& o, const kube::Json& n) {
          // A user that left a node: the node's count changes, and a deleted node may now go.
          if (const std::string left = AssignedNode(o); !left.empty() && left != AssignedNode(n)) {
-           raw->Enqueue(raw->node_loop, o["metadata"].value("namespace", "") + "/" + left);
+           this->Enqueue(this->node_loop, o["metadata"].value("namespace", "") + "/" + left);
          }
-         raw->AssignmentTouched(o);
+         this->AssignmentTouched(o);
          observe(n);
-         if (SpecOrLifecycleChanged(o, n)) raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(n));
+         if (SpecOrLifecycleChanged(o, n)) this->Enqueue(this->assignment_loop, kube::Informer::KeyOf(n));
        },
-       [raw](const kube::Json& o) {
-         raw->AssignmentTouched(o);
-         raw->Enqueue(raw->assignment_loop, kube::Informer::KeyOf(o));
+       [this](const kube::Json& o) {
+         this->AssignmentTouched(o);
+         this->Enqueue(this->assignment_loop, kube::Informer::KeyOf(o));
        }});
 
-  m.probes.AddHealthCheck("ping", [] { return Status::Ok(); });
-  m.probes.AddReadyCheck("informers", [raw] {
-    if (!raw->node_loop.informer->HasSynced()) return Status::Unavailable("VpnNode cache not synced");
-    if (!raw->assignment_loop.informer->HasSynced()) return Status::Unavailable("VpnAssignment cache not synced");
-    if (!raw->migration_loop.informer->HasSynced()) return Status::Unavailable("VpnMigration cache not synced");
+}
+
+// The health checks, and the /metrics and probe servers.
+Status Manager::Impl::ServeProbesAndMetrics() {
+  probes.AddHealthCheck("ping", [] { return Status::Ok(); });
+  probes.AddReadyCheck("informers", [this] {
+    if (!this->node_loop.informer->HasSynced()) return Status::Unavailable("VpnNode cache not synced");
+    if (!this->assignment_loop.informer->HasSynced()) return Status::Unavailable("VpnAssignment cache not synced");
+    if (!this->migration_loop.informer->HasSynced()) return Status::Unavailable("VpnMigration cache not synced");
     return Status::Ok();
   });
-  m.probes.AddReadyCheck("ledger", [raw] {
-    if (!raw->ledger || raw->ledger->Healthy()) return Status::Ok();
-    return Status::Unavailable("the ledger database is unreachable; " + std::to_string(raw->ledger->Pending()) +
+  probes.AddReadyCheck("ledger", [this] {
+    if (!this->ledger || this->ledger->Healthy()) return Status::Ok();
+    return Status::Unavailable("the ledger database is unreachable; " + std::to_string(this->ledger->Pending()) +
                                " writes waiting");
   });
   for (auto [addr, server, handler] :
-       {std::tuple{options.metrics_bind_address, &m.metrics_server,
-                   http::HttpServer::Handler([raw](const http::Request& r) {
+       {std::tuple{options.metrics_bind_address, &metrics_server,
+                   http::HttpServer::Handler([this](const http::Request& r) {
                      if (r.path != "/metrics") return http::Response{404, "not found\n", "text/plain", {}};
-                     raw->CountAssignmentPhases();
-                     return http::Response{200, raw->metrics.Exposition(), "text/plain; version=0.0.4", {}};
+                     this->CountAssignmentPhases();
+                     return http::Response{200, this->metrics.Exposition(), "text/plain; version=0.0.4", {}};
                    })},
-        std::tuple{options.health_probe_bind_address, &m.probe_server,
-                   http::HttpServer::Handler([raw](const http::Request& r) { return raw->probes.Handle(r); })}}) {
+        std::tuple{options.health_probe_bind_address, &probe_server,
+                   http::HttpServer::Handler([this](const http::Request& r) { return this->probes.Handle(r); })}}) {
     auto parsed = http::ParseBindAddress(addr);
     if (!parsed.ok()) return parsed.status();
     if (parsed->second == 0) continue;
     *server = std::make_unique<http::HttpServer>(parsed->first, parsed->second, handler);
     if (Status s = (*server)->Start(); !s.ok()) return s;
   }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  Impl& m = *impl;
+  m.options = options;
+  if (Status s = m.ConnectKube(); !s.ok()) return s;
+  if (Status s = m.OpenLedger(); !s.ok()) return s;
+  m.WireNodes();
+  m.WireAssignments();
+  m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
+  m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);
+  m.InitLoop(m.migration_loop, kMigrationController, kube::kVpnMigrations);
+  m.InitQueue(m.cleanup_loop, kCleanupController);
+  m.WireCleanup();
+  m.WireMigrations();
+  m.WireWatches();
+  if (Status s = m.ServeProbesAndMetrics(); !s.ok()) return s;
   return std::unique_ptr<Manager>(new Manager(std::move(impl)));
 }
 

@@ -94,6 +94,7 @@ class NodeReconciler {
     balancer::NodeView view;
     store::NodeRow ledger_row;
     bool ledger_written = false;
+    bool login_hold_checked = false;  // the status's login hold was resumed (once per process)
   };
 
   struct Pass;   // one Reconcile's state, step to step (reconciler.cc)
@@ -102,6 +103,8 @@ class NodeReconciler {
   StepResult Read(Pass& p);
   StepResult RefuseInvalidSpec(Pass& p);
   StepResult OpenSession(Pass& p);
+  // A login back-off an earlier process left in status (loginRetryAfter) is resumed, once.
+  void ResumeLoginHold(Pass& p);
   Probe ProbePanel(Pass& p);
   void ObserveHealth(Pass& p, const Probe& probe);
   void BuildStatus(Pass& p, const Probe& probe);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "pkg/common/json_parse.h"
 #include "pkg/common/text.h"
 
@@ -34,6 +36,18 @@ Informer::Informer(KubeClient* client, Resource resource, InformerOptions option
 Informer::~Informer() { Stop(); }
 
 void Informer::AddHandlers(InformerHandlers h) { handlers_.push_back(std::move(h)); }
+
+void Informer::Deliver(const char* event, const std::function<void()>& call) const {
+  // The exception boundary of a handler: one that throws (a bug, an object of an unexpected
+  // shape) is logged and skipped; the cache, the other handlers and the watch go on.
+  try {
+    call();
+  } catch (const std::exception& e) {
+    spdlog::error("informer {} handler for {} threw: {}", event, resource_.plural, e.what());
+  } catch (...) {
+    spdlog::error("informer {} handler for {} threw a non-standard exception", event, resource_.plural);
+  }
+}
 void Informer::AddIndex(const std::string& name, IndexFunc fn) { index_funcs_[name] = std::move(fn); }
 
 void Informer::Start() {
@@ -175,13 +189,13 @@ Status Informer::Relist(const std::string& resource_version) {
   // (The handlers run on this thread, the only writer of cache_, so the pointers stay valid.)
   for (const auto& h : handlers_) {
     for (const auto& o : deletes) {
-      if (h.on_delete) h.on_delete(Unpack(o));
+      if (h.on_delete) Deliver("delete", [&] { h.on_delete(Unpack(o)); });
     }
     for (const auto& [o, key] : updates) {
-      if (h.on_update) h.on_update(Unpack(o), Unpack(cache_.at(key)));
+      if (h.on_update) Deliver("update", [&] { h.on_update(Unpack(o), Unpack(cache_.at(key))); });
     }
     for (const Stored* o : adds) {
-      if (h.on_add) h.on_add(Unpack(*o));
+      if (h.on_add) Deliver("add", [&] { h.on_add(Unpack(*o)); });
     }
   }
   {
@@ -210,8 +224,8 @@ void Informer::Upsert(Json obj) {
     last_rv_ = Rv(obj);
   }
   for (const auto& h : handlers_) {
-    if (old && h.on_update) h.on_update(*old, obj);
-    if (!old && h.on_add) h.on_add(obj);
+    if (old && h.on_update) Deliver("update", [&] { h.on_update(*old, obj); });
+    if (!old && h.on_add) Deliver("add", [&] { h.on_add(obj); });
   }
 }
 
@@ -230,7 +244,7 @@ void Informer::Remove(const Json& obj) {
   }
   if (!had) return;
   for (const auto& h : handlers_) {
-    if (h.on_delete) h.on_delete(obj);
+    if (h.on_delete) Deliver("delete", [&] { h.on_delete(obj); });
   }
 }
 

@@ -90,6 +90,8 @@ class Informer {
   Status WatchOnce();
   void Upsert(Json obj);   // from a watch event
   void Remove(const Json& obj);
+  // Calls one handler inside an exception boundary (`event`: add, update or delete, for the log).
+  void Deliver(const char* event, const std::function<void()>& call) const;
   void IndexLocked(const std::string& key, const Json& obj, bool add);  // REQUIRES: mu_
   void SleepInterruptible(std::chrono::milliseconds d);
 

@@ -222,6 +222,20 @@ Status PanelClient::LoginLocked() {
   return Status::Ok();
 }
 
+std::optional<PanelClient::LoginHold> PanelClient::login_hold() const {
+  std::lock_guard<std::mutex> l(auth_mu_);
+  if (clock_->Now() >= next_login_) return std::nullopt;
+  return LoginHold{next_login_, login_backoff_};
+}
+
+void PanelClient::RestoreLoginHold(const LoginHold& hold, const std::string& refusal) {
+  std::lock_guard<std::mutex> l(auth_mu_);
+  if (hold.until <= next_login_) return;
+  next_login_ = hold.until;
+  login_backoff_ = std::min(hold.backoff, options_.max_login_backoff);
+  last_login_error_ = Status::Unauthenticated(CleanForeignText(refusal)).WithReason("LoginFailed");
+}
+
 Status PanelClient::EnsureSession() {
   std::lock_guard<std::mutex> l(auth_mu_);
   if (!options_.credentials.api_token.empty()) return CheckTokenText(options_.credentials.api_token);

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,20 @@ class PanelClient {
   // Logs in (or checks the token) and detects the API flavor. Other calls do this lazily.
   Status Connect();
   ApiFlavor flavor() const;
+
+  // The login back-off, as it stands: no login before `until`; `backoff` is the wait that the
+  // refusal before it started (the next refusal doubles it, up to the maximum). Kept by the
+  // caller where a restart can read it (a VpnNode's status), so that an operator in a crash loop
+  // does not try a refused login on every start and lock the panel's account.
+  struct LoginHold {
+    TimePoint until;
+    std::chrono::milliseconds backoff{0};
+  };
+  // The hold in force; nullopt when a login may be tried now.
+  std::optional<LoginHold> login_hold() const;
+  // Resumes a hold a previous process left: no login before `hold.until`, and a refusal then
+  // doubles `hold.backoff`. `refusal` is the panel's earlier answer, reported meanwhile.
+  void RestoreLoginHold(const LoginHold& hold, const std::string& refusal);
 
   Result<ServerStatus> GetServerStatus();
   Result<std::vector<Inbound>> ListInbounds();

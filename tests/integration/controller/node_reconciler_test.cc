@@ -168,6 +168,35 @@ TEST_F(NodeReconcilerTest, MissingSecretAndMissingInboundAreConditions) {
   EXPECT_EQ(Cond(Read(), api::kReady).message, "the panel has no inbound reality (id 99)");
 }
 
+TEST_F(NodeReconcilerTest, ALoginBackOffOutlivesARestart) {
+  // The panel refuses the credentials: one login, then a back-off kept in status.
+  ASSERT_TRUE(kube_.Create(kube::kSecrets, "vpn",
+                           {{"metadata", {{"name", "wrong"}}},
+                            {"data", {{"username", Base64Encode("admin")}, {"password", Base64Encode("not-it")}}}})
+                  .ok());
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node("wrong")).ok());
+  auto logins = [&] { return sim_->panel("fra-1")->Describe()["counters"].value("login", 0); };
+  ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(Cond(Read(), api::kReady).reason, "LoginFailed");
+  EXPECT_EQ(logins(), 1);
+  const api::VpnNode held = Read();
+  ASSERT_FALSE(held.status.login_retry_after.empty()) << "the back-off is in status";
+  EXPECT_EQ(held.status.login_backoff_seconds, 60);
+  std::optional<TimePoint> until = ParseRfc3339(held.status.login_retry_after);
+  ASSERT_TRUE(until.has_value());
+  EXPECT_GT(*until, clock_.Now() + 50s);
+  // A restarted operator (a new reconciler and session pool) keeps to it: no login at once.
+  panel::PanelSessionPool pool2{&clock_};
+  NodeReconciler restarted(NodeReconcilerDeps{&kube_, &pool2, &clock_, &metrics_, nullptr, [](const std::string&) { return 7; }},
+                           NodeReconcilerOptions{.health = {.failure_threshold = 2, .success_threshold = 1, .failover_grace = 60s},
+                                                 .probe_interval = 30s, .probe_timeout = 2s});
+  ASSERT_TRUE(restarted.Reconcile("vpn", "fra-1").ok());
+  ASSERT_TRUE(restarted.Reconcile("vpn", "fra-1").ok());
+  EXPECT_EQ(logins(), 1) << "no login before loginRetryAfter, however often it restarts";
+  EXPECT_EQ(Cond(Read(), api::kReady).reason, "LoginFailed");
+  EXPECT_EQ(Read().status.login_retry_after, held.status.login_retry_after) << "no status write while it runs out";
+}
+
 TEST_F(NodeReconcilerTest, DeletionWaitsForTheUsersThenTheNodeIsForgotten) {
   int64_t users = 2;
   reconciler_ = std::make_unique<NodeReconciler>(

@@ -117,6 +117,25 @@ TEST(InformerFakeTest, RelistAfter410LosesAndRepeatsNothing) {
   inf.Stop();
 }
 
+TEST_P(InformerTest, AHandlerThatThrowsIsSkippedAndTheOthersGoOn) {
+  ASSERT_TRUE(client_->Create(kVpnNodes, ns_, Node("a", "eu")).ok());
+  Informer inf(client_.get(), kVpnNodes, {.ns = ns_});
+  auto boom = [](const Json&) { throw std::runtime_error("a handler bug"); };
+  inf.AddHandlers({boom, [](const Json&, const Json&) { throw std::logic_error("a handler bug"); }, boom});
+  Recorder rec;
+  inf.AddHandlers(rec.Handlers());
+  inf.Start();
+  ASSERT_TRUE(inf.WaitForSync(10s)) << "the first list's throwing handler must not stop the sync";
+  ASSERT_TRUE(client_->Create(kVpnNodes, ns_, Node("b", "eu")).ok());
+  ASSERT_TRUE(client_->Patch(kVpnNodes, ns_, "a", PatchType::kMerge, {{"spec", {{"region", "us"}}}}, false).ok());
+  ASSERT_TRUE(client_->Delete(kVpnNodes, ns_, "b").ok());
+  ASSERT_TRUE(Eventually([&] { return rec.Count("delete " + ns_ + "/b") == 1; }));
+  EXPECT_EQ(rec.Count("add " + ns_ + "/a"), 1u);
+  EXPECT_EQ(rec.Count("add " + ns_ + "/b"), 1u);
+  EXPECT_EQ(rec.Count("update " + ns_ + "/a"), 1u);
+  inf.Stop();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, InformerTest,
                          ::testing::Values(Backend{"Fake", false}, Backend{"KubeApiserver", true}),
                          [](const auto& info) { return std::string(info.param.name); });
