@@ -195,13 +195,15 @@ void NodeReconciler::ResumeLoginHold(Pass& p) {
     if (st.login_hold_checked) return;
     st.login_hold_checked = true;
   }
-  const std::optional<TimePoint> until = ParseRfc3339(p.node.status.login_retry_after);
-  if (!until || *until <= deps_.clock->Now()) return;
+  // The previous run's refusals, as the status says: Ready=False LoginFailed since its
+  // lastTransitionTime. The back-off goes on from there; no status field is written for it.
+  const api::Condition* ready = api::FindCondition(p.node.status.conditions, api::kReady);
+  if (!ready || ready->status != api::kConditionFalse || ready->reason != "LoginFailed") return;
+  const std::optional<TimePoint> since = ParseRfc3339(ready->last_transition_time);
+  if (!since) return;
   const api::Condition* reachable = api::FindCondition(p.node.status.conditions, api::kReachable);
-  p.session->client().RestoreLoginHold({*until, std::chrono::seconds(p.node.status.login_backoff_seconds)},
-                                       reachable ? reachable->message : "the panel refused the credentials");
-  spdlog::info("login held node={} until={} reason=LoginBackoff (the back-off of the previous run)", p.key,
-               p.node.status.login_retry_after);
+  p.session->client().ResumeLoginBackoff(*since, reachable ? reachable->message : "the panel refused the credentials");
+  spdlog::info("login back-off resumed node={} refused_since={} reason=LoginBackoff", p.key, ready->last_transition_time);
 }
 
 // 4. Probe: the panel answers when its inbound list comes back (its status may still be warming
@@ -254,15 +256,6 @@ void NodeReconciler::BuildStatus(Pass& p, const Probe& probe) {
   if (facts.reachable) RepairDrift(p.node, *probe.inbounds, &p.next);
   p.next.users = deps_.users_on_node ? deps_.users_on_node(p.key) : 0;
   p.next.capacity = p.node.spec.capacity.max_users;
-  // The login back-off goes into status when a refusal starts one (its end is fixed until the
-  // next refusal), and leaves it with the next successful probe: no write while it runs out.
-  if (std::optional<panel::PanelClient::LoginHold> hold = p.session->client().login_hold()) {
-    p.next.login_retry_after = FormatRfc3339(hold->until);
-    p.next.login_backoff_seconds = std::chrono::duration_cast<std::chrono::seconds>(hold->backoff).count();
-  } else if (facts.reachable) {
-    p.next.login_retry_after.clear();
-    p.next.login_backoff_seconds = 0;
-  }
   if (!facts.reachable) return;
   if (const int64_t ms = LatencyBucket(p.median_latency); LatencyWorthWriting(p.next.latency_ms, ms)) p.next.latency_ms = ms;
   p.next.api_flavor = panel::ApiFlavorName(p.session->client().flavor());

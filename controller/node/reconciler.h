@@ -103,7 +103,8 @@ class NodeReconciler {
   StepResult Read(Pass& p);
   StepResult RefuseInvalidSpec(Pass& p);
   StepResult OpenSession(Pass& p);
-  // A login back-off an earlier process left in status (loginRetryAfter) is resumed, once.
+  // The login back-off of a panel whose refusals the status reports (Ready=False LoginFailed)
+  // is resumed from their start, once per process.
   void ResumeLoginHold(Pass& p);
   Probe ProbePanel(Pass& p);
   void ObserveHealth(Pass& p, const Probe& probe);

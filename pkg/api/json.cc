@@ -130,8 +130,6 @@ void Read(FieldReader& r, VpnNodeStatus* s) {
   r.Object("drift", &s->drift, [](FieldReader& x, DriftStatus* o) { Read(x, o); });
   r.String("lastTransitionTime", &s->last_transition_time);
   r.Int("observedGeneration", &s->observed_generation);
-  r.String("loginRetryAfter", &s->login_retry_after);
-  r.Int("loginBackoffSeconds", &s->login_backoff_seconds);
   s->unknown = r.Unknown();
 }
 
@@ -354,9 +352,6 @@ Json WriteStatus(const VpnNodeStatus& s) {
                           .Done())
       .String("lastTransitionTime", s.last_transition_time)
       .Int("observedGeneration", s.observed_generation)
-      .String("loginRetryAfter", s.login_retry_after)
-      .OptionalInt("loginBackoffSeconds",
-                   s.login_backoff_seconds ? std::optional<int64_t>(s.login_backoff_seconds) : std::nullopt)
       .Done();
 }
 

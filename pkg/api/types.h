@@ -194,10 +194,6 @@ struct VpnNodeStatus {
   DriftStatus drift;
   std::string last_transition_time;  // lastTransitionTime of phase
   int64_t observed_generation = 0;   // observedGeneration
-  // While the panel refuses the credentials: no login before loginRetryAfter (RFC 3339), and
-  // the back-off that led to it (loginBackoffSeconds), so that a restart keeps to them.
-  std::string login_retry_after;   // loginRetryAfter
-  int64_t login_backoff_seconds = 0;  // loginBackoffSeconds
   Json unknown = Json::object();
   bool operator==(const VpnNodeStatus&) const = default;
 };

@@ -222,18 +222,29 @@ Status PanelClient::LoginLocked() {
   return Status::Ok();
 }
 
-std::optional<PanelClient::LoginHold> PanelClient::login_hold() const {
+void PanelClient::ResumeLoginBackoff(TimePoint first_refusal, const std::string& refusal) {
+  std::chrono::milliseconds backoff{0};
+  const TimePoint next =
+      NextLoginAttempt(first_refusal, clock_->Now(), options_.login_backoff, options_.max_login_backoff, &backoff);
   std::lock_guard<std::mutex> l(auth_mu_);
-  if (clock_->Now() >= next_login_) return std::nullopt;
-  return LoginHold{next_login_, login_backoff_};
+  if (next <= next_login_) return;
+  next_login_ = next;
+  login_backoff_ = backoff;
+  last_login_error_ = Status::Unauthenticated(CleanForeignText(refusal)).WithReason("LoginFailed");
 }
 
-void PanelClient::RestoreLoginHold(const LoginHold& hold, const std::string& refusal) {
-  std::lock_guard<std::mutex> l(auth_mu_);
-  if (hold.until <= next_login_) return;
-  next_login_ = hold.until;
-  login_backoff_ = std::min(hold.backoff, options_.max_login_backoff);
-  last_login_error_ = Status::Unauthenticated(CleanForeignText(refusal)).WithReason("LoginFailed");
+TimePoint NextLoginAttempt(TimePoint first_refusal, TimePoint now, std::chrono::milliseconds base,
+                           std::chrono::milliseconds max, std::chrono::milliseconds* backoff) {
+  std::chrono::milliseconds b = std::max(base, std::chrono::milliseconds(1));
+  TimePoint t = first_refusal + b;
+  while (t <= now && b < max) {
+    b = std::min(b * 2, max);
+    t += b;
+  }
+  // At the maximum the attempts are evenly spaced: jump to the first one after now.
+  if (t <= now) t += b * ((now - t) / b + 1);
+  *backoff = b;
+  return t;
 }
 
 Status PanelClient::EnsureSession() {

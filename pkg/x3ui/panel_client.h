@@ -67,19 +67,13 @@ class PanelClient {
   Status Connect();
   ApiFlavor flavor() const;
 
-  // The login back-off, as it stands: no login before `until`; `backoff` is the wait that the
-  // refusal before it started (the next refusal doubles it, up to the maximum). Kept by the
-  // caller where a restart can read it (a VpnNode's status), so that an operator in a crash loop
-  // does not try a refused login on every start and lock the panel's account.
-  struct LoginHold {
-    TimePoint until;
-    std::chrono::milliseconds backoff{0};
-  };
-  // The hold in force; nullopt when a login may be tried now.
-  std::optional<LoginHold> login_hold() const;
-  // Resumes a hold a previous process left: no login before `hold.until`, and a refusal then
-  // doubles `hold.backoff`. `refusal` is the panel's earlier answer, reported meanwhile.
-  void RestoreLoginHold(const LoginHold& hold, const std::string& refusal);
+  // Resumes the login back-off of a panel that has refused the credentials since
+  // `first_refusal` (a previous process's, as the node's status says): no login before the next
+  // attempt the back-off schedule (login_backoff doubling to max_login_backoff, counted from the
+  // first refusal) has after now, so that an operator in a crash loop does not try a refused
+  // login on every start and lock the panel's account. `refusal` is the panel's earlier answer,
+  // reported meanwhile.
+  void ResumeLoginBackoff(TimePoint first_refusal, const std::string& refusal);
 
   Result<ServerStatus> GetServerStatus();
   Result<std::vector<Inbound>> ListInbounds();
@@ -126,6 +120,12 @@ class PanelClient {
   std::chrono::milliseconds login_backoff_{0};
   Status last_login_error_;
 };
+
+// The login back-off schedule: after a first refusal at `first_refusal`, attempts follow at
+// waits of `base`, doubling up to `max`. Returns the first attempt after `now`, and in `backoff`
+// the wait that led to it.
+TimePoint NextLoginAttempt(TimePoint first_refusal, TimePoint now, std::chrono::milliseconds base,
+                           std::chrono::milliseconds max, std::chrono::milliseconds* backoff);
 
 }  // namespace x3ui::panel
 

@@ -322,3 +322,30 @@ TEST_F(PanelClientTest, LoginRefusalQuotesThePanelCleanedAndBounded) {
 
 }  // namespace
 }  // namespace x3ui::panel
+
+namespace x3ui::panel {
+namespace {
+
+TEST(NextLoginAttemptTest, FollowsTheBackOffScheduleFromTheFirstRefusal) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  const TimePoint t0{seconds(1000000)};
+  struct Row {
+    int64_t now_after_s;  // now, seconds after the first refusal
+    int64_t next_after_s;  // the attempt expected, seconds after it
+    int64_t backoff_s;
+  };
+  // Attempts at +60, +180, +420, +900, +1800 (15 min reached), then every 900 s.
+  const Row rows[] = {{0, 60, 60},     {59, 60, 60},     {60, 180, 120},   {179, 180, 120},
+                      {400, 420, 240}, {899, 900, 480},  {900, 1800, 900}, {1800, 2700, 900},
+                      {5000, 5400, 900}, {86400, 86400 + 900, 900}};
+  for (const Row& r : rows) {
+    milliseconds backoff{0};
+    TimePoint next = NextLoginAttempt(t0, t0 + seconds(r.now_after_s), seconds(60), seconds(900), &backoff);
+    EXPECT_EQ(std::chrono::duration_cast<seconds>(next - t0).count(), r.next_after_s) << "now +" << r.now_after_s;
+    EXPECT_EQ(std::chrono::duration_cast<seconds>(backoff).count(), r.backoff_s) << "now +" << r.now_after_s;
+  }
+}
+
+}  // namespace
+}  // namespace x3ui::panel
