@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "controller/object_key.h"
+#include "pkg/kube/informer.h"
 
 namespace x3ui::controller {
 namespace {
@@ -22,7 +22,7 @@ bool CaughtUp(const std::string& cached, const std::string& written) {
 
 void OwnWrites::Remember(const kube::Json& written) {
   MutexLock l(mu_);
-  written_[KeyOf(written)] = written;
+  written_[kube::Informer::KeyOf(written)] = written;
 }
 
 Result<kube::Json> OwnWrites::Newest(const std::string& key, Result<kube::Json> read) {

@@ -34,17 +34,23 @@ struct AssignmentReconciler::Pass {
   store::JournalEntry move() const { return {move_id, ns, name, source, node, reason}; }
 };
 
+namespace {
+// Fresh secrets from the system's generators unless a test injects fixed ones.
+AssignmentReconcilerDeps WithDefaults(AssignmentReconcilerDeps deps) {
+  if (!deps.new_uuid) deps.new_uuid = NewUuidV4;
+  if (!deps.new_token) deps.new_token = RandomToken;
+  return deps;
+}
+}  // namespace
+
 AssignmentReconciler::AssignmentReconciler(AssignmentReconcilerDeps deps, AssignmentReconcilerOptions options)
-    : deps_(std::move(deps)),
+    : deps_(WithDefaults(std::move(deps))),
       options_(options),
       own_book_(deps_.book ? nullptr : std::make_unique<PlacementBook>()),
       book_(deps_.book ? deps_.book : own_book_.get()),
       panels_(deps_.kube, deps_.panels, deps_.cached_node, {options_.panel_timeout, options_.listing_max_age}),
-      credentials_(deps_.kube, deps_.new_uuid ? deps_.new_uuid : NewUuidV4,
-                   deps_.new_token ? deps_.new_token : RandomToken),
-      saga_({&panels_, book_, deps_.nodes, deps_.ledger, deps_.events, deps_.metrics, deps_.on_move_step}) {
-  if (!deps_.new_token) deps_.new_token = RandomToken;
-}
+      credentials_(deps_.kube, deps_.new_uuid, deps_.new_token),
+      saga_({&panels_, book_, deps_.nodes, deps_.ledger, deps_.events, deps_.metrics, deps_.on_move_step}) {}
 
 void AssignmentReconciler::Observe(const std::string& ns, const std::string& name, const std::string& node_name,
                                    const std::string& resource_version) {

@@ -20,12 +20,9 @@
 #define CAPABILITY(x) X3UI_THREAD_ANNOTATION(capability(x))
 #define SCOPED_CAPABILITY X3UI_THREAD_ANNOTATION(scoped_lockable)
 #define GUARDED_BY(x) X3UI_THREAD_ANNOTATION(guarded_by(x))
-#define PT_GUARDED_BY(x) X3UI_THREAD_ANNOTATION(pt_guarded_by(x))
 #define REQUIRES(...) X3UI_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
 #define ACQUIRE(...) X3UI_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define RELEASE(...) X3UI_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
-#define EXCLUDES(...) X3UI_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
-#define ACQUIRED_AFTER(...) X3UI_THREAD_ANNOTATION(acquired_after(__VA_ARGS__))
 
 namespace x3ui {
 

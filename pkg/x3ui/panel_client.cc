@@ -8,6 +8,13 @@
 #include "pkg/x3ui/replies.h"
 
 namespace x3ui::panel {
+namespace {
+// The wait after a refused login: `base` after the first, doubling after each next, up to `max`.
+std::chrono::milliseconds NextLoginBackoff(std::chrono::milliseconds current, std::chrono::milliseconds base,
+                                           std::chrono::milliseconds max) {
+  return current.count() == 0 ? base : std::min(current * 2, max);
+}
+}  // namespace
 
 struct PanelClient::Reply {
   Envelope envelope;
@@ -204,8 +211,7 @@ Status PanelClient::LoginLocked() {
   }
   if (!failure.ok()) {
     Observe("login", "auth", start);
-    login_backoff_ = login_backoff_.count() == 0 ? options_.login_backoff
-                                                 : std::min(login_backoff_ * 2, options_.max_login_backoff);
+    login_backoff_ = NextLoginBackoff(login_backoff_, options_.login_backoff, options_.max_login_backoff);
     next_login_ = clock_->Now() + login_backoff_;
     last_login_error_ = failure.WithReason("LoginFailed");
     return last_login_error_;
@@ -235,10 +241,11 @@ void PanelClient::ResumeLoginBackoff(TimePoint first_refusal, const std::string&
 
 TimePoint NextLoginAttempt(TimePoint first_refusal, TimePoint now, std::chrono::milliseconds base,
                            std::chrono::milliseconds max, std::chrono::milliseconds* backoff) {
-  std::chrono::milliseconds b = std::max(base, std::chrono::milliseconds(1));
+  base = std::max(base, std::chrono::milliseconds(1));
+  std::chrono::milliseconds b = NextLoginBackoff(std::chrono::milliseconds(0), base, max);
   TimePoint t = first_refusal + b;
   while (t <= now && b < max) {
-    b = std::min(b * 2, max);
+    b = NextLoginBackoff(b, base, max);
     t += b;
   }
   // At the maximum the attempts are evenly spaced: jump to the first one after now.
