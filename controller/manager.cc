@@ -345,7 +345,8 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   NodeReconcilerOptions nopts{.health = {.failure_threshold = static_cast<int>(options.failure_threshold),
                                          .success_threshold = static_cast<int>(options.success_threshold),
                                          .failover_grace = options.failover_grace},
-                              .probe_interval = options.probe_interval};
+                              .probe_interval = options.probe_interval,
+                              .panel_hosts = options.PanelHosts()};
   Impl* raw = impl.get();
   m.nodes = std::make_unique<NodeReconciler>(
       NodeReconcilerDeps{m.kube.get(), m.panels.get(), &m.clock, &m.metrics, m.ledger.get(),
@@ -381,7 +382,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
                                .batcher = m.batcher.get(),
                                .cached_assignment = [raw](const std::string& key) { return raw->assignment_loop.informer->Get(key); },
                                .cached_node = [raw](const std::string& key) { return raw->node_loop.informer->Get(key); }},
-      AssignmentReconcilerOptions{});
+      AssignmentReconcilerOptions{.panel_hosts = options.PanelHosts()});
   m.InitLoop(m.node_loop, kNodeController, kube::kVpnNodes);
   m.InitLoop(m.assignment_loop, kAssignmentController, kube::kVpnAssignments);
   m.InitLoop(m.migration_loop, kMigrationController, kube::kVpnMigrations);

@@ -224,7 +224,7 @@ Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const s
 
   // 3. Credentials (and CA) from Secrets.
   std::string reason;
-  Result<panel::PanelEndpoint> endpoint = PanelEndpointFor(*deps_.kube, node, options_.probe_timeout, &reason);
+  Result<panel::PanelEndpoint> endpoint = PanelEndpointFor(*deps_.kube, node, options_.probe_timeout, options_.panel_hosts, &reason);
   if (!endpoint.ok()) {
     if (deleted_and_empty) return ReleaseFinalizer(*got, key);
     if (next.phase.empty()) set_phase(api::kPhasePending);

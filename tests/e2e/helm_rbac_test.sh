@@ -110,7 +110,7 @@ run_operator() {
   cat <<YAML | k apply -n "$ns" -f - >/dev/null
 apiVersion: v1
 kind: Secret
-metadata: {name: panel}
+metadata: {name: panel, labels: {x3ui.io/panel-credentials: "true"}}
 stringData: {username: admin, password: rbac-panel-secret}
 ---
 apiVersion: x3ui.io/v1alpha1
