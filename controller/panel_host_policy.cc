@@ -71,6 +71,9 @@ bool ValidGlob(const std::string& g) {
 Result<HostPattern> ParseHostPattern(const std::string& text) {
   HostPattern p;
   p.text = text;
+  if (text.find("://") != std::string::npos) {
+    return Status::InvalidArgument("\"" + text + "\" is a URL; give only its host (panel.example.com)");
+  }
   if (size_t slash = text.find('/'); slash != std::string::npos) {
     std::optional<IpAddress> net = ParseIpAddress(text.substr(0, slash));
     const std::string len = text.substr(slash + 1);

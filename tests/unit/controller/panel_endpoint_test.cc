@@ -75,7 +75,12 @@ TEST_F(PanelEndpointForTest, ALabelledSecretGivesTheEndpoint) {
 
 TEST_F(PanelEndpointForTest, ARefusedHostIsRefusedBeforeTheSecretIsRead) {
   AddSecret("panel", {{"x3ui.io/panel-credentials", "true"}});
-  PanelHostPolicy policy(*ParseHostPatterns("*.example.com"), *ParseHostPatterns("169.254.0.0/16"));
+  // The deny block needs every name resolved: panel-1 to a public address, the rest unknown.
+  PanelHostPolicy policy(*ParseHostPatterns("*.example.com"), *ParseHostPatterns("169.254.0.0/16"),
+                         [](const std::string& host) -> Result<std::vector<IpAddress>> {
+                           if (host == "panel-1.example.com") return std::vector<IpAddress>{*ParseIpAddress("203.0.113.10")};
+                           return Status::Unavailable("no such host " + host);
+                         });
   struct Case {
     std::string url;
     bool allowed;
@@ -92,7 +97,9 @@ TEST_F(PanelEndpointForTest, ARefusedHostIsRefusedBeforeTheSecretIsRead) {
     std::string reason;
     auto ep = PanelEndpointFor(kube_, Node("panel", c.url), 5s, policy, &reason);
     EXPECT_EQ(ep.ok(), c.allowed) << c.url << ": " << (ep.ok() ? "" : ep.status().message());
-    if (!c.allowed) EXPECT_EQ(reason, "PanelHostRefused") << c.url;
+    if (!c.allowed) {
+      EXPECT_EQ(reason, "PanelHostRefused") << c.url;
+    }
   }
   // The host is checked first: a refused host with a missing Secret says PanelHostRefused.
   std::string reason;

@@ -32,7 +32,7 @@ TEST(PanelEndpointHostPatternTest, ParsesListsAndRefusesBadPatterns) {
       {"10.0.0.0/x", 0, "not a CIDR block"},
       {"example.com/8", 0, "not a CIDR block"},
       {"panel.example.com:8443", 0, "\"panel.example.com:8443\" is neither a host glob"},
-      {"http://panel.example.com", 0, "neither a host glob"},
+      {"http://panel.example.com", 0, "\"http://panel.example.com\" is a URL; give only its host"},
       {"pa nel", 0, "neither a host glob"},
   };
   for (const auto& c : cases) {
