@@ -281,7 +281,8 @@ while read -r tag group resource verb; do
   tampered=""
   denied() { tamper_once; grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/operator.log" ||
              k -n "$ns" get vn,va,vmig -o json 2>/dev/null | grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\""; }
-  check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied
+  check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied ||
+    { echo "--- the operator's last lines:"; tail -n 20 "$work/operator.log"; }
   restore
 done < "$work/grants"
 
