@@ -85,7 +85,7 @@ make_fleet() {
   local ns=$1 n=$2 prefix=$3 extra=${4:-} i
   k create namespace "$ns" >/dev/null
   {
-    printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: panel}\nstringData: {username: admin, password: admin}\n'
+    printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: panel, labels: {x3ui.io/panel-credentials: \"true\"}}\nstringData: {username: admin, password: admin}\n'
     for i in $(seq 0 $((n - 1))); do
       printf -- '---\napiVersion: x3ui.io/v1alpha1\nkind: VpnNode\nmetadata: {name: %s-%d}\nspec:\n  panel: {url: "http://127.0.0.1:%d/", credentialsSecretRef: {name: panel}}\n  publicHost: %s-%d.example.com\n  inbounds: [{name: reality, id: 1, protocol: vless}]\n  capacity: {maxUsers: 100000}\n%s\n' \
         "$prefix" "$i" $((base + i)) "$prefix" "$i" "$extra"

@@ -363,7 +363,8 @@ void Manager::Impl::WireNodes() {
   NodeReconcilerOptions nopts{.health = {.failure_threshold = static_cast<int>(options.failure_threshold),
                                          .success_threshold = static_cast<int>(options.success_threshold),
                                          .failover_grace = options.failover_grace},
-                              .probe_interval = options.probe_interval};
+                              .probe_interval = options.probe_interval,
+                              .panel_hosts = options.PanelHosts()};
   nodes = std::make_unique<NodeReconciler>(
       NodeReconcilerDeps{kube.get(), panels.get(), &clock, &metrics, ledger.get(),
                          [this](const std::string& node_key) { return this->book.UsersOn(node_key); },
@@ -402,7 +403,7 @@ void Manager::Impl::WireAssignments() {
                                .batcher = batcher.get(),
                                .cached_assignment = [this](const std::string& key) { return this->assignment_loop.informer->Get(key); },
                                .cached_node = [this](const std::string& key) { return this->node_loop.informer->Get(key); }},
-      AssignmentReconcilerOptions{});
+      AssignmentReconcilerOptions{.panel_hosts = options.PanelHosts()});
 }
 
 // The cleanup controller: extra clients and pending removals, keyed by node.

@@ -68,6 +68,19 @@ Status ParseOneOf(const std::string& name, const std::string& v, std::vector<std
   return Status::InvalidArgument("--" + name + ": must be one of " + list + ", got \"" + v + "\"");
 }
 
+Status ParseHostPatternsFlag(const std::string& name, const std::string& v, std::vector<HostPattern>* out) {
+  Result<std::vector<HostPattern>> patterns = ParseHostPatterns(v);
+  if (!patterns.ok()) return Status::InvalidArgument("--" + name + ": " + patterns.status().message());
+  *out = std::move(patterns).value();
+  return Status::Ok();
+}
+
+std::string JoinPatterns(const std::vector<HostPattern>& patterns) {
+  std::string out;
+  for (const HostPattern& p : patterns) out += (out.empty() ? "" : ",") + p.text;
+  return out;
+}
+
 using namespace std::chrono_literals;
 
 const std::map<std::string, Flag>& Flags() {
@@ -82,7 +95,8 @@ const std::map<std::string, Flag>& Flags() {
                               [](Options* o, const std::string& v) { o->leader_election_id = v; return Status::Ok(); }}},
       {"leader-election-namespace", {"Namespace of the Lease. Empty: --namespace, else $POD_NAMESPACE, else default.", false,
                                      [](Options* o, const std::string& v) { o->leader_election_namespace = v; return Status::Ok(); }}},
-      {"metrics-bind-address", {"Address of the Prometheus /metrics endpoint; \"0\" disables it.", false,
+      {"metrics-bind-address", {"Address of the Prometheus /metrics endpoint (plain HTTP, no authentication: the default "
+                                "127.0.0.1:8080 keeps it on loopback; :8080 serves every interface); \"0\" disables it.", false,
                                 [](Options* o, const std::string& v) { o->metrics_bind_address = v; return Status::Ok(); }}},
       {"health-probe-bind-address", {"Address of /healthz and /readyz.", false,
                                      [](Options* o, const std::string& v) { o->health_probe_bind_address = v; return Status::Ok(); }}},
@@ -131,6 +145,12 @@ const std::map<std::string, Flag>& Flags() {
                                  [](Options* o, const std::string& v) {
                                    return ParseDurationFlag("ledger-audit-interval", v, 1s, &o->ledger_audit_interval);
                                  }}},
+      {"panel-host-allow", {"Comma-separated panel hosts the operator may contact: host globs (*.example.com) and IP "
+                            "addresses or CIDR blocks (10.0.0.0/8). Empty: every host not denied.", false,
+                            [](Options* o, const std::string& v) { return ParseHostPatternsFlag("panel-host-allow", v, &o->panel_host_allow); }}},
+      {"panel-host-deny", {"Comma-separated panel hosts the operator never contacts (globs or CIDR blocks, as for "
+                           "--panel-host-allow); deny wins over allow.", false,
+                           [](Options* o, const std::string& v) { return ParseHostPatternsFlag("panel-host-deny", v, &o->panel_host_deny); }}},
       {"crash-after-move-step",
        {"Testing only: SIGKILL the process right after this step of a user's move (planned, added-on-target, "
         "committed, switched, removed-from-source), once the ledger holds it.",
@@ -268,6 +288,8 @@ std::string Options::Describe() const {
   line("disruption-budget", std::to_string(disruption_budget));
   line("graceful-shutdown-timeout", FormatDuration(graceful_shutdown_timeout));
   line("ledger-audit-interval", FormatDuration(ledger_audit_interval));
+  line("panel-host-allow", panel_host_allow.empty() ? "(every host)" : JoinPatterns(panel_host_allow));
+  line("panel-host-deny", panel_host_deny.empty() ? "(none)" : JoinPatterns(panel_host_deny));
   if (!crash_after_move_step.empty()) line("crash-after-move-step", crash_after_move_step);
   return out.str();
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/panel_host_policy.h"
 #include "pkg/common/status.h"
 
 namespace x3ui::controller {
@@ -26,7 +27,8 @@ struct Options {
   bool leader_elect = false;
   std::string leader_election_id = "x3ui-operator-leader";
   std::string leader_election_namespace;        // empty: the operator's own namespace
-  std::string metrics_bind_address = ":8080";   // "0" disables
+  // Loopback only: /metrics is plain, unauthenticated HTTP. "0" disables it.
+  std::string metrics_bind_address = "127.0.0.1:8080";
   std::string health_probe_bind_address = ":8081";
   std::string database_url;                     // libpq URI or key=value string; may hold a password
   std::string log_level = "info";               // trace | debug | info | warn | error
@@ -43,6 +45,10 @@ struct Options {
   // How often the ledger's active placements are checked against the assignments' status (and
   // corrected); also soon after a ledger write was refused.
   std::chrono::milliseconds ledger_audit_interval{300000};
+  // The panel hosts the operator may contact (--panel-host-allow; empty: every host) and may not
+  // (--panel-host-deny, which wins).
+  std::vector<HostPattern> panel_host_allow;
+  std::vector<HostPattern> panel_host_deny;
   // Fault injection for the crash tests only: SIGKILL right after this step of a move.
   std::string crash_after_move_step;
   std::vector<std::string> validate_paths;      // --validate: check manifests offline and exit
@@ -51,6 +57,8 @@ struct Options {
 
   // A human-readable listing of every option; the database password is replaced by "***".
   std::string Describe() const;
+  // The policy --panel-host-allow and --panel-host-deny describe, with the system resolver.
+  PanelHostPolicy PanelHosts() const { return PanelHostPolicy(panel_host_allow, panel_host_deny); }
 };
 
 // Parses argv (argv[0] is skipped). Accepts --flag=value and --flag value; booleans also as a

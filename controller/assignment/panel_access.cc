@@ -19,7 +19,7 @@ Result<OpenedPanel> PanelAccess::Open(const std::string& ns, const std::string& 
   std::shared_ptr<panel::PanelSession> session = panels_->Find(ns + "/" + node_name);
   if (!session) {
     std::string reason;
-    auto endpoint = PanelEndpointFor(*kube_, *node, options_.panel_timeout, &reason);
+    auto endpoint = PanelEndpointFor(*kube_, *node, options_.panel_timeout, options_.panel_hosts, &reason);
     if (!endpoint.ok()) return endpoint.status().WithContext("node " + node_name).WithReason(reason);
     auto opened = panels_->Get(ns + "/" + node_name, *endpoint);
     if (!opened.ok()) return opened.status().WithReason("PanelUnavailable");

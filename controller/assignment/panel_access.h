@@ -14,6 +14,7 @@
 #include <string>
 
 #include "controller/cached_read.h"
+#include "controller/panel_host_policy.h"
 #include "pkg/api/types.h"
 #include "pkg/common/status.h"
 #include "pkg/kube/client.h"
@@ -33,6 +34,7 @@ class PanelAccess {
   struct Options {
     std::chrono::milliseconds panel_timeout{10000};
     std::chrono::milliseconds listing_max_age{10000};
+    PanelHostPolicy panel_hosts;  // --panel-host-allow/--panel-host-deny
   };
   // Borrows `kube` and `panels`, which must outlive this.
   PanelAccess(kube::KubeClient* kube, panel::PanelSessionPool* panels, CacheLookup cached_node, Options options)

@@ -48,7 +48,7 @@ AssignmentReconciler::AssignmentReconciler(AssignmentReconcilerDeps deps, Assign
       options_(options),
       own_book_(deps_.book ? nullptr : std::make_unique<PlacementBook>()),
       book_(deps_.book ? deps_.book : own_book_.get()),
-      panels_(deps_.kube, deps_.panels, deps_.cached_node, {options_.panel_timeout, options_.listing_max_age}),
+      panels_(deps_.kube, deps_.panels, deps_.cached_node, {options_.panel_timeout, options_.listing_max_age, options_.panel_hosts}),
       credentials_(deps_.kube, deps_.new_uuid, deps_.new_token),
       saga_({&panels_, book_, deps_.nodes, deps_.ledger, deps_.events, deps_.metrics, deps_.on_move_step}) {}
 

@@ -88,6 +88,7 @@ struct AssignmentReconcilerOptions {
   // How old a panel's inbound listing may be to decide whether a user's client is there (a
   // prober's listing or the re-read after an add); the prober's drift diff catches the rest.
   std::chrono::milliseconds listing_max_age{10000};
+  PanelHostPolicy panel_hosts;  // --panel-host-allow/--panel-host-deny
 };
 
 class AssignmentReconciler {

@@ -172,7 +172,7 @@ NodeReconciler::StepResult NodeReconciler::RefuseInvalidSpec(Pass& p) {
 // 3. The panel's session, with the credentials (and CA) from Secrets.
 NodeReconciler::StepResult NodeReconciler::OpenSession(Pass& p) {
   std::string reason;
-  Result<panel::PanelEndpoint> endpoint = PanelEndpointFor(*deps_.kube, p.node, options_.probe_timeout, &reason);
+  Result<panel::PanelEndpoint> endpoint = PanelEndpointFor(*deps_.kube, p.node, options_.probe_timeout, options_.panel_hosts, &reason);
   if (!endpoint.ok()) {
     if (p.deleted_and_empty) return ReleaseFinalizer(p.obj, p.key);
     if (p.next.phase.empty()) p.SetPhase(api::kPhasePending);

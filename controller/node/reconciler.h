@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "controller/owned_clients.h"
+#include "controller/panel_host_policy.h"
 #include "pkg/api/types.h"
 #include "pkg/balancer/placement_policy.h"
 #include "pkg/common/clock.h"
@@ -70,6 +71,7 @@ struct NodeReconcilerOptions {
   health::HealthPolicy health;                       // --failure-threshold etc.; spec.probe overrides
   std::chrono::milliseconds probe_interval{30000};   // --probe-interval; spec.probe overrides
   std::chrono::milliseconds probe_timeout{10000};
+  PanelHostPolicy panel_hosts;                       // --panel-host-allow/--panel-host-deny
 };
 
 struct ReconcileResult {

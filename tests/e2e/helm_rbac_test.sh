@@ -5,10 +5,13 @@
 #  2. helm install creates every object (and the CRDs); helm upgrade changes them.
 #  3. RBAC proven: a TokenRequest for the chart's service account, and the operator run out of
 #     cluster through its in-cluster path (token and CA files, KUBERNETES_SERVICE_HOST/PORT) with
-#     only that token: a node, a user and a VpnMigration dry run all converge. Then every verb of
-#     every rule the chart grants is removed in turn, and each time the operator reports the
-#     permission it lacks (no rule is superfluous, none is missing).
-#  4. helm uninstall leaves the CRDs and the custom resources in place.
+#     only that token: a node, a user and a VpnMigration dry run all converge in the namespace the
+#     chart's Role serves, and the account can touch no Secret elsewhere. Then every verb of every
+#     rule the chart grants is removed in turn (the served namespace's Role copied into a fresh
+#     namespace without it, or the leader-election Role without it), and each time the operator
+#     reports the permission it lacks (no rule is superfluous, none is missing).
+#  4. Cluster-wide mode (rbac.clusterWide): a ClusterRole with the same rules, bound cluster-wide.
+#  5. helm uninstall leaves the CRDs and the custom resources in place.
 # Usage: helm_rbac_test.sh OPERATOR_BINARY SIM_BINARY
 set -uo pipefail
 op=$1 sim=$2
@@ -30,7 +33,11 @@ check "helm lint passes" "$helm" lint "$chart"
 check "helm template renders with the defaults" bash -c "'$helm' template x3ui-operator '$chart' -n x3ui-system > '$work/default.yaml'"
 cat > "$work/all-on.yaml" <<'YAML'
 replicaCount: 2
-watchNamespace: vpn
+watchNamespaces: [vpn]
+metrics: {bindAddress: ":8080", service: {enabled: true}}
+networkPolicy: {enabled: true, metricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]}
+secretsPolicy: {enabled: true}
+operator: {panelHostAllow: ["*.example.com", 10.0.0.0/8], panelHostDeny: [169.254.0.0/16]}
 database: {existingSecret: x3ui-ledger, secretKey: url}
 extraArgs: [--kube-api-qps=50]
 nodeSelector: {kubernetes.io/os: linux}
@@ -42,13 +49,51 @@ serviceAccount: {annotations: {example.com/role: vpn}}
 fullnameOverride: a-very-long-release-name-that-goes-on-and-on-well-past-the-limit-of-63-chars
 YAML
 check "helm template renders with every option on" bash -c "'$helm' template x3ui-operator '$chart' -n x3ui-system -f '$work/all-on.yaml' > '$work/all-on.out.yaml'"
-for kind in PodDisruptionBudget ServiceMonitor RoleBinding; do
+for kind in PodDisruptionBudget ServiceMonitor RoleBinding NetworkPolicy ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding; do
   check "every option on renders a $kind" grep -q "^kind: $kind" "$work/all-on.out.yaml"
 done
 check "more than one replica turns leader election on" grep -q -- "- --leader-elect" "$work/all-on.out.yaml"
 check "one replica leaves it off" bash -c "! grep -q -- '- --leader-elect' '$work/default.yaml'"
 check "the database URL comes from the Secret" grep -q "name: x3ui-ledger" "$work/all-on.out.yaml"
 check "names are cut to 63 characters" bash -c "! grep -E '^  name: .{64,}' '$work/all-on.out.yaml'"
+# Namespaced by default: a Role and RoleBinding where the operator watches, no cluster-wide grant.
+kinds_in() { python3 -c "
+import sys, yaml
+for d in yaml.safe_load_all(open(sys.argv[1])):
+    if d: print(d['kind'], d['metadata'].get('namespace', '-'), d['metadata']['name'])" "$1"; }
+kinds_in "$work/default.yaml" > "$work/default.kinds"
+check "by default the grants are a Role in the release's namespace" grep -qx "Role x3ui-system x3ui-operator" "$work/default.kinds"
+check "and its RoleBinding" grep -qx "RoleBinding x3ui-system x3ui-operator" "$work/default.kinds"
+check "and no ClusterRole or ClusterRoleBinding for the operator" bash -c "! grep -Eq '^Cluster(Role|RoleBinding) - x3ui-operator$' '$work/default.kinds'"
+check "the operator watches the release's namespace only" grep -q -- "- --namespace=x3ui-system" "$work/default.yaml"
+kinds_in "$work/all-on.out.yaml" > "$work/all-on.kinds"
+check "watchNamespaces puts the Role in that namespace" grep -Eqx "Role vpn a-very-long-release-name.*" "$work/all-on.kinds"
+check "and tells the operator" grep -q -- "- --namespace=vpn" "$work/all-on.out.yaml"
+"$helm" template x3ui-operator "$chart" -n x3ui-system --set rbac.clusterWide=true > "$work/cluster.yaml"
+kinds_in "$work/cluster.yaml" > "$work/cluster.kinds"
+check "rbac.clusterWide renders a ClusterRole" grep -qx "ClusterRole - x3ui-operator" "$work/cluster.kinds"
+check "and a ClusterRoleBinding" grep -qx "ClusterRoleBinding - x3ui-operator" "$work/cluster.kinds"
+check "and the operator watches every namespace" bash -c "! grep -q -- '- --namespace' '$work/cluster.yaml'"
+"$helm" template x3ui-operator "$chart" --set 'watchNamespaces={a,b}' >/dev/null 2>"$work/two.err"
+check "two watched namespaces are refused, saying why" grep -q "the operator watches one namespace (--namespace), got 2 (a, b)" "$work/two.err"
+# /metrics: loopback by default, so no Service; a Service needs a pod address.
+check "/metrics binds loopback by default" grep -q -- "- --metrics-bind-address=127.0.0.1:8080" "$work/default.yaml"
+check "no metrics Service and no metrics container port by default" bash -c "! grep -Eq '^Service |name: metrics$' '$work/default.kinds' && ! grep -q 'containerPort: 8080' '$work/default.yaml'"
+check "the probes stay on the pod's address" grep -q -- "- --health-probe-bind-address=:8081" "$work/default.yaml"
+"$helm" template x3ui-operator "$chart" --set metrics.service.enabled=true >/dev/null 2>"$work/svc.err"
+check "a Service in front of loopback-only /metrics is refused, saying what to set" grep -q "metrics.service.enabled: /metrics listens on 127.0.0.1:8080" "$work/svc.err"
+check "the NetworkPolicy admits the named namespace to the metrics port only" python3 -c "
+import sys, yaml
+np = [d for d in yaml.safe_load_all(open('$work/all-on.out.yaml')) if d and d['kind'] == 'NetworkPolicy'][0]['spec']
+assert np['policyTypes'] == ['Ingress'], np
+assert np['ingress'] == [{'from': [{'namespaceSelector': {'matchLabels': {'kubernetes.io/metadata.name': 'monitoring'}}}],
+                          'ports': [{'port': 8080, 'protocol': 'TCP'}]}], np['ingress']"
+"$helm" template x3ui-operator "$chart" --set networkPolicy.enabled=true --show-only templates/metrics/networkpolicy.yaml > "$work/np-none.yaml"
+check "a NetworkPolicy naming nobody admits nothing" grep -q "ingress: \[\]" "$work/np-none.yaml"
+check "the NetworkPolicy and the Secrets admission policy are off by default" bash -c "! grep -Eq '^(NetworkPolicy|ValidatingAdmissionPolicy) ' '$work/default.kinds'"
+check "the admission policy applies to the chart's service account" grep -q 'request.userInfo.username == "system:serviceaccount:x3ui-system:a-very-long-release-name' "$work/all-on.out.yaml"
+check "and admits only Opaque Secrets labelled managed-by x3ui-operator" grep -q 'object.type == "Opaque"' "$work/all-on.out.yaml"
+check "the panel host lists reach the operator" bash -c "grep -q -- '- --panel-host-allow=\*.example.com,10.0.0.0/8' '$work/all-on.out.yaml' && grep -q -- '- --panel-host-deny=169.254.0.0/16' '$work/all-on.out.yaml'"
 printf 'replicaCount: two\n' > "$work/bad.yaml"
 "$helm" template x3ui-operator "$chart" -f "$work/bad.yaml" >/dev/null 2>"$work/bad.err"
 check "a wrong type is refused, naming the value" grep -q "replicaCount: Invalid type. Expected: integer, given: string" "$work/bad.err"
@@ -67,12 +112,18 @@ done
 # 2. Install and upgrade into a control plane that enforces RBAC.
 bash "$root/hack/control-plane.sh" start "$work/kube" --authorization-mode=RBAC >"$work/cp.log" 2>&1 || { cat "$work/cp.log"; exit 1; }
 . "$work/kube/env"
-check "helm install" bash -c "'$helm' install x3ui-operator '$chart' -n x3ui-system --create-namespace --kubeconfig '$KUBECONFIG' --set leaderElection.enabled=true > '$work/install.log' 2>&1"
+k create namespace rbac-baseline >/dev/null  # the namespace the operator serves
+check "helm install" bash -c "'$helm' install x3ui-operator '$chart' -n x3ui-system --create-namespace --kubeconfig '$KUBECONFIG' --set leaderElection.enabled=true,watchNamespaces[0]=rbac-baseline,metrics.bindAddress=:8080,metrics.service.enabled=true > '$work/install.log' 2>&1"
 for obj in deployment/x3ui-operator serviceaccount/x3ui-operator service/x3ui-operator-metrics role/x3ui-operator-leader-election \
-           rolebinding/x3ui-operator-leader-election clusterrole/x3ui-operator clusterrolebinding/x3ui-operator \
-           clusterrole/x3ui-operator-vpn-viewer crd/vpnnodes.x3ui.io crd/vpnassignments.x3ui.io crd/vpnmigrations.x3ui.io; do
+           rolebinding/x3ui-operator-leader-election clusterrole/x3ui-operator-vpn-viewer \
+           crd/vpnnodes.x3ui.io crd/vpnassignments.x3ui.io crd/vpnmigrations.x3ui.io; do
   check "install created $obj" bash -c "kubectl --kubeconfig '$KUBECONFIG' -n x3ui-system get $obj -o name >/dev/null 2>&1"
 done
+for obj in role/x3ui-operator rolebinding/x3ui-operator; do
+  check "install created $obj in the namespace served" bash -c "kubectl --kubeconfig '$KUBECONFIG' -n rbac-baseline get $obj -o name >/dev/null 2>&1"
+done
+check "install created no cluster-wide grant for the operator" bash -c "! kubectl --kubeconfig '$KUBECONFIG' get clusterrole/x3ui-operator >/dev/null 2>&1 && ! kubectl --kubeconfig '$KUBECONFIG' get clusterrolebinding/x3ui-operator >/dev/null 2>&1"
+check "the Deployment watches the namespace served" bash -c "kubectl --kubeconfig '$KUBECONFIG' -n x3ui-system get deploy x3ui-operator -o yaml | grep -q -- --namespace=rbac-baseline"
 check "NOTES tell the user what to do next" grep -q "Next:" "$work/install.log"
 check "helm upgrade" bash -c "'$helm' upgrade x3ui-operator '$chart' -n x3ui-system --kubeconfig '$KUBECONFIG' --reuse-values --set operator.logLevel=debug,metrics.service.port=9090 >/dev/null 2>&1"
 check "the upgrade reached the Deployment" bash -c "kubectl --kubeconfig '$KUBECONFIG' -n x3ui-system get deploy x3ui-operator -o yaml | grep -q -- --log-level=debug"
@@ -106,11 +157,11 @@ run=0
 run_operator() {
   local ns=$1 until=$2 port
   run=$((run + 1)); port=$(panel_port "$run")
-  k create namespace "$ns" >/dev/null
+  k get namespace "$ns" >/dev/null 2>&1 || k create namespace "$ns" >/dev/null
   cat <<YAML | k apply -n "$ns" -f - >/dev/null
 apiVersion: v1
 kind: Secret
-metadata: {name: panel}
+metadata: {name: panel, labels: {x3ui.io/panel-credentials: "true"}}
 stringData: {username: admin, password: rbac-panel-secret}
 ---
 apiVersion: x3ui.io/v1alpha1
@@ -171,51 +222,84 @@ ns=rbac-baseline
 check "with only the chart's permissions, in cluster mode, everything converges" run_operator "$ns" converged
 grep -q "in-cluster\|KUBERNETES_SERVICE_HOST" "$work/operator.log" || true
 
-k get clusterrole x3ui-operator -o json > "$work/clusterrole.json"
+# The account reaches Secrets only where it serves: not in its own namespace, not in kube-system.
+sa_user=system:serviceaccount:x3ui-system:x3ui-operator
+can() { k auth can-i "$1" secrets -n "$2" --as "$sa_user" | tail -n 1; }
+check "the service account may create Secrets in the namespace served" test "$(can create rbac-baseline)" = yes
+for other in x3ui-system kube-system default; do
+  for verb in get create update; do
+    check "the service account may not $verb Secrets in $other" test "$(can $verb $other)" = no
+  done
+done
+
+k -n rbac-baseline get role x3ui-operator -o json > "$work/served-role.json"
+k -n rbac-baseline get rolebinding x3ui-operator -o json > "$work/served-binding.json"
 k -n x3ui-system get role x3ui-operator-leader-election -o json > "$work/role.json"
-# Every (apiGroup, resource, verb) granted, one per line, and a role without one of them.
-python3 - "$work/clusterrole.json" "$work/role.json" > "$work/grants" <<'PY'
-import json, sys
+# Every (role, apiGroup, resource, verb) granted, one per line, and a role without one of them.
+python3 - "$work/served-role.json" "$work/role.json" > "$work/grants" <<'PY'
+import json, os, sys
 for path in sys.argv[1:]:
-    kind = json.load(open(path))["kind"]
+    tag = os.path.basename(path)[:-len(".json")]
     for rule in json.load(open(path))["rules"]:
         for g in rule.get("apiGroups", [""]):
             for r in rule["resources"]:
                 for v in rule["verbs"]:
-                    print(kind, g or "core", r, v)
+                    print(tag, g or "core", r, v)
 PY
 echo "granted: $(wc -l < "$work/grants") (group, resource, verb) triples"
-without() {  # KIND GROUP RESOURCE VERB -> the role with that one grant removed, on stdout
-  python3 - "$work/$( [ "$1" = ClusterRole ] && echo clusterrole || echo role ).json" "$2" "$3" "$4" <<'PY'
+# Prints the object in $work/$1.json with the grant ($2 $3 $4) removed, or none when $2 is "-",
+# moved to namespace $5 when given, without the server's fields.
+without() {
+  python3 - "$work/$1.json" "$2" "$3" "$4" "${5:-}" <<'PY'
 import json, sys
-role = json.load(open(sys.argv[1])); group, resource, verb = sys.argv[2], sys.argv[3], sys.argv[4]
+obj = json.load(open(sys.argv[1])); group, resource, verb, ns = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 group = "" if group == "core" else group
-rules = []
-for rule in role["rules"]:
-    for g in rule.get("apiGroups", [""]):
-        for r in rule["resources"]:
-            verbs = [v for v in rule["verbs"] if not (g == group and r == resource and v == verb)]
-            if verbs: rules.append({"apiGroups": [g], "resources": [r], "verbs": verbs})
-role["rules"] = rules
-for k in ("resourceVersion", "uid", "creationTimestamp", "managedFields"): role["metadata"].pop(k, None)
-print(json.dumps(role))
+if "rules" in obj:
+    rules = []
+    for rule in obj["rules"]:
+        for g in rule.get("apiGroups", [""]):
+            for r in rule["resources"]:
+                verbs = [v for v in rule["verbs"] if not (g == group and r == resource and v == verb)]
+                if verbs: rules.append({"apiGroups": [g], "resources": [r], "verbs": verbs})
+    obj["rules"] = rules
+for k in ("resourceVersion", "uid", "creationTimestamp", "managedFields"): obj["metadata"].pop(k, None)
+if ns: obj["metadata"]["namespace"] = ns
+print(json.dumps(obj))
 PY
 }
-restore() { for f in clusterrole role; do python3 -c "
-import json,sys; r=json.load(open('$work/$f.json'))
-for k in ('resourceVersion','uid','creationTimestamp','managedFields'): r['metadata'].pop(k, None)
-print(json.dumps(r))" | k replace -f - >/dev/null; done; }
-while read -r kind group resource verb; do
+restore() { without role - - - | k replace -f - >/dev/null; }
+while read -r tag group resource verb; do
   ns=rbac-$run-$(tr '/.' '--' <<<"$resource")-$verb
-  without "$kind" "$group" "$resource" "$verb" | k replace -f - >/dev/null
+  k create namespace "$ns" >/dev/null
+  if [ "$tag" = served-role ]; then
+    without served-role "$group" "$resource" "$verb" "$ns" | k create -f - >/dev/null
+  else
+    without served-role - - - "$ns" | k create -f - >/dev/null
+    without role "$group" "$resource" "$verb" | k replace -f - >/dev/null
+  fi
+  without served-binding - - - "$ns" | k create -f - >/dev/null
   tampered=""
   denied() { tamper_once; grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/operator.log" ||
              k -n "$ns" get vn,va,vmig -o json 2>/dev/null | grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\""; }
-  check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied
+  check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied ||
+    { echo "--- the operator's last lines:"; tail -n 20 "$work/operator.log"; }
   restore
 done < "$work/grants"
 
-# 4. Uninstall keeps the CRDs and the custom resources.
+# 4. Cluster-wide mode, only when asked: the same rules in a ClusterRole bound cluster-wide.
+check "helm upgrade to rbac.clusterWide" bash -c "'$helm' upgrade x3ui-operator '$chart' -n x3ui-system --kubeconfig '$KUBECONFIG' --reuse-values --set rbac.clusterWide=true >/dev/null 2>&1"
+check "the served namespace's Role is gone" bash -c "! kubectl --kubeconfig '$KUBECONFIG' -n rbac-baseline get role x3ui-operator >/dev/null 2>&1"
+k get clusterrole x3ui-operator -o json > "$work/clusterrole.json"
+check "the ClusterRole grants what the Role did" python3 -c "
+import json
+rules = lambda p: sorted(json.dumps(r, sort_keys=True) for r in json.load(open(p))['rules'])
+assert rules('$work/clusterrole.json') == rules('$work/served-role.json')"
+check "the service account may now read Secrets in any namespace" test "$(can get kube-system)" = yes
+ns=rbac-cluster-wide tampered=""
+check "in cluster-wide mode everything converges" run_operator "$ns" converged
+check "the Deployment watches every namespace" bash -c "! kubectl --kubeconfig '$KUBECONFIG' -n x3ui-system get deploy x3ui-operator -o yaml | grep -q -- --namespace="
+
+# 5. Uninstall keeps the CRDs and the custom resources.
 check "helm uninstall" bash -c "'$helm' uninstall x3ui-operator -n x3ui-system --kubeconfig '$KUBECONFIG' >/dev/null 2>&1"
 check "the CRDs stay" bash -c "kubectl --kubeconfig '$KUBECONFIG' get crd vpnnodes.x3ui.io vpnassignments.x3ui.io vpnmigrations.x3ui.io -o name >/dev/null 2>&1"
 check "the custom resources stay" test "$(k -n rbac-baseline get va alice -o jsonpath='{.metadata.name}')" = alice

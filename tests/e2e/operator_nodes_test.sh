@@ -31,7 +31,7 @@ k create namespace "$ns" >/dev/null
 k apply -n "$ns" -f - >/dev/null <<YAML
 apiVersion: v1
 kind: Secret
-metadata: {name: fra-panel}
+metadata: {name: fra-panel, labels: {x3ui.io/panel-credentials: "true"}}
 stringData: {username: admin, password: e2e-panel-secret}
 ---
 apiVersion: x3ui.io/v1alpha1

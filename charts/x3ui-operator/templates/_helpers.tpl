@@ -53,3 +53,52 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "x3ui-operator.leaderElect" -}}
 {{- if or .Values.leaderElection.enabled (gt (int .Values.replicaCount) 1) }}true{{- end }}
 {{- end }}
+
+{{/*
+The namespaces the operator serves, as a JSON list: watchNamespaces, or the release's namespace
+when it is empty. The operator watches one namespace (its --namespace flag), so more than one
+fails the render; rbac.clusterWide serves every namespace instead.
+*/}}
+{{- define "x3ui-operator.watchNamespaces" -}}
+{{- $list := .Values.watchNamespaces | default (list .Release.Namespace) }}
+{{- if and (not .Values.rbac.clusterWide) (gt (len $list) 1) }}
+{{- fail (printf "watchNamespaces: the operator watches one namespace (--namespace), got %d (%s); install one release per namespace, or set rbac.clusterWide=true to serve them all" (len $list) (join ", " $list)) }}
+{{- end }}
+{{- toJson $list }}
+{{- end }}
+
+{{/*
+The operator's grants, one rule per line of README.md's list; the same in the Role of each
+namespace served and in the cluster-wide ClusterRole.
+*/}}
+{{- define "x3ui-operator.rules" -}}
+- apiGroups: [x3ui.io]
+  resources: [vpnnodes]
+  verbs: [get, list, watch, update]
+- apiGroups: [x3ui.io]
+  resources: [vpnassignments]  # read from the informer's cache only: no get
+  verbs: [list, watch, update]
+- apiGroups: [x3ui.io]
+  resources: [vpnmigrations]
+  verbs: [get, list, watch]
+- apiGroups: [x3ui.io]
+  resources: [vpnnodes/status, vpnassignments/status, vpnmigrations/status]
+  verbs: [update]
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, create, update]
+- apiGroups: [events.k8s.io]
+  resources: [events]
+  verbs: [create]
+{{- end }}
+
+{{/* True when /metrics listens on loopback only, which nothing outside the pod reaches. */}}
+{{- define "x3ui-operator.metricsOnLoopback" -}}
+{{- $addr := .Values.metrics.bindAddress }}
+{{- if or (hasPrefix "127." $addr) (hasPrefix "localhost:" $addr) (hasPrefix "[::1]:" $addr) }}true{{- end }}
+{{- end }}
+
+{{/* The metrics port number, from metrics.bindAddress (host:port or :port). */}}
+{{- define "x3ui-operator.metricsPort" -}}
+{{- regexReplaceAll "^.*:" .Values.metrics.bindAddress "" }}
+{{- end }}

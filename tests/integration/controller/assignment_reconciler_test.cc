@@ -45,7 +45,7 @@ class AssignmentReconcilerTest : public ::testing::Test {
     sim_ = std::make_unique<sim::SimServer>(panels, testing::FreePort());
     ASSERT_TRUE(sim_->Start().ok());
     ASSERT_TRUE(kube_.Create(kube::kSecrets, "vpn",
-                             {{"metadata", {{"name", "panel"}}},
+                             {{"metadata", {{"name", "panel"}, {"labels", {{"x3ui.io/panel-credentials", "true"}}}}},
                               {"data", {{"username", Base64Encode("admin")}, {"password", Base64Encode("panel-password-secret")}}}})
                     .ok());
     for (const auto& [name, port] : ports_) ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node(name, port)).ok());

@@ -39,7 +39,7 @@ class NodeReconcilerTest : public ::testing::Test {
     sim_ = std::make_unique<sim::SimServer>(std::vector<sim::PanelConfig>{p}, testing::FreePort());
     ASSERT_TRUE(sim_->Start().ok());
     ASSERT_TRUE(kube_.Create(kube::kSecrets, "vpn",
-                             {{"metadata", {{"name", "fra-panel"}}},
+                             {{"metadata", {{"name", "fra-panel"}, {"labels", {{"x3ui.io/panel-credentials", "true"}}}}},
                               {"data", {{"username", Base64Encode("admin")}, {"password", Base64Encode("panel-password-secret")}}}})
                     .ok());
     reconciler_ = std::make_unique<NodeReconciler>(

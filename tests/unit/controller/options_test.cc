@@ -15,10 +15,33 @@ Result<Options> Parse(std::vector<std::string> args) {
 TEST(OptionsTest, DefaultsFollowControllerRuntime) {
   auto o = Parse({});
   ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->metrics_bind_address, ":8080");
   EXPECT_EQ(o->health_probe_bind_address, ":8081");
   EXPECT_FALSE(o->leader_elect);
   EXPECT_EQ(o->log_format, "text");
+}
+
+// /metrics is plain HTTP without authentication: by default only the pod itself reaches it.
+TEST(OptionsTest, MetricsBindToLoopbackByDefault) {
+  auto o = Parse({});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->metrics_bind_address, "127.0.0.1:8080");
+  EXPECT_EQ(Parse({"--metrics-bind-address=:8080"})->metrics_bind_address, ":8080");
+}
+
+TEST(OptionsTest, PanelHostListsAreParsed) {
+  auto o = Parse({"--panel-host-allow=*.example.com, 10.0.0.0/8", "--panel-host-deny", "169.254.0.0/16"});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  ASSERT_EQ(o->panel_host_allow.size(), 2u);
+  EXPECT_EQ(o->panel_host_allow[0].glob, "*.example.com");
+  EXPECT_EQ(o->panel_host_allow[1].prefix_length, 8);
+  ASSERT_EQ(o->panel_host_deny.size(), 1u);
+  EXPECT_FALSE(o->PanelHosts().allows_all());
+  EXPECT_TRUE(o->PanelHosts().Check("10.1.2.3").ok());  // an address: nothing to resolve
+  EXPECT_EQ(o->PanelHosts().Check("169.254.169.254").reason(), "PanelHostRefused");
+  EXPECT_NE(o->Describe().find("panel-host-allow: *.example.com,10.0.0.0/8"), std::string::npos) << o->Describe();
+  auto none = Parse({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->PanelHosts().allows_all());
 }
 
 TEST(OptionsTest, ParsesEveryForm) {
@@ -67,7 +90,14 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"TooShort", {"--probe-interval=100ms"}, "--probe-interval: must be at least 1s"},
                       BadCase{"BadBool", {"--leader-elect=perhaps"}, "--leader-elect: must be true or false, got \"perhaps\""},
                       BadCase{"BadQps", {"--kube-api-qps=-1"}, "--kube-api-qps: must be a positive number, got \"-1\""},
-                      BadCase{"Positional", {"run"}, "unexpected argument \"run\"; flags start with --"}),
+                      BadCase{"Positional", {"run"}, "unexpected argument \"run\"; flags start with --"},
+                      BadCase{"BadCidr", {"--panel-host-deny=10.0.0.0/40"},
+                              "--panel-host-deny: \"10.0.0.0/40\" is not a CIDR block such as 10.0.0.0/8 or fd00::/8"},
+                      BadCase{"HostWithPort", {"--panel-host-allow=panel.example.com:2053"},
+                              "--panel-host-allow: \"panel.example.com:2053\" is neither a host glob (letters, digits, '-', "
+                              "'.', '*': *.example.com) nor an IP address or CIDR block (10.0.0.0/8)"},
+                      BadCase{"EmptyHostPattern", {"--panel-host-allow=a.example.com,,b.example.com"},
+                              "--panel-host-allow: an empty pattern (two commas in a row, or a trailing comma)"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(DurationTest, GoStyle) {
