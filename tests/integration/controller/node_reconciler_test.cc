@@ -171,7 +171,7 @@ TEST_F(NodeReconcilerTest, MissingSecretAndMissingInboundAreConditions) {
 TEST_F(NodeReconcilerTest, ALoginBackOffOutlivesARestart) {
   // The panel refuses the credentials: one login, then a back-off.
   ASSERT_TRUE(kube_.Create(kube::kSecrets, "vpn",
-                           {{"metadata", {{"name", "wrong"}}},
+                           {{"metadata", {{"name", "wrong"}, {"labels", {{"x3ui.io/panel-credentials", "true"}}}}},
                             {"data", {{"username", Base64Encode("admin")}, {"password", Base64Encode("not-it")}}}})
                   .ok());
   ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node("wrong")).ok());
