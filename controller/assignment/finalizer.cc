@@ -13,8 +13,8 @@
 
 namespace x3ui::controller {
 
-Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, const api::VpnAssignment& a) {
-  if (!HasFinalizer(a.metadata.finalizers, kPanelClientsFinalizer)) return ReconcileResult{};
+Result<runtime::ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, const api::VpnAssignment& a) {
+  if (!HasFinalizer(a.metadata.finalizers, kPanelClientsFinalizer)) return runtime::ReconcileResult{};
   const std::string& ns = a.metadata.namespace_;
   const std::string& node = a.status.node_name;
   if (Status s = RemoveUserClients(panels_, ns, a.metadata.name, node); !s.ok()) {
@@ -34,7 +34,7 @@ Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, co
     if (!(updated.status == a.status)) {
       if (auto w = deps_.kube->UpdateStatus(kube::kVpnAssignments, ns, api::Encode(updated)); !w.ok()) return w.status();
     }
-    return ReconcileResult{options_.retry_unplaced};
+    return runtime::ReconcileResult{options_.retry_unplaced};
   }
   if (Status s = RemoveFinalizer(*deps_.kube, kube::kVpnAssignments, obj, kPanelClientsFinalizer); !s.ok()) return s;
   spdlog::info("access revoked assignment={}/{} node={}", ns, a.metadata.name, node.empty() ? "none" : node);
@@ -42,7 +42,7 @@ Result<ReconcileResult> AssignmentReconciler::Finalize(const kube::Json& obj, co
   saga_.Journal("release " + a.metadata.name, [ns, n = a.metadata.name](store::LedgerStore& s) {
     return s.ReleasePlacement(ns, n, "Deleted");
   });
-  return ReconcileResult{};
+  return runtime::ReconcileResult{};
 }
 
 }  // namespace x3ui::controller

@@ -83,7 +83,7 @@ Status AssignmentReconciler::WriteStatus(Pass& p) {
   return written.status();
 }
 
-Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, const std::string& name) {
+Result<runtime::ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, const std::string& name) {
   Pass p;
   p.ns = ns;
   p.name = name;
@@ -91,7 +91,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   if (StepResult done = Read(p)) return *done;
   if (StepResult done = RefuseInvalidSpec(p)) return *done;
   // While the batcher holds the user's clients there is nothing to do: it wakes this reconcile.
-  if (deps_.batcher && deps_.batcher->Pending(p.key)) return ReconcileResult{};
+  if (deps_.batcher && deps_.batcher->Pending(p.key)) return runtime::ReconcileResult{};
   MoveSlot slot(deps_.budget, deps_.wake);
   if (StepResult done = ChooseNode(p, slot)) return *done;
   if (StepResult done = KeepCredentials(p)) return *done;
@@ -101,7 +101,7 @@ Result<ReconcileResult> AssignmentReconciler::Reconcile(const std::string& ns, c
   if (StepResult done = Commit(p)) return *done;
   AfterCommit(p);
   RecordTransitions(p);
-  return ReconcileResult{p.out.synced ? options_.resync : options_.retry_unplaced};
+  return runtime::ReconcileResult{p.out.synced ? options_.resync : options_.retry_unplaced};
 }
 
 // 1. Read the assignment; a deleted one is finalized. The finalizer goes on before any client
@@ -111,7 +111,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::Read(Pass& p) {
   if (!got.ok()) {
     if (got.status().code() != Status::Code::kNotFound) return got.status();
     Forget(p.ns, p.name);
-    return ReconcileResult{};
+    return runtime::ReconcileResult{};
   }
   Result<api::VpnAssignment> decoded = api::DecodeVpnAssignment(*got);
   if (!decoded.ok()) return decoded.status().WithContext("VpnAssignment " + p.key);
@@ -137,7 +137,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::RefuseInvalidSpec(Pass& p
   if (errs.empty()) return std::nullopt;
   MarkInvalidSpec(p.draft(), Status::Invalid(errs).message());
   if (Status s = WriteStatus(p); !s.ok()) return s;
-  return ReconcileResult{};
+  return runtime::ReconcileResult{};
 }
 
 // 3. Choose the node, and count the user there before anyone else chooses. A move needs a slot
@@ -157,9 +157,9 @@ AssignmentReconciler::StepResult AssignmentReconciler::ChooseNode(Pass& p, MoveS
     }
     MarkUnschedulable(p.draft(), d.why);
     if (Status s = WriteStatus(p); !s.ok()) return s;
-    return ReconcileResult{options_.retry_unplaced};
+    return runtime::ReconcileResult{options_.retry_unplaced};
   }
-  if (placed.waits_for_slot) return ReconcileResult{options_.retry_unplaced};
+  if (placed.waits_for_slot) return runtime::ReconcileResult{options_.retry_unplaced};
   p.node = d.node;
   if (d.kind == Kind::kNoTarget) {
     if (!was || was->reason != "NoTarget") {
@@ -188,7 +188,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::ResumeMove(Pass& p, MoveS
                  m.target, p.a.status.node_name.empty() ? "none" : p.a.status.node_name);
     saga_.Abandon(p.ns, p.name, p.a.status.node_name, m.move_id, m.reason, "");
     if (m.target != p.a.status.node_name) saga_.RemoveOrDefer(p.ns, p.name, m.target, m.reason);
-    return ReconcileResult{std::chrono::milliseconds(1)};
+    return runtime::ReconcileResult{std::chrono::milliseconds(1)};
   }
   p.node = m.target;
   p.source = m.source;
@@ -207,7 +207,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::KeepCredentials(Pass& p) 
     if (secret.status().reason() != "SecretConflict") return secret.status();
     MarkSecretConflict(p.draft(), secret.status().message());
     if (Status s = WriteStatus(p); !s.ok()) return s;
-    return ReconcileResult{options_.retry_unplaced};
+    return runtime::ReconcileResult{options_.retry_unplaced};
   }
   p.secret = *std::move(secret);
   if (p.secret["metadata"].contains("resourceVersion")) p.next.credentials_secret_name = CredentialsSecretName(p.name);
@@ -241,7 +241,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::SyncPanel(Pass& p, MoveSl
       slot.Keep();
     }
     deps_.batcher->Submit(p.out.session, p.key, std::move(p.out.deferred));
-    return ReconcileResult{};
+    return runtime::ReconcileResult{};
   }
   if (!p.out.synced) return std::nullopt;
   if (Result<kube::Json> saved = credentials_.WriteLinks(p.secret, p.out.links); !saved.ok()) {
@@ -261,7 +261,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::FinishMoveOnTarget(Pass& 
     saga_.Abandon(p.ns, p.name, p.source, p.move_id, p.reason, p.out.message);
     MarkMoveFailed(p.draft(), p.reason, p.source, p.node, p.out.message);
     if (Status s = WriteStatus(p); !s.ok()) return s;
-    return ReconcileResult{options_.retry_unplaced};
+    return runtime::ReconcileResult{options_.retry_unplaced};
   }
   saga_.AddedOnTarget(p.move_id);
   MarkMoved(p.draft(), p.reason, p.source, p.node);

@@ -97,7 +97,7 @@ class AssignmentReconciler {
 
   // One pass for assignment `ns/name`. Errors are for the work queue to retry with backoff; a
   // user that cannot be placed, or a panel that refuses, is reported in status, not returned.
-  Result<ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
+  Result<runtime::ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
 
   // Notes where an assignment is placed, as its status says (the manager calls it for every
   // object the informer delivers, so that counts are right before the first reconcile). A copy
@@ -126,7 +126,7 @@ class AssignmentReconciler {
  private:
   struct Pass;  // one Reconcile's state, step to step (reconciler.cc)
   // A step either lets the pass go on (nullopt) or ends it with this result.
-  using StepResult = std::optional<Result<ReconcileResult>>;
+  using StepResult = std::optional<Result<runtime::ReconcileResult>>;
   StepResult Read(Pass& p);
   StepResult RefuseInvalidSpec(Pass& p);
   StepResult ChooseNode(Pass& p, MoveSlot& slot);
@@ -144,7 +144,7 @@ class AssignmentReconciler {
   // The object from the informer's copy, else from the API server; while the copy is older
   // than what this process last wrote, the object as written.
   Result<kube::Json> ReadAssignment(const std::string& ns, const std::string& name);
-  Result<ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);  // finalizer.cc
+  Result<runtime::ReconcileResult> Finalize(const kube::Json& obj, const api::VpnAssignment& a);  // finalizer.cc
 
   AssignmentReconcilerDeps deps_;
   AssignmentReconcilerOptions options_;

@@ -100,13 +100,13 @@ void NodeReconciler::LogTransition(const std::string& key, const api::VpnNodeSta
               bad ? after->message : "");
 }
 
-Result<ReconcileResult> NodeReconciler::ReleaseFinalizer(const kube::Json& obj, const std::string& key) {
+Result<runtime::ReconcileResult> NodeReconciler::ReleaseFinalizer(const kube::Json& obj, const std::string& key) {
   if (Status s = RemoveFinalizer(*deps_.kube, kube::kVpnNodes, obj, kNodeUsersFinalizer); !s.ok()) return s;
   Forget(key);
-  return ReconcileResult{};
+  return runtime::ReconcileResult{};
 }
 
-Result<ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const std::string& name) {
+Result<runtime::ReconcileResult> NodeReconciler::Reconcile(const std::string& ns, const std::string& name) {
   Pass p;
   p.ns = ns;
   p.name = name;
@@ -131,7 +131,7 @@ NodeReconciler::StepResult NodeReconciler::Read(Pass& p) {
   if (!got.ok()) {
     if (got.status().code() != Status::Code::kNotFound) return got.status();
     Forget(p.key);
-    return ReconcileResult{};
+    return runtime::ReconcileResult{};
   }
   Result<api::VpnNode> decoded = api::DecodeVpnNode(*got);
   if (!decoded.ok()) return decoded.status().WithContext("VpnNode " + p.key);
@@ -144,7 +144,7 @@ NodeReconciler::StepResult NodeReconciler::Read(Pass& p) {
   }
   if (decoded->metadata.deleting() && !has_finalizer) {
     Forget(p.key);
-    return ReconcileResult{};
+    return runtime::ReconcileResult{};
   }
   p.obj = *std::move(got);
   p.node = *std::move(decoded);
@@ -166,7 +166,7 @@ NodeReconciler::StepResult NodeReconciler::RefuseInvalidSpec(Pass& p) {
   p.Set(api::MakeCondition(api::kReady, false, "InvalidSpec", Status::Invalid(errs).message(), p.gen));
   p.Set(UnknownCondition(api::kReachable, "NotProbed", "the spec must be fixed first", p.gen));
   if (Status s = WriteStatusIfChanged(p.node, p.next); !s.ok()) return s;
-  return ReconcileResult{};
+  return runtime::ReconcileResult{};
 }
 
 // 3. The panel's session, with the credentials (and CA) from Secrets.
@@ -179,7 +179,7 @@ NodeReconciler::StepResult NodeReconciler::OpenSession(Pass& p) {
     p.Set(api::MakeCondition(api::kReady, false, reason, endpoint.status().message(), p.gen));
     p.Set(UnknownCondition(api::kReachable, "NotProbed", "no credentials to log in with", p.gen));
     if (Status s = WriteStatusIfChanged(p.node, p.next); !s.ok()) return s;
-    return ReconcileResult{p.interval};
+    return runtime::ReconcileResult{p.interval};
   }
   Result<std::shared_ptr<panel::PanelSession>> session = deps_.panels->Get(p.key, *endpoint);
   if (!session.ok()) return session.status();
@@ -308,8 +308,8 @@ void NodeReconciler::Publish(Pass& p, const Probe& probe) {
 
 // 9. Come back after the probe interval, or when the failover grace ends if that is sooner (a
 //    deleted node sooner still: its deletion waits on it).
-ReconcileResult NodeReconciler::NextProbe(const Pass& p) const {
-  ReconcileResult result{p.node.metadata.deleting() ? std::min(p.interval, kDeletingRecheck) : p.interval};
+runtime::ReconcileResult NodeReconciler::NextProbe(const Pass& p) const {
+  runtime::ReconcileResult result{p.node.metadata.deleting() ? std::min(p.interval, kDeletingRecheck) : p.interval};
   if (p.phase == health::Phase::kUnreachable && !p.evacuate) {
     auto until = std::chrono::duration_cast<std::chrono::milliseconds>(p.evacuate_at - deps_.clock->Now());
     result.requeue_after = std::max(std::chrono::milliseconds(1), std::min(p.interval, until));

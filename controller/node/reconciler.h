@@ -38,6 +38,7 @@
 #include "pkg/health/node_health.h"
 #include "pkg/kube/client.h"
 #include "pkg/metrics/metrics.h"
+#include "pkg/runtime/reconcile_result.h"
 #include "pkg/store/write_queue.h"
 #include "pkg/x3ui/session_pool.h"
 #include "pkg/common/mutex.h"
@@ -74,17 +75,13 @@ struct NodeReconcilerOptions {
   PanelHostPolicy panel_hosts;                       // --panel-host-allow/--panel-host-deny
 };
 
-struct ReconcileResult {
-  std::chrono::milliseconds requeue_after{0};  // 0: only on the next change
-};
-
 class NodeReconciler {
  public:
   NodeReconciler(NodeReconcilerDeps deps, NodeReconcilerOptions options);
 
   // One pass for node `ns/name`. Errors (a failed status write, say) are for the work queue to
   // retry with backoff; probe failures are not errors, they are what the status reports.
-  Result<ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
+  Result<runtime::ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
 
   // What the balancer needs of every node seen so far in namespace `ns` (all when empty).
   std::vector<balancer::NodeView> Views(const std::string& ns = "") const;
@@ -101,7 +98,7 @@ class NodeReconciler {
 
   struct Pass;   // one Reconcile's state, step to step (reconciler.cc)
   struct Probe;  // what one probe found
-  using StepResult = std::optional<Result<ReconcileResult>>;
+  using StepResult = std::optional<Result<runtime::ReconcileResult>>;
   StepResult Read(Pass& p);
   StepResult RefuseInvalidSpec(Pass& p);
   StepResult OpenSession(Pass& p);
@@ -113,12 +110,12 @@ class NodeReconciler {
   void BuildStatus(Pass& p, const Probe& probe);
   StepResult ReleaseIfDeleted(Pass& p, const Probe& probe);
   void Publish(Pass& p, const Probe& probe);
-  ReconcileResult NextProbe(const Pass& p) const;
+  runtime::ReconcileResult NextProbe(const Pass& p) const;
 
   NodeState& StateFor(const std::string& key, const api::VpnNode& node) REQUIRES(mu_);
   void Forget(const std::string& key);
   Status WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next);
-  Result<ReconcileResult> ReleaseFinalizer(const kube::Json& obj, const std::string& key);
+  Result<runtime::ReconcileResult> ReleaseFinalizer(const kube::Json& obj, const std::string& key);
   // One log line when the phase or the Ready condition changes (a login refused, a node gone
   // Unreachable, back to Ready).
   static void LogTransition(const std::string& key, const api::VpnNodeStatus& was, const api::VpnNodeStatus& next);

@@ -22,13 +22,7 @@ Informer::Stored Informer::Pack(const Json& obj) { return Stored{Json::to_msgpac
 
 Json Informer::Unpack(const Stored& s) { return Json::from_msgpack(s.packed); }
 
-std::string Informer::KeyOf(const Json& obj) {
-  if (!obj.contains("metadata") || !obj["metadata"].is_object()) return "";
-  const Json& m = obj["metadata"];
-  std::string ns = m.value("namespace", "");
-  std::string name = m.value("name", "");
-  return ns.empty() ? name : ns + "/" + name;
-}
+std::string Informer::KeyOf(const Json& obj) { return ObjectKey::Of(obj).String(); }
 
 Informer::Informer(KubeClient* client, Resource resource, InformerOptions options)
     : client_(client), resource_(std::move(resource)), options_(std::move(options)) {}

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "pkg/kube/client.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::kube {
 
@@ -80,7 +81,7 @@ class Informer {
   std::string LastResourceVersion() const;
   int64_t relists() const { return relists_; }
 
-  static std::string KeyOf(const Json& obj);
+  static std::string KeyOf(const Json& obj);  // ObjectKey::Of(obj).String()
 
  private:
   void Run();

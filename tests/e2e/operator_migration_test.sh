@@ -108,6 +108,8 @@ for step in planned added-on-target committed switched removed-from-source; do
   k patch va "$user" -n "$ns" --type merge -p "{\"spec\":{\"nodeName\":\"$target\"}}" >/dev/null
   died() { ! kill -0 "$op_pid" 2>/dev/null; }
   check "[$step] the operator dies at the step" within 60 died
+  # One that did not reach the step would keep the wait below from returning: say what it did.
+  if ! died; then grep -F "$user" "$work/operator.log" | tail -n 20; kill -KILL "$op_pid"; fi
   wait "$op_pid" 2>/dev/null; code=$?
   check "[$step] killed by SIGKILL (exit $code)" test "$code" = 137
   start_operator

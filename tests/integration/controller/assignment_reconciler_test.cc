@@ -3,7 +3,7 @@
 // second pass changes nothing; stale or deleted clients are repaired with the same credentials;
 // foreign clients are never touched; what cannot be done is reported in status.
 #include "controller/assignment/reconciler.h"
-#include "controller/migration_reconciler.h"
+#include "controller/migration/reconciler.h"
 #include "controller/options.h"
 
 #include <algorithm>
@@ -154,7 +154,7 @@ class AssignmentReconcilerTest : public ::testing::Test {
     std::sort(out.begin(), out.end());
     return out;
   }
-  Result<ReconcileResult> Reconcile(const std::string& name) { return reconciler_->Reconcile("vpn", name); }
+  Result<runtime::ReconcileResult> Reconcile(const std::string& name) { return reconciler_->Reconcile("vpn", name); }
 
   RealClock clock_;
   kube::FakeKubeClient kube_{&clock_};

@@ -2,7 +2,7 @@
 // the panel's health, nothing is written when nothing changed, bad specs and missing Secrets
 // are reported on the node, and no credential reaches the status.
 #include "controller/node/reconciler.h"
-#include "controller/cleanup_reconciler.h"
+#include "controller/pending_removals/reconciler.h"
 
 #include <functional>
 #include <set>
@@ -63,7 +63,7 @@ class NodeReconcilerTest : public ::testing::Test {
     const api::Condition* c = api::FindCondition(n.status.conditions, type);
     return c ? *c : kNone;
   }
-  Result<ReconcileResult> Reconcile() { return reconciler_->Reconcile("vpn", "fra-1"); }
+  Result<runtime::ReconcileResult> Reconcile() { return reconciler_->Reconcile("vpn", "fra-1"); }
 
   RealClock clock_;
   kube::FakeKubeClient kube_{&clock_};
@@ -74,7 +74,7 @@ class NodeReconcilerTest : public ::testing::Test {
   int port_ = 0;
   std::vector<std::string> reprobed_;
   std::set<std::string> placed_now_;  // assignments the cleanup controller finds placed on fra-1
-  CleanupReconciler cleanup_{CleanupReconcilerDeps{
+  PendingRemovalsReconciler cleanup_{PendingRemovalsReconcilerDeps{
       .panels = &pool_,
       .placed_on = [this](const std::string&, const std::string&) {
         return std::vector<std::string>(placed_now_.begin(), placed_now_.end());

@@ -1,4 +1,4 @@
-// File: controller/migration_reconciler.h
+// File: controller/migration/reconciler.h
 //
 // MigrationReconciler: one pass over one VpnMigration (SPEC.md §2), as numbered steps: read it;
 // refuse an invalid spec; a finished one (Succeeded or Failed) is left alone; a dry run is planned
@@ -53,11 +53,11 @@ class MigrationReconciler {
  public:
   MigrationReconciler(MigrationReconcilerDeps deps, MigrationReconcilerOptions options);
 
-  Result<ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
+  Result<runtime::ReconcileResult> Reconcile(const std::string& ns, const std::string& name);
 
  private:
-  Result<ReconcileResult> Plan(const kube::Json& obj, api::VpnMigration m);
-  Result<ReconcileResult> Run(const kube::Json& obj, api::VpnMigration m);
+  Result<runtime::ReconcileResult> Plan(const kube::Json& obj, api::VpnMigration m);
+  Result<runtime::ReconcileResult> Run(const kube::Json& obj, api::VpnMigration m);
   Status WriteStatus(const api::VpnMigration& m, const api::VpnMigrationStatus& next);
 
   MigrationReconcilerDeps deps_;

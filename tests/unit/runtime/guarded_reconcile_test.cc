@@ -1,17 +1,17 @@
 // GuardedReconcile: a reconcile that throws becomes an error for the queue to retry, counted as a
 // panic; one that returns is passed through untouched.
-#include "controller/reconcile_guard.h"
+#include "pkg/runtime/guarded_reconcile.h"
 
 #include <stdexcept>
 
 #include <gtest/gtest.h>
 
-namespace x3ui::controller {
+namespace x3ui::runtime {
 namespace {
 
 using namespace std::chrono_literals;
 
-TEST(ReconcileGuardTest, AThrowingReconcileIsAnErrorAndAPanicNotACrash) {
+TEST(GuardedReconcileTest, AThrowingReconcileIsAnErrorAndAPanicNotACrash) {
   metrics::Metrics metrics;
   metrics.RegisterController("vpnnode", 1);  // exports the counter at 0, as the manager does
   struct Case {
@@ -42,4 +42,4 @@ TEST(ReconcileGuardTest, AThrowingReconcileIsAnErrorAndAPanicNotACrash) {
 }
 
 }  // namespace
-}  // namespace x3ui::controller
+}  // namespace x3ui::runtime

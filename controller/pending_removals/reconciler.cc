@@ -1,4 +1,4 @@
-#include "controller/cleanup_reconciler.h"
+#include "controller/pending_removals/reconciler.h"
 
 #include <unordered_set>
 
@@ -14,14 +14,14 @@ namespace {
 constexpr std::chrono::milliseconds kListingMaxAge{10000};
 }  // namespace
 
-CleanupReconciler::CleanupReconciler(CleanupReconcilerDeps deps) : deps_(std::move(deps)) {}
+PendingRemovalsReconciler::PendingRemovalsReconciler(PendingRemovalsReconcilerDeps deps) : deps_(std::move(deps)) {}
 
-void CleanupReconciler::HandExtra(const std::string& node_key, std::vector<std::string> emails) {
+void PendingRemovalsReconciler::HandExtra(const std::string& node_key, std::vector<std::string> emails) {
   MutexLock l(mu_);
   extra_[node_key] = std::move(emails);
 }
 
-Result<size_t> CleanupReconciler::RemoveExtra(const std::string& ns, const std::string& node,
+Result<size_t> PendingRemovalsReconciler::RemoveExtra(const std::string& ns, const std::string& node,
                                               const std::vector<std::string>& emails) {
   std::shared_ptr<panel::PanelSession> session = deps_.panels->Find(ns + "/" + node);
   if (!session) return size_t{0};  // the node is gone: nothing of it is left to clean
@@ -49,7 +49,7 @@ Result<size_t> CleanupReconciler::RemoveExtra(const std::string& ns, const std::
   return remove.size();
 }
 
-Result<ReconcileResult> CleanupReconciler::Reconcile(const std::string& ns, const std::string& node, bool pending) {
+Result<runtime::ReconcileResult> PendingRemovalsReconciler::Reconcile(const std::string& ns, const std::string& node, bool pending) {
   const std::string key = ns + "/" + node;
   std::vector<std::string> emails;
   {
@@ -77,7 +77,7 @@ Result<ReconcileResult> CleanupReconciler::Reconcile(const std::string& ns, cons
     }
   }
   if (removed > 0 && deps_.reprobe) deps_.reprobe(key);
-  return ReconcileResult{};
+  return runtime::ReconcileResult{};
 }
 
 }  // namespace x3ui::controller

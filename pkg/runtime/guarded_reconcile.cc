@@ -1,8 +1,8 @@
-#include "controller/reconcile_guard.h"
+#include "pkg/runtime/guarded_reconcile.h"
 
 #include <exception>
 
-namespace x3ui::controller {
+namespace x3ui::runtime {
 
 Result<ReconcileResult> GuardedReconcile(const std::string& controller,
                                          const std::function<Result<ReconcileResult>()>& reconcile,
@@ -19,4 +19,4 @@ Result<ReconcileResult> GuardedReconcile(const std::string& controller,
   return Status::Internal("reconcile threw: " + what);
 }
 
-}  // namespace x3ui::controller
+}  // namespace x3ui::runtime

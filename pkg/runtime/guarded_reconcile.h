@@ -1,4 +1,4 @@
-// File: controller/reconcile_guard.h
+// File: pkg/runtime/guarded_reconcile.h
 //
 // The exception boundary around one reconcile, as controller-runtime recovers a panicking
 // Reconcile: whatever the pass throws (a library exception an adapter missed, a bug) becomes an
@@ -7,22 +7,22 @@
 // keys and controllers go on.
 //
 // Thread-safety: as thread-safe as `reconcile` and `metrics` (Metrics is).
-#ifndef X3UI_CONTROLLER_RECONCILE_GUARD_H_
-#define X3UI_CONTROLLER_RECONCILE_GUARD_H_
+#ifndef X3UI_PKG_RUNTIME_GUARDED_RECONCILE_H_
+#define X3UI_PKG_RUNTIME_GUARDED_RECONCILE_H_
 
 #include <functional>
 #include <string>
 
-#include "controller/node/reconciler.h"
 #include "pkg/common/status.h"
 #include "pkg/metrics/metrics.h"
+#include "pkg/runtime/reconcile_result.h"
 
-namespace x3ui::controller {
+namespace x3ui::runtime {
 
 Result<ReconcileResult> GuardedReconcile(const std::string& controller,
                                          const std::function<Result<ReconcileResult>()>& reconcile,
                                          metrics::Metrics* metrics);
 
-}  // namespace x3ui::controller
+}  // namespace x3ui::runtime
 
-#endif  // X3UI_CONTROLLER_RECONCILE_GUARD_H_
+#endif  // X3UI_PKG_RUNTIME_GUARDED_RECONCILE_H_

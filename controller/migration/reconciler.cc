@@ -1,4 +1,4 @@
-#include "controller/migration_reconciler.h"
+#include "controller/migration/reconciler.h"
 
 #include <map>
 #include <optional>
@@ -39,11 +39,11 @@ Status MigrationReconciler::WriteStatus(const api::VpnMigration& m, const api::V
   return deps_.kube->UpdateStatus(kube::kVpnMigrations, m.metadata.namespace_, api::Encode(updated)).status();
 }
 
-Result<ReconcileResult> MigrationReconciler::Reconcile(const std::string& ns, const std::string& name) {
+Result<runtime::ReconcileResult> MigrationReconciler::Reconcile(const std::string& ns, const std::string& name) {
   // 1. Read the migration. One that is deleted mid-run stops handing out moves; those already
   //    requested finish (a half-made move is worse than a finished one).
   Result<kube::Json> got = deps_.kube->Get(kube::kVpnMigrations, ns, name);
-  if (!got.ok()) return got.status().code() == Status::Code::kNotFound ? Result<ReconcileResult>(ReconcileResult{}) : got.status();
+  if (!got.ok()) return got.status().code() == Status::Code::kNotFound ? Result<runtime::ReconcileResult>(runtime::ReconcileResult{}) : got.status();
   Result<api::VpnMigration> decoded = api::DecodeVpnMigration(*got);
   if (!decoded.ok()) return decoded.status().WithContext("VpnMigration " + ns + "/" + name);
   const api::VpnMigration& m = *decoded;
@@ -57,11 +57,11 @@ Result<ReconcileResult> MigrationReconciler::Reconcile(const std::string& ns, co
     api::SetCondition(&next.conditions, Cond(api::kReady, false, "InvalidSpec", Status::Invalid(errs).message(), m.metadata.generation),
                       FormatRfc3339(deps_.clock->Now()));
     if (Status s = WriteStatus(m, next); !s.ok()) return s;
-    return ReconcileResult{};
+    return runtime::ReconcileResult{};
   }
 
   // 3. An operation runs once: a finished one, or a dry run planned for this spec, is left alone.
-  if (phase == api::kPhaseSucceeded || phase == api::kPhaseFailed) return ReconcileResult{};
+  if (phase == api::kPhaseSucceeded || phase == api::kPhaseFailed) return runtime::ReconcileResult{};
 
   // 4. Plan (the first pass, a dry run, or a dry run turned into a real one), then run. A dry
   //    run is a preview: it is planned again every so often, and written only when it changes.
@@ -69,7 +69,7 @@ Result<ReconcileResult> MigrationReconciler::Reconcile(const std::string& ns, co
   return Run(*got, m);
 }
 
-Result<ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj, api::VpnMigration m) {
+Result<runtime::ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj, api::VpnMigration m) {
   const std::string& ns = m.metadata.namespace_;
   const int64_t gen = m.metadata.generation;
   std::vector<balancer::NodeView> views = deps_.nodes(ns);
@@ -97,7 +97,7 @@ Result<ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj, api::Vp
   const std::string summary = std::to_string(plan.moves.size()) + " move(s) planned" +
                               (plan.blocked.empty() ? "" : ", " + std::to_string(plan.blocked.size()) + " user(s) cannot move" + blocked_text);
   api::SetCondition(&next.conditions, Cond(kPlannedCondition, true, "Planned", summary, gen), now);
-  ReconcileResult result{};
+  runtime::ReconcileResult result{};
   if (m.spec.dry_run) {
     result.requeue_after = options_.dry_run_refresh;
     next.phase = api::kPhasePlanned;
@@ -120,7 +120,7 @@ Result<ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj, api::Vp
   return result;
 }
 
-Result<ReconcileResult> MigrationReconciler::Run(const kube::Json& obj, api::VpnMigration m) {
+Result<runtime::ReconcileResult> MigrationReconciler::Run(const kube::Json& obj, api::VpnMigration m) {
   const std::string& ns = m.metadata.namespace_;
   std::map<std::string, kube::Json> placed;
   for (auto& o : deps_.placed(ns)) placed.emplace(Name(o), std::move(o));
@@ -170,7 +170,7 @@ Result<ReconcileResult> MigrationReconciler::Run(const kube::Json& obj, api::Vpn
     api::SetCondition(&next.conditions, Cond(api::kReady, false, "Running", progress, gen), now);
   }
   if (Status s = WriteStatus(m, next); !s.ok()) return s;
-  if (!finished) return ReconcileResult{options_.poll};
+  if (!finished) return runtime::ReconcileResult{options_.poll};
   for (const api::PlannedMove& mv : m.status.plan) {
     auto r = deps_.book->MoveRequestOf(ns + "/" + mv.user);
     if (r && r->target == mv.to) deps_.book->ClearMoveRequest(ns + "/" + mv.user);
@@ -180,7 +180,7 @@ Result<ReconcileResult> MigrationReconciler::Run(const kube::Json& obj, api::Vpn
                                "Migrate", progress);
   }
   spdlog::info("VpnMigration {}/{} finished: {}", ns, m.metadata.name, progress);
-  return ReconcileResult{};
+  return runtime::ReconcileResult{};
 }
 
 }  // namespace x3ui::controller

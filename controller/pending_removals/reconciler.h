@@ -1,6 +1,6 @@
-// File: controller/cleanup_reconciler.h
+// File: controller/pending_removals/reconciler.h
 //
-// CleanupReconciler: removes the owned clients a node must no longer hold, off the node's probe.
+// PendingRemovalsReconciler: removes the owned clients a node must no longer hold, off the node's probe.
 // Two kinds: the clients the ledger's pending_removals recorded while the node did not answer
 // (moves and deletions that could not reach it), and the extra owned clients (no assignment
 // placed on the node wants them) that the node's drift diff found and handed over. Keyed by node
@@ -12,8 +12,8 @@
 //
 // Thread-safety: HandExtra may be called from any thread; Reconcile may run concurrently for
 // different keys (one worker per key).
-#ifndef X3UI_CONTROLLER_CLEANUP_RECONCILER_H_
-#define X3UI_CONTROLLER_CLEANUP_RECONCILER_H_
+#ifndef X3UI_CONTROLLER_PENDING_REMOVALS_RECONCILER_H_
+#define X3UI_CONTROLLER_PENDING_REMOVALS_RECONCILER_H_
 
 #include <functional>
 #include <map>
@@ -21,14 +21,14 @@
 #include <string>
 #include <vector>
 
-#include "controller/node/reconciler.h"
+#include "pkg/runtime/reconcile_result.h"
 #include "pkg/common/status.h"
 #include "pkg/x3ui/session_pool.h"
 #include "pkg/common/mutex.h"
 
 namespace x3ui::controller {
 
-struct CleanupReconcilerDeps {
+struct PendingRemovalsReconcilerDeps {
   panel::PanelSessionPool* panels = nullptr;  // required: the node reconciler's sessions
   // Removes the ledger's pending removals of node `ns/node` (AssignmentReconciler::RemovePending);
   // optional (no ledger).
@@ -39,26 +39,26 @@ struct CleanupReconcilerDeps {
   std::function<void(const std::string& node_key)> reprobe;
 };
 
-class CleanupReconciler {
+class PendingRemovalsReconciler {
  public:
-  explicit CleanupReconciler(CleanupReconcilerDeps deps);
+  explicit PendingRemovalsReconciler(PendingRemovalsReconcilerDeps deps);
 
   // The drift diff of node `node_key` found these extra owned clients (lower-case emails);
   // replaces what an earlier diff handed over and is not removed yet.
   void HandExtra(const std::string& node_key, std::vector<std::string> emails);
   // Removes node `ns/node`'s extra clients, then its pending removals when `pending` is set (the
   // node answers and is Ready). Errors are for the work queue to retry with backoff.
-  Result<ReconcileResult> Reconcile(const std::string& ns, const std::string& node, bool pending);
+  Result<runtime::ReconcileResult> Reconcile(const std::string& ns, const std::string& node, bool pending);
 
  private:
   // Removes what is still extra of `emails` on the node; the number removed.
   Result<size_t> RemoveExtra(const std::string& ns, const std::string& node, const std::vector<std::string>& emails);
 
-  CleanupReconcilerDeps deps_;
+  PendingRemovalsReconcilerDeps deps_;
   Mutex mu_;
   std::map<std::string, std::vector<std::string>> extra_ GUARDED_BY(mu_);  // node key -> emails
 };
 
 }  // namespace x3ui::controller
 
-#endif  // X3UI_CONTROLLER_CLEANUP_RECONCILER_H_
+#endif  // X3UI_CONTROLLER_PENDING_REMOVALS_RECONCILER_H_
