@@ -21,6 +21,7 @@
 #include "controller/node/watches.h"
 #include "controller/record_event.h"
 #include "pkg/api/json.h"
+#include "pkg/api/reasons.h"
 #include "pkg/http/http_server.h"
 #include "pkg/http/probes.h"
 #include "pkg/kube/config.h"
@@ -103,7 +104,7 @@ struct Manager::Impl {
     std::string note = "placed " + std::to_string(r.added) + " new user(s): their clients were added in " +
                        std::to_string(r.calls) + " addClient call(s)";
     if (r.failed > 0) note += "; " + std::to_string(r.failed) + " could not be added (see their status)";
-    RecordEvent(events.get(), *node, "Normal", "Placed", "Place", note);
+    RecordEvent(events.get(), *node, "Normal", api::kReasonPlaced, "Place", note);
   }
 
   // --crash-after-move-step: dies like a SIGKILLed process, once the ledger holds the step.

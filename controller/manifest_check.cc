@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <map>
 
+#include "pkg/api/reasons.h"
 #include "pkg/balancer/placement_policy.h"
 
 namespace x3ui::controller {
@@ -60,7 +61,7 @@ Status PrintPlacementPreview(const api::Manifest& m, std::ostream& out) {
     balancer::NodeView v;
     v.name = n.metadata.name;
     v.schedulable = !n.spec.unschedulable;
-    if (n.spec.drain) v.evacuate_reason = "NodeDraining";
+    if (n.spec.drain) v.evacuate_reason = api::kReasonNodeDraining;
     v.max_users = n.spec.capacity.max_users;
     v.priority = n.spec.priority;
     v.weight = n.spec.weight;

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "pkg/api/reasons.h"
 #include "pkg/common/clock.h"
 #include "pkg/common/strings.h"
 
@@ -98,7 +99,7 @@ Status DeleteOwnedClients(panel::PanelSession& session, const std::vector<panel:
       if (!wanted_gone.count(email)) continue;
       if (inbound.clients.size() == 1 && !c.enable) continue;  // a disabled last client: nothing to do
       Status s = session.Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(inbound, c); });
-      if (s.reason() == "LastClient") {
+      if (s.reason() == api::kReasonLastClient) {
         // The panel keeps an inbound's last client; a disabled one grants nothing.
         panel::Client off = c;
         off.enable = false;

@@ -2,6 +2,7 @@
 
 #include <cpprest/base_uri.h>
 
+#include "pkg/api/reasons.h"
 #include "pkg/x3ui/credentials.h"
 
 namespace x3ui::controller {
@@ -39,19 +40,19 @@ Result<panel::PanelEndpoint> PanelEndpointFor(kube::KubeClient& kube, const api:
   const std::string& ns = node.metadata.namespace_;
   const api::PanelSpec& p = node.spec.panel;
   if (Status s = CheckHost(hosts, p.url); !s.ok()) {
-    *reason = "PanelHostRefused";
+    *reason = api::kReasonPanelHostRefused;
     return s;
   }
   Result<kube::Json> secret = kube.Get(kube::kSecrets, ns, p.credentials_secret_ref.name);
   if (!secret.ok()) {
-    *reason = secret.status().code() == Status::Code::kPermissionDenied ? "CredentialsForbidden" : "CredentialsMissing";
+    *reason = secret.status().code() == Status::Code::kPermissionDenied ? api::kReasonCredentialsForbidden : api::kReasonCredentialsMissing;
     if (secret.status().code() == Status::Code::kNotFound) {
       return Status::NotFound("Secret " + ns + "/" + p.credentials_secret_ref.name + " (spec.panel.credentialsSecretRef) not found");
     }
     return secret.status();
   }
   if (!OptedIn(*secret)) {
-    *reason = "CredentialsNotOptedIn";
+    *reason = api::kReasonCredentialsNotOptedIn;
     const std::string& name = p.credentials_secret_ref.name;
     return Status::PermissionDenied("Secret " + ns + "/" + name + " (spec.panel.credentialsSecretRef) lacks the label " +
                                     kPanelCredentialsLabel + "=true, which lets the operator send its credentials to "
@@ -60,7 +61,7 @@ Result<panel::PanelEndpoint> PanelEndpointFor(kube::KubeClient& kube, const api:
   }
   Result<panel::PanelCredentials> creds = panel::CredentialsFromSecret(*secret);
   if (!creds.ok()) {
-    *reason = "CredentialsInvalid";
+    *reason = api::kReasonCredentialsInvalid;
     return creds.status();
   }
   panel::PanelEndpoint ep;
@@ -74,7 +75,7 @@ Result<panel::PanelEndpoint> PanelEndpointFor(kube::KubeClient& kube, const api:
     Result<std::string> ca = ca_secret.ok() ? panel::CaBundleFromSecret(*ca_secret, p.ca_secret_ref->key)
                                             : Result<std::string>(ca_secret.status());
     if (!ca.ok()) {
-      *reason = "CaBundleMissing";
+      *reason = api::kReasonCaBundleMissing;
       return ca.status();
     }
     ep.transport.ca_pem = *ca;

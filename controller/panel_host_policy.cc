@@ -8,10 +8,11 @@
 #include <cctype>
 #include <cstring>
 
+#include "pkg/api/reasons.h"
+
 namespace x3ui::controller {
 namespace {
 
-constexpr char kReason[] = "PanelHostRefused";
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -180,13 +181,13 @@ Status PanelHostPolicy::Check(const std::string& host) const {
     } else if (AnyCidr(deny_)) {
       return Status::PermissionDenied(shown + " cannot be resolved to check it against --panel-host-deny: " +
                                       resolved.status().message())
-          .WithReason(kReason);
+          .WithReason(api::kReasonPanelHostRefused);
     }
   }
   const HostPattern* matched = nullptr;
   if (AnyMatches(deny_, host, addresses, &matched)) {
     return Status::PermissionDenied(shown + " is refused by --panel-host-deny pattern \"" + matched->text + "\"")
-        .WithReason(kReason);
+        .WithReason(api::kReasonPanelHostRefused);
   }
   if (allow_.empty()) return Status::Ok();
   const bool allowed = std::any_of(allow_.begin(), allow_.end(),
@@ -195,7 +196,7 @@ Status PanelHostPolicy::Check(const std::string& host) const {
   if (allowed) return Status::Ok();
   return Status::PermissionDenied(shown + " matches no --panel-host-allow pattern" +
                                   (is_name && AnyCidr(allow_) ? " (a host name passes a CIDR only when all its addresses are in it)" : ""))
-      .WithReason(kReason);
+      .WithReason(api::kReasonPanelHostRefused);
 }
 
 Result<std::vector<IpAddress>> ResolveHost(const std::string& host) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pkg/api/reasons.h"
 #include "pkg/x3ui/links.h"
 
 namespace x3ui::controller {
@@ -43,17 +44,17 @@ SyncOutcome SyncClients(const PanelAccess& panels, ExpectedKeys* expected_keys, 
 
   SyncOutcome out;
   out.synced = true;
-  out.reason = "Synced";
+  out.reason = api::kReasonSynced;
   out.session = session;
   std::vector<const api::InboundRef*> wanted = WantedInbounds(node.spec, a.spec.inbounds);
   for (const auto& name : a.spec.inbounds) {
     if (std::none_of(wanted.begin(), wanted.end(), [&](const api::InboundRef* ref) { return ref->name == name; })) {
-      return Failed("UnknownInbound", "spec.inbounds: node " + r.node_name + " has no inbound named " + name);
+      return Failed(api::kReasonUnknownInbound, "spec.inbounds: node " + r.node_name + " has no inbound named " + name);
     }
   }
   for (const api::InboundRef* ref : wanted) {
     const panel::Inbound* inbound = FindInbound(*opened->inbounds, *ref);
-    if (!inbound) return Failed("InboundMissing", "the panel of " + r.node_name + " has no inbound " + ref->name);
+    if (!inbound) return Failed(api::kReasonInboundMissing, "the panel of " + r.node_name + " has no inbound " + ref->name);
     panel::Client want = DesiredClient(a.metadata.namespace_, a.metadata.name, a.spec, ref->name, inbound->protocol, r.keys);
     const uint64_t keys = KeyFingerprint(want);
     if (expected_keys) expected_keys->Set(a.metadata.namespace_ + "/" + a.metadata.name, ref->name, keys);
@@ -69,14 +70,14 @@ SyncOutcome SyncClients(const PanelAccess& panels, ExpectedKeys* expected_keys, 
       const std::string old_key = panel::ClientKey(inbound->protocol, *have);
       s = session->Mutate([&](panel::PanelClient& c) { return c.UpdateClient(*inbound, old_key, merged); });
     }
-    if (!s.ok()) return Failed(s.reason().empty() ? "PanelRefused" : s.reason(), "inbound " + ref->name + ": " + s.message());
+    if (!s.ok()) return Failed(s.reason().empty() ? api::kReasonPanelRefused : s.reason(), "inbound " + ref->name + ": " + s.message());
     if (!have || stale) ++out.repaired;
     if (auto link = panel::ShareLink(*inbound, want, node.spec.public_host); link.ok()) out.links.push_back(*link);
   }
   out.message = "client present on " + std::to_string(wanted.size()) + " inbound(s) of " + r.node_name;
   if (!out.deferred.empty()) {
     out.synced = false;
-    out.reason = "Adding";
+    out.reason = api::kReasonAdding;
     out.message = "waiting for the next batched add on " + r.node_name;
     out.repaired = 0;
   }

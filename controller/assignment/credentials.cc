@@ -1,5 +1,6 @@
 #include "controller/assignment/credentials.h"
 
+#include "pkg/api/reasons.h"
 #include "pkg/common/base64.h"
 #include "pkg/x3ui/links.h"
 
@@ -37,7 +38,7 @@ Result<kube::Json> CredentialsSecrets::Ensure(const api::VpnAssignment& a) const
       return Status::FailedPrecondition("Secret " + secret_name +
                                         " exists and is not owned by this VpnAssignment; delete or rename it so "
                                         "the operator can create it")
-          .WithReason("SecretConflict");
+          .WithReason(api::kReasonSecretConflict);
     }
     if (!SecretValue(*got, "uuid").empty() && !SecretValue(*got, "password").empty() &&
         !SecretValue(*got, "subId").empty()) {

@@ -10,6 +10,7 @@
 #include "controller/record_event.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
+#include "pkg/api/reasons.h"
 
 namespace x3ui::controller {
 
@@ -19,15 +20,15 @@ Result<runtime::ReconcileResult> AssignmentReconciler::Finalize(const kube::Json
   const std::string& node = a.status.node_name;
   if (Status s = RemoveUserClients(panels_, ns, a.metadata.name, node); !s.ok()) {
     const api::Condition* was = api::FindCondition(a.status.conditions, api::kReady);
-    if (!was || was->reason != "CleanupPending") {
+    if (!was || was->reason != api::kReasonCleanupPending) {
       spdlog::warn("deletion waits assignment={}/{} node={} reason=CleanupPending error={}", ns, a.metadata.name, node,
                    s.message());
-      RecordEvent(deps_.events, obj, "Warning", "CleanupPending", "Delete",
+      RecordEvent(deps_.events, obj, "Warning", api::kReasonCleanupPending, "Delete",
                   "waiting to remove the user's clients from " + node + ": " + s.message());
     }
     api::VpnAssignment updated = a;
     api::SetCondition(&updated.status.conditions,
-                      api::MakeCondition(api::kReady, false, "CleanupPending",
+                      api::MakeCondition(api::kReady, false, api::kReasonCleanupPending,
                                          "removing the user's clients from " + node + ": " + s.message(),
                                          a.metadata.generation),
                       FormatRfc3339(deps_.clock->Now()));
@@ -40,7 +41,7 @@ Result<runtime::ReconcileResult> AssignmentReconciler::Finalize(const kube::Json
   spdlog::info("access revoked assignment={}/{} node={}", ns, a.metadata.name, node.empty() ? "none" : node);
   Forget(ns, a.metadata.name);
   saga_.Journal("release " + a.metadata.name, [ns, n = a.metadata.name](store::LedgerStore& s) {
-    return s.ReleasePlacement(ns, n, "Deleted");
+    return s.ReleasePlacement(ns, n, api::kReasonDeleted);
   });
   return runtime::ReconcileResult{};
 }

@@ -8,6 +8,7 @@
 #include "controller/owned_clients.h"
 #include "controller/record_event.h"
 #include "pkg/api/json.h"
+#include "pkg/api/reasons.h"
 
 namespace x3ui::controller {
 
@@ -42,8 +43,8 @@ void MoveSaga::Complete(const kube::Json& obj, const api::VpnAssignment& a, cons
   Step(move_step::kSwitched);
   // A dead node's users are told by their status (Placed: "moved from ... to ...", migrations):
   // an Event each would add a write per user to the failover of thousands.
-  if (m.reason != "NodeUnreachable") {
-    RecordEvent(deps_.events, obj, "Normal", "Migrated", "Migrate",
+  if (m.reason != api::kReasonNodeUnreachable) {
+    RecordEvent(deps_.events, obj, "Normal", api::kReasonMigrated, "Migrate",
                 "moved from " + m.from_node + " to " + m.to_node + " (" + m.reason + "), same credentials");
   }
   if (deps_.metrics) deps_.metrics->Migration(m.reason, "success");
@@ -68,7 +69,7 @@ void MoveSaga::Abandon(const std::string& ns, const std::string& name, const std
 }
 
 void MoveSaga::RollBack(const store::JournalEntry& m) {
-  RemoveOrDefer(m.namespace_, m.assignment, m.to_node, "RolledBack");
+  RemoveOrDefer(m.namespace_, m.assignment, m.to_node, api::kReasonRolledBack);
   Journal("roll back move " + m.move_id, [id = m.move_id](store::LedgerStore& s) {
     return s.AdvanceMove(id, store::MoveStep::kRolledBack);
   });

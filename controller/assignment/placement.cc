@@ -1,6 +1,7 @@
 #include "controller/assignment/placement.h"
 
 #include "pkg/api/conditions.h"
+#include "pkg/api/reasons.h"
 
 namespace x3ui::controller {
 namespace {
@@ -39,8 +40,8 @@ PlacementDecision DecidePlacement(const balancer::PlacementPolicy& policy, const
   if (kind == PolicyKind::kMove) {
     d.kind = Kind::kMove;
     d.source = a.status.node_name;
-    d.needs_slot = p->reason != "NodeUnreachable";
-    if (in.requested_target && d.request_failure.empty()) d.reason = "VpnMigration";
+    d.needs_slot = p->reason != api::kReasonNodeUnreachable;
+    if (in.requested_target && d.request_failure.empty()) d.reason = api::kReasonVpnMigration;
   }
   if (in.chosen && d.node == in.chosen->node) d.reason = in.chosen->reason;
   // A user staying put keeps the reason it was placed for (no status churn Balanced -> Sticky).

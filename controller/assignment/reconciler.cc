@@ -7,6 +7,7 @@
 #include "controller/record_event.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
+#include "pkg/api/reasons.h"
 #include "pkg/api/validation.h"
 #include "pkg/common/random.h"
 
@@ -152,7 +153,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::ChooseNode(Pass& p, MoveS
   const api::Condition* was = api::FindCondition(p.a.status.conditions, api::kPlaced);
   using Kind = PlacementDecision::Kind;
   if (d.kind == Kind::kUnschedulable) {
-    if (!was || was->reason != "Unschedulable") {
+    if (!was || was->reason != api::kReasonUnschedulable) {
       spdlog::warn("not placed assignment={} reason=Unschedulable why={}", p.key, d.why);
     }
     MarkUnschedulable(p.draft(), d.why);
@@ -162,7 +163,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::ChooseNode(Pass& p, MoveS
   if (placed.waits_for_slot) return runtime::ReconcileResult{options_.retry_unplaced};
   p.node = d.node;
   if (d.kind == Kind::kNoTarget) {
-    if (!was || was->reason != "NoTarget") {
+    if (!was || was->reason != api::kReasonNoTarget) {
       spdlog::warn("move impossible assignment={} node={} reason=NoTarget why={}", p.key, p.node, d.why);
     }
     MarkNoTarget(p.draft(), d.why);
@@ -204,7 +205,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::KeepCredentials(Pass& p) 
   Result<kube::Json> secret = p.saved_secret.is_object() ? Result<kube::Json>(p.saved_secret) : credentials_.Ensure(p.a);
   if (!secret.ok()) {
     if (!p.source.empty()) saga_.Abandon(p.ns, p.name, p.source, "", p.reason, "");
-    if (secret.status().reason() != "SecretConflict") return secret.status();
+    if (secret.status().reason() != api::kReasonSecretConflict) return secret.status();
     MarkSecretConflict(p.draft(), secret.status().message());
     if (Status s = WriteStatus(p); !s.ok()) return s;
     return runtime::ReconcileResult{options_.retry_unplaced};
@@ -302,7 +303,7 @@ void AssignmentReconciler::RecordTransitions(Pass& p) {
   PassFacts facts{p.newly_placed, !p.move_id.empty(), p.batched.has_value(), p.node, p.reason, &p.out,
                   api::FindCondition(p.a.status.conditions, api::kSynced)};
   for (const TransitionEvent& e : TransitionEvents(facts)) {
-    if (e.reason == "ClientRepaired") {
+    if (e.reason == api::kReasonClientRepaired) {
       spdlog::info("client repaired assignment={} node={} clients={}", p.key, p.node, p.out.repaired);
     } else if (std::string_view(e.type) == "Warning") {
       spdlog::warn("sync failed assignment={} node={} reason={} error={}", p.key, p.node, p.out.reason, p.out.message);

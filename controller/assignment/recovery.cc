@@ -8,6 +8,7 @@
 #include "controller/assignment/reconciler.h"
 #include "controller/owned_clients.h"
 #include "pkg/api/json.h"
+#include "pkg/api/reasons.h"
 
 namespace x3ui::controller {
 
@@ -58,9 +59,9 @@ Status AssignmentReconciler::ReconcileLedger(const std::vector<kube::Json>& assi
     spdlog::debug("ledger corrected assignment={}/{} ledger_node={} status_node={}", a_ns, name,
                   in_ledger.empty() ? "none" : in_ledger, node.empty() ? "none" : node);
     const auto& user = obj.value("spec", kube::Json::object()).value("user", kube::Json::object());
-    store::PlacementRecord to{a_ns, name, user.value("id", ""), user.value("email", ""), node, "Recovered"};
+    store::PlacementRecord to{a_ns, name, user.value("id", ""), user.value("email", ""), node, api::kReasonRecovered};
     if (node.empty()) {
-      saga_.Journal("release " + name, [a_ns, name](store::LedgerStore& s) { return s.ReleasePlacement(a_ns, name, "NotPlaced"); });
+      saga_.Journal("release " + name, [a_ns, name](store::LedgerStore& s) { return s.ReleasePlacement(a_ns, name, api::kReasonNotPlaced); });
     } else if (in_ledger.empty()) {
       deps_.ledger->RecordPlacement(to);
     } else {
@@ -70,7 +71,7 @@ Status AssignmentReconciler::ReconcileLedger(const std::vector<kube::Json>& assi
   for (const auto& [key, node] : active) {
     const std::string a_ns = key.substr(0, key.find('/')), name = key.substr(key.find('/') + 1);
     ++fixed;
-    saga_.Journal("release " + name, [a_ns, name](store::LedgerStore& s) { return s.ReleasePlacement(a_ns, name, "Deleted"); });
+    saga_.Journal("release " + name, [a_ns, name](store::LedgerStore& s) { return s.ReleasePlacement(a_ns, name, api::kReasonDeleted); });
   }
   if (fixed > 0) spdlog::info("ledger corrected placements={} (to match the assignments' status)", fixed);
   return Status::Ok();

@@ -1,6 +1,7 @@
 #include "controller/assignment/status.h"
 
 #include "pkg/api/conditions.h"
+#include "pkg/api/reasons.h"
 
 namespace x3ui::controller {
 namespace {
@@ -11,23 +12,23 @@ void Set(const StatusDraft& s, const char* type, bool ok, const std::string& rea
 
 void MarkInvalidSpec(const StatusDraft& s, const std::string& message) {
   if (s.next->node_name.empty()) s.next->phase = api::kPhaseFailed;
-  Set(s, api::kReady, false, "InvalidSpec", message);
+  Set(s, api::kReady, false, api::kReasonInvalidSpec, message);
 }
 
 void MarkUnschedulable(const StatusDraft& s, const std::string& why) {
   s.next->phase = api::kPhasePending;
-  Set(s, api::kPlaced, false, "Unschedulable", why);
-  Set(s, api::kReady, false, "Unschedulable", why);
+  Set(s, api::kPlaced, false, api::kReasonUnschedulable, why);
+  Set(s, api::kReady, false, api::kReasonUnschedulable, why);
 }
 
-void MarkNoTarget(const StatusDraft& s, const std::string& why) { Set(s, api::kPlaced, false, "NoTarget", why); }
+void MarkNoTarget(const StatusDraft& s, const std::string& why) { Set(s, api::kPlaced, false, api::kReasonNoTarget, why); }
 
 void MarkPlaced(const StatusDraft& s, const std::string& reason, const std::string& node) {
   Set(s, api::kPlaced, true, reason, "placed on " + node);
 }
 
 void MarkSecretConflict(const StatusDraft& s, const std::string& message) {
-  Set(s, api::kReady, false, "SecretConflict", message);
+  Set(s, api::kReady, false, api::kReasonSecretConflict, message);
 }
 
 void MarkMoved(const StatusDraft& s, const std::string& reason, const std::string& source, const std::string& node) {
@@ -38,7 +39,7 @@ void MarkMoved(const StatusDraft& s, const std::string& reason, const std::strin
 
 void MarkMoveFailed(const StatusDraft& s, const std::string& reason, const std::string& source,
                     const std::string& node, const std::string& error) {
-  Set(s, api::kPlaced, false, "MoveFailed", reason + ": moving to " + node + " failed, still on " + source + ": " + error);
+  Set(s, api::kPlaced, false, api::kReasonMoveFailed, reason + ": moving to " + node + " failed, still on " + source + ": " + error);
 }
 
 void ApplySync(const StatusDraft& s, const SyncOutcome& out, const std::string& node) {
@@ -46,7 +47,7 @@ void ApplySync(const StatusDraft& s, const SyncOutcome& out, const std::string& 
   if (out.synced) next.node_name = node;
   Set(s, api::kSynced, out.synced, out.reason, out.message);
   const bool ready = out.synced && api::IsConditionTrue(next.conditions, api::kPlaced);
-  Set(s, api::kReady, ready, ready ? "Ready" : out.synced ? "NoTarget" : out.reason,
+  Set(s, api::kReady, ready, ready ? "Ready" : out.synced ? api::kReasonNoTarget : out.reason,
       ready ? "the user can connect through " + node : out.message);
   next.phase = ready || out.synced || !next.node_name.empty() ? (ready ? api::kPhaseReady : api::kPhasePlaced)
                                                                : api::kPhasePending;
@@ -56,9 +57,9 @@ std::vector<TransitionEvent> TransitionEvents(const PassFacts& f) {
   std::vector<TransitionEvent> events;
   const SyncOutcome& out = *f.out;
   if (f.newly_placed && out.synced && !f.batched) {
-    events.push_back({"Normal", "Placed", "Place", "placed on " + f.node + " (" + f.placed_reason + ")"});
+    events.push_back({"Normal", api::kReasonPlaced, "Place", "placed on " + f.node + " (" + f.placed_reason + ")"});
   } else if (out.repaired > 0 && out.synced && !f.moved) {
-    events.push_back({"Normal", "ClientRepaired", "Repair",
+    events.push_back({"Normal", api::kReasonClientRepaired, "Repair",
                       std::to_string(out.repaired) + " client(s) added or updated on " + f.node});
   }
   if (!out.synced && (!f.was_synced || f.was_synced->reason != out.reason)) {

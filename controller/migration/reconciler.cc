@@ -8,6 +8,7 @@
 #include "controller/assignment/reconciler.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
+#include "pkg/api/reasons.h"
 #include "pkg/api/validation.h"
 
 namespace x3ui::controller {
@@ -54,7 +55,7 @@ Result<runtime::ReconcileResult> MigrationReconciler::Reconcile(const std::strin
     api::VpnMigrationStatus next = m.status;
     next.phase = api::kPhaseFailed;
     next.observed_generation = m.metadata.generation;
-    api::SetCondition(&next.conditions, Cond(api::kReady, false, "InvalidSpec", Status::Invalid(errs).message(), m.metadata.generation),
+    api::SetCondition(&next.conditions, Cond(api::kReady, false, api::kReasonInvalidSpec, Status::Invalid(errs).message(), m.metadata.generation),
                       FormatRfc3339(deps_.clock->Now()));
     if (Status s = WriteStatus(m, next); !s.ok()) return s;
     return runtime::ReconcileResult{};
@@ -101,21 +102,21 @@ Result<runtime::ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj
   if (m.spec.dry_run) {
     result.requeue_after = options_.dry_run_refresh;
     next.phase = api::kPhasePlanned;
-    api::SetCondition(&next.conditions, Cond(api::kReady, true, "DryRun", "plan only (spec.dryRun): nobody was moved", gen), now);
+    api::SetCondition(&next.conditions, Cond(api::kReady, true, api::kReasonDryRun, "plan only (spec.dryRun): nobody was moved", gen), now);
   } else if (plan.moves.empty()) {
     next.phase = plan.blocked.empty() ? api::kPhaseSucceeded : api::kPhaseFailed;
     api::SetCondition(&next.conditions,
-                      Cond(api::kReady, plan.blocked.empty(), plan.blocked.empty() ? "NothingToMove" : "Blocked", summary, gen), now);
+                      Cond(api::kReady, plan.blocked.empty(), plan.blocked.empty() ? api::kReasonNothingToMove : api::kReasonBlocked, summary, gen), now);
   } else {
     next.phase = api::kPhaseRunning;
-    api::SetCondition(&next.conditions, Cond(api::kReady, false, "Running", "0 of " + std::to_string(next.plan.size()) + " moved", gen), now);
+    api::SetCondition(&next.conditions, Cond(api::kReady, false, api::kReasonRunning, "0 of " + std::to_string(next.plan.size()) + " moved", gen), now);
     result.requeue_after = std::chrono::milliseconds(1);  // start right away
   }
   // The conditions' timestamps do not move when nothing else does, so an unchanged plan writes nothing.
   const bool changed = !(next == m.status);
   if (Status s = WriteStatus(m, next); !s.ok()) return s;
   if (changed && deps_.events) {
-    (void)deps_.events->Record(obj, "Normal", m.spec.dry_run ? "DryRun" : "Planned", "Plan", summary);
+    (void)deps_.events->Record(obj, "Normal", m.spec.dry_run ? api::kReasonDryRun : "Planned", "Plan", summary);
   }
   return result;
 }
@@ -167,7 +168,7 @@ Result<runtime::ReconcileResult> MigrationReconciler::Run(const kube::Json& obj,
     next.phase = failed == 0 ? api::kPhaseSucceeded : api::kPhaseFailed;
     api::SetCondition(&next.conditions, Cond(api::kReady, failed == 0, failed == 0 ? "Succeeded" : "SomeMovesFailed", progress, gen), now);
   } else {
-    api::SetCondition(&next.conditions, Cond(api::kReady, false, "Running", progress, gen), now);
+    api::SetCondition(&next.conditions, Cond(api::kReady, false, api::kReasonRunning, progress, gen), now);
   }
   if (Status s = WriteStatus(m, next); !s.ok()) return s;
   if (!finished) return runtime::ReconcileResult{options_.poll};

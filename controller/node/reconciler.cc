@@ -9,6 +9,7 @@
 #include "controller/panel_endpoint.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
+#include "pkg/api/reasons.h"
 #include "pkg/api/validation.h"
 
 namespace x3ui::controller {
@@ -163,8 +164,8 @@ NodeReconciler::StepResult NodeReconciler::RefuseInvalidSpec(Pass& p) {
   if (errs.empty()) return std::nullopt;
   if (p.deleted_and_empty) return ReleaseFinalizer(p.obj, p.key);
   if (p.next.phase.empty()) p.SetPhase(api::kPhasePending);
-  p.Set(api::MakeCondition(api::kReady, false, "InvalidSpec", Status::Invalid(errs).message(), p.gen));
-  p.Set(UnknownCondition(api::kReachable, "NotProbed", "the spec must be fixed first", p.gen));
+  p.Set(api::MakeCondition(api::kReady, false, api::kReasonInvalidSpec, Status::Invalid(errs).message(), p.gen));
+  p.Set(UnknownCondition(api::kReachable, api::kReasonNotProbed, "the spec must be fixed first", p.gen));
   if (Status s = WriteStatusIfChanged(p.node, p.next); !s.ok()) return s;
   return runtime::ReconcileResult{};
 }
@@ -177,7 +178,7 @@ NodeReconciler::StepResult NodeReconciler::OpenSession(Pass& p) {
     if (p.deleted_and_empty) return ReleaseFinalizer(p.obj, p.key);
     if (p.next.phase.empty()) p.SetPhase(api::kPhasePending);
     p.Set(api::MakeCondition(api::kReady, false, reason, endpoint.status().message(), p.gen));
-    p.Set(UnknownCondition(api::kReachable, "NotProbed", "no credentials to log in with", p.gen));
+    p.Set(UnknownCondition(api::kReachable, api::kReasonNotProbed, "no credentials to log in with", p.gen));
     if (Status s = WriteStatusIfChanged(p.node, p.next); !s.ok()) return s;
     return runtime::ReconcileResult{p.interval};
   }
@@ -198,7 +199,7 @@ void NodeReconciler::ResumeLoginHold(Pass& p) {
   // The previous run's refusals, as the status says: Ready=False LoginFailed since its
   // lastTransitionTime. The back-off goes on from there; no status field is written for it.
   const api::Condition* ready = api::FindCondition(p.node.status.conditions, api::kReady);
-  if (!ready || ready->status != api::kConditionFalse || ready->reason != "LoginFailed") return;
+  if (!ready || ready->status != api::kConditionFalse || ready->reason != api::kReasonLoginFailed) return;
   const std::optional<TimePoint> since = ParseRfc3339(ready->last_transition_time);
   if (!since) return;
   const api::Condition* reachable = api::FindCondition(p.node.status.conditions, api::kReachable);
@@ -216,7 +217,7 @@ NodeReconciler::Probe NodeReconciler::ProbePanel(Pass& p) {
   Result<std::vector<panel::Inbound>> inbounds = p.session->ListInbounds();  // refreshes the kept copy
   Probe probe;
   probe.latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  const bool status_ok = server.ok() || server.status().reason() == "StatusNotReady";
+  const bool status_ok = server.ok() || server.status().reason() == api::kReasonStatusNotReady;
   probe.facts.reachable = inbounds.ok() && status_ok;
   probe.facts.failure = !inbounds.ok() ? inbounds.status() : (!status_ok ? server.status() : Status::Ok());
   if (probe.facts.reachable && server.ok() && !server->healthy()) {
@@ -271,7 +272,7 @@ NodeReconciler::StepResult NodeReconciler::ReleaseIfDeleted(Pass& p, const Probe
   if (!p.node.metadata.deleting()) return std::nullopt;
   const bool clean = !probe.facts.reachable || p.next.drift.extra == 0;
   if (p.next.users == 0 && clean) return ReleaseFinalizer(p.obj, p.key);
-  p.Set(api::MakeCondition(api::kReady, false, "Deleting",
+  p.Set(api::MakeCondition(api::kReady, false, api::kReasonDeleting,
                            p.next.users > 0 ? "waiting for " + std::to_string(p.next.users) + " user(s) to move to other nodes"
                                             : "removing the owned clients left on the panel",
                            p.gen));

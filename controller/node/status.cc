@@ -1,6 +1,7 @@
 #include "controller/node/status.h"
 
 #include "pkg/api/conditions.h"
+#include "pkg/api/reasons.h"
 
 namespace x3ui::controller {
 namespace {
@@ -21,36 +22,36 @@ api::Condition UnknownCondition(const char* type, const std::string& reason, con
 }
 
 api::Condition ReachableCondition(const ProbeFacts& f, int64_t gen) {
-  if (f.reachable) return Cond(api::kReachable, true, "ProbeSucceeded", "the panel answers", gen);
-  return Cond(api::kReachable, false, "ProbeFailed", f.failure.message(), gen);
+  if (f.reachable) return Cond(api::kReachable, true, api::kReasonProbeSucceeded, "the panel answers", gen);
+  return Cond(api::kReachable, false, api::kReasonProbeFailed, f.failure.message(), gen);
 }
 
 api::Condition SchedulableCondition(const api::VpnNodeSpec& spec, int64_t gen) {
-  if (spec.drain) return Cond(api::kSchedulable, false, "Draining", "spec.drain is set: users are moved away", gen);
-  if (spec.unschedulable) return Cond(api::kSchedulable, false, "Cordoned", "spec.unschedulable is set: no new users", gen);
-  return Cond(api::kSchedulable, true, "Schedulable", "the node takes new users", gen);
+  if (spec.drain) return Cond(api::kSchedulable, false, api::kReasonDraining, "spec.drain is set: users are moved away", gen);
+  if (spec.unschedulable) return Cond(api::kSchedulable, false, api::kReasonCordoned, "spec.unschedulable is set: no new users", gen);
+  return Cond(api::kSchedulable, true, api::kReasonSchedulable, "the node takes new users", gen);
 }
 
 api::Condition ReadyCondition(const ProbeFacts& f, const api::VpnNodeSpec& spec, int64_t gen) {
-  const bool login_refused = f.failure.reason() == "LoginFailed" || f.failure.reason() == "LoginBackoff";
+  const bool login_refused = f.failure.reason() == api::kReasonLoginFailed || f.failure.reason() == api::kReasonLoginBackoff;
   if (!f.reachable && login_refused) {
-    return Cond(api::kReady, false, "LoginFailed",
+    return Cond(api::kReady, false, api::kReasonLoginFailed,
                 "the panel refuses the credentials of Secret " + spec.panel.credentials_secret_ref.name +
                     " (fix them there; logins are retried at most every 15 min so that the panel's limiter does "
                     "not lock the account): " + f.failure.message(),
                 gen);
   }
-  if (!f.missing.empty()) return Cond(api::kReady, false, "InboundMissing", "the panel has no inbound " + Join(f.missing), gen);
-  if (f.phase == health::Phase::kReady) return Cond(api::kReady, true, "PanelReady", "the panel answers and has every inbound", gen);
+  if (!f.missing.empty()) return Cond(api::kReady, false, api::kReasonInboundMissing, "the panel has no inbound " + Join(f.missing), gen);
+  if (f.phase == health::Phase::kReady) return Cond(api::kReady, true, api::kReasonPanelReady, "the panel answers and has every inbound", gen);
   if (f.phase == health::Phase::kPending) {
-    return Cond(api::kReady, false, "NotYetReachable", "the panel has not answered yet: " + f.failure.message(), gen);
+    return Cond(api::kReady, false, api::kReasonNotYetReachable, "the panel has not answered yet: " + f.failure.message(), gen);
   }
   return Cond(api::kReady, false, health::PhaseName(f.phase), "probes fail: " + f.failure.message(), gen);
 }
 
 api::Condition InSyncCondition(const api::DriftStatus& c, int64_t gen) {
-  if (c.missing + c.stale + c.extra == 0) return Cond(api::kInSync, true, "InSync", "every owned client matches its assignment", gen);
-  return Cond(api::kInSync, false, "Drift",
+  if (c.missing + c.stale + c.extra == 0) return Cond(api::kInSync, true, api::kReasonInSync, "every owned client matches its assignment", gen);
+  return Cond(api::kInSync, false, api::kReasonDrift,
               std::to_string(c.missing) + " missing, " + std::to_string(c.stale) + " stale, " + std::to_string(c.extra) +
                   " extra owned client(s): repairing",
               gen);

@@ -1,5 +1,7 @@
 #include "controller/node/view.h"
 
+#include "pkg/api/reasons.h"
+
 namespace x3ui::controller {
 
 balancer::NodeView ViewOf(const api::VpnNode& node, const std::string& health_phase, bool unreachable_past_grace) {
@@ -7,9 +9,9 @@ balancer::NodeView ViewOf(const api::VpnNode& node, const std::string& health_ph
   v.name = node.metadata.name;
   v.phase = health_phase;
   v.schedulable = !node.spec.unschedulable;
-  v.evacuate_reason = node.metadata.deleting() ? "NodeDeleted"
-                      : node.spec.drain         ? "NodeDraining"
-                      : unreachable_past_grace  ? "NodeUnreachable"
+  v.evacuate_reason = node.metadata.deleting() ? api::kReasonNodeDeleted
+                      : node.spec.drain         ? api::kReasonNodeDraining
+                      : unreachable_past_grace  ? api::kReasonNodeUnreachable
                                                 : "";
   v.max_users = node.spec.capacity.max_users;
   v.users = node.status.users;

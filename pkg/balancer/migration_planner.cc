@@ -3,14 +3,16 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "pkg/api/reasons.h"
+
 namespace x3ui::balancer {
 namespace {
 
 // Lower is more urgent.
 int Urgency(const std::string& reason) {
-  if (reason == "NodeUnreachable") return 0;
-  if (reason == "NodeDeleted") return 1;
-  if (reason == "NodeDraining") return 2;
+  if (reason == api::kReasonNodeUnreachable) return 0;
+  if (reason == api::kReasonNodeDeleted) return 1;
+  if (reason == api::kReasonNodeDraining) return 2;
   return 3;
 }
 
@@ -60,13 +62,13 @@ MigrationPlan MigrationPlanner::PlanEvacuations(std::vector<NodeView> nodes, con
     const NodeView* node = plan.Find(u.node);
     std::string reason;
     if (!u.pinned_node.empty() && u.pinned_node != u.node) {
-      reason = "Pinned";
+      reason = api::kReasonPinned;
     } else if (node == nullptr) {
-      reason = "NodeDeleted";
+      reason = api::kReasonNodeDeleted;
     } else if (node->evacuating()) {
       reason = node->evacuate_reason;
     } else if (u.pinned_node.empty() && !SelectorMatches(u.selector, *node)) {
-      reason = "SelectorChanged";
+      reason = api::kReasonSelectorChanged;
     } else {
       continue;
     }
@@ -122,7 +124,7 @@ MigrationPlan MigrationPlanner::PlanRequested(std::vector<NodeView> nodes, const
     if (!r.ok()) {
       plan.AddBlocked({u->user, u->node, r.status().message()});
     } else if (r->kind != Placement::Kind::kStay) {
-      plan.AddMove({u->user, u->node, r->node, "VpnMigration"});
+      plan.AddMove({u->user, u->node, r->node, api::kReasonVpnMigration});
     }
   }
   return plan.Take();

@@ -6,6 +6,8 @@
 #include <queue>
 #include <unordered_map>
 
+#include "pkg/api/reasons.h"
+
 namespace x3ui::balancer {
 
 bool SelectorMatches(const api::NodeSelector& selector, const NodeView& node) {
@@ -70,7 +72,7 @@ Status NoNodeError(const std::vector<NodeView>& nodes, const PlacementRequest& r
     if (!SelectorMatches(req.selector, n)) {
       ++mismatched;
     } else if (n.evacuating()) {
-      ++why[n.evacuate_reason == "NodeDeleted" ? "being deleted" : n.evacuate_reason == "NodeDraining" ? "draining" : n.phase];
+      ++why[n.evacuate_reason == api::kReasonNodeDeleted ? "being deleted" : n.evacuate_reason == api::kReasonNodeDraining ? "draining" : n.phase];
     } else if (n.phase != api::kPhaseReady) {
       ++why[n.phase];
     } else if (!n.schedulable) {
@@ -102,14 +104,14 @@ Result<Placement> ChoosePinned(const std::vector<NodeView>& nodes, const Placeme
   }
   if (req.current_node == pin->name) {
     if (req.must_move) return Status::FailedPrecondition(what + " is the node the user must leave");
-    return Placement{Placement::Kind::kStay, pin->name, "Pinned"};
+    return Placement{Placement::Kind::kStay, pin->name, api::kReasonPinned};
   }
   if (pin->phase != api::kPhaseReady) return Status::FailedPrecondition(what + " is " + pin->phase + ", not Ready");
   if (!HasRoom(*pin)) {
     return Status::FailedPrecondition(what + " is full (" + std::to_string(pin->users) + "/" +
                                       std::to_string(pin->max_users) + " users)");
   }
-  return Placement{req.current_node.empty() ? Placement::Kind::kNew : Placement::Kind::kMove, pin->name, "Pinned"};
+  return Placement{req.current_node.empty() ? Placement::Kind::kNew : Placement::Kind::kMove, pin->name, api::kReasonPinned};
 }
 
 // A user already placed stays unless its node must be left.
@@ -119,10 +121,10 @@ bool CanStay(const NodeView* current, const PlacementRequest& req) {
 
 // Reason for leaving the current node (used as the move's reason).
 std::string LeaveReason(const NodeView* current, const PlacementRequest& req) {
-  if (req.must_move) return "VpnMigration";
-  if (current == nullptr) return "NodeDeleted";
+  if (req.must_move) return api::kReasonVpnMigration;
+  if (current == nullptr) return api::kReasonNodeDeleted;
   if (current->evacuating()) return current->evacuate_reason;
-  return "SelectorChanged";
+  return api::kReasonSelectorChanged;
 }
 
 bool IsCandidate(const NodeView& n, const PlacementRequest& req) {
