@@ -28,6 +28,7 @@
 #include "pkg/kube/events.h"
 #include "pkg/kube/informer.h"
 #include "pkg/kube/leader_election.h"
+#include "pkg/kube/object_key.h"
 #include "pkg/kube/rest_client.h"
 #include "pkg/metrics/metrics.h"
 #include "pkg/runtime/controller.h"

@@ -9,6 +9,7 @@
 #include "pkg/api/reasons.h"
 #include "pkg/common/clock.h"
 #include "pkg/common/strings.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 namespace {
@@ -154,7 +155,7 @@ DriftReport DiffOwnedClients(const std::string& ns, const api::VpnNodeSpec& spec
     panel::Client managed;
     ApplySpec(u.spec, &managed);
     managed.comment = OwnedClientComment(ns, u.name);
-    const std::string user_key = ns + "/" + u.name;
+    const std::string user_key = kube::ObjectKey{ns, u.name}.String();
     for (const api::InboundRef* ref : WantedInbounds(spec, u.spec.inbounds)) {
       const panel::Inbound* inbound = FindInbound(on_panel, *ref);
       if (!inbound) continue;  // the node's InboundMissing condition reports it

@@ -1,5 +1,7 @@
 #include "controller/placement_index.h"
 
+#include "pkg/kube/object_key.h"
+
 namespace x3ui::controller {
 
 void PlacementIndex::Set(const std::string& user, const std::string& node) {
@@ -32,7 +34,7 @@ std::vector<std::string> PlacementIndex::NamesOn(const std::string& node) const 
   std::vector<std::string> names;
   auto it = users_of_.find(node);
   if (it == users_of_.end()) return names;
-  for (const auto& user : it->second) names.push_back(user.substr(user.find('/') + 1));
+  for (const auto& user : it->second) names.push_back(kube::ObjectKey::Parse(user).name);
   return names;
 }
 

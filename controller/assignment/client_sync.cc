@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pkg/api/reasons.h"
+#include "pkg/kube/object_key.h"
 #include "pkg/x3ui/links.h"
 
 namespace x3ui::controller {
@@ -57,7 +58,7 @@ SyncOutcome SyncClients(const PanelAccess& panels, ExpectedKeys* expected_keys, 
     if (!inbound) return Failed(api::kReasonInboundMissing, "the panel of " + r.node_name + " has no inbound " + ref->name);
     panel::Client want = DesiredClient(a.metadata.namespace_, a.metadata.name, a.spec, ref->name, inbound->protocol, r.keys);
     const uint64_t keys = KeyFingerprint(want);
-    if (expected_keys) expected_keys->Set(a.metadata.namespace_ + "/" + a.metadata.name, ref->name, keys);
+    if (expected_keys) expected_keys->Set(kube::ObjectKey{a.metadata.namespace_, a.metadata.name}.String(), ref->name, keys);
     const panel::Client* have = FindClient(*inbound, want.email);
     const bool stale = have && Stale(*have, want, keys);
     Status s = Status::Ok();

@@ -9,6 +9,7 @@
 #include "controller/record_event.h"
 #include "pkg/api/json.h"
 #include "pkg/api/reasons.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 
@@ -65,7 +66,7 @@ void MoveSaga::Abandon(const std::string& ns, const std::string& name, const std
     });
     if (deps_.metrics) deps_.metrics->Migration(reason, "failure");
   }
-  deps_.book->Abandon(ns + "/" + name, source.empty() ? "" : ns + "/" + source, why);
+  deps_.book->Abandon(kube::ObjectKey{ns, name}.String(), source.empty() ? "" : kube::ObjectKey{ns, source}.String(), why);
 }
 
 void MoveSaga::RollBack(const store::JournalEntry& m) {

@@ -3,6 +3,7 @@
 #include "controller/panel_endpoint.h"
 #include "pkg/api/json.h"
 #include "pkg/api/reasons.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 
@@ -17,12 +18,12 @@ Result<OpenedPanel> PanelAccess::Open(const std::string& ns, const std::string& 
   if (!got.ok()) return got.status().WithContext("reading VpnNode " + node_name).WithReason(api::kReasonNodeUnavailable);
   Result<api::VpnNode> node = api::DecodeVpnNode(*got);
   if (!node.ok()) return node.status().WithReason(api::kReasonNodeUnavailable);
-  std::shared_ptr<panel::PanelSession> session = panels_->Find(ns + "/" + node_name);
+  std::shared_ptr<panel::PanelSession> session = panels_->Find(kube::ObjectKey{ns, node_name}.String());
   if (!session) {
     std::string reason;
     auto endpoint = PanelEndpointFor(*kube_, *node, options_.panel_timeout, options_.panel_hosts, &reason);
     if (!endpoint.ok()) return endpoint.status().WithContext("node " + node_name).WithReason(reason);
-    auto opened = panels_->Get(ns + "/" + node_name, *endpoint);
+    auto opened = panels_->Get(kube::ObjectKey{ns, node_name}.String(), *endpoint);
     if (!opened.ok()) return opened.status().WithReason(api::kReasonPanelUnavailable);
     session = std::move(opened).value();
   }

@@ -1,5 +1,7 @@
 #include "controller/assignment/placement_book.h"
 
+#include "pkg/kube/object_key.h"
+
 namespace x3ui::controller {
 
 void PlacementBook::Observe(const std::string& key, const std::string& node_key) {
@@ -30,7 +32,7 @@ PlacementBook::Placed PlacementBook::Place(const std::string& ns, const std::str
                                            const balancer::PlacementPolicy& policy,
                                            const std::function<bool()>& take_slot) {
   MutexLock l(mu_);
-  for (auto& v : views) v.users = placed_.UsersOn(ns + "/" + v.name);
+  for (auto& v : views) v.users = placed_.UsersOn(kube::ObjectKey{ns, v.name}.String());
   auto chosen = a.status.node_name.empty() ? new_choices_.find(key) : new_choices_.end();
   const NewChoice* choice = chosen == new_choices_.end() ? nullptr : &chosen->second;
   MoveRequest* requested = PendingRequestLocked(key, a);
@@ -46,7 +48,7 @@ PlacementBook::Placed PlacementBook::Place(const std::string& ns, const std::str
     out.waits_for_slot = true;
     return out;
   }
-  placed_.Set(key, ns + "/" + out.decision.node);
+  placed_.Set(key, kube::ObjectKey{ns, out.decision.node}.String());
   return out;
 }
 

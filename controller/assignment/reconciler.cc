@@ -10,6 +10,7 @@
 #include "pkg/api/reasons.h"
 #include "pkg/api/validation.h"
 #include "pkg/common/random.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 
@@ -55,15 +56,15 @@ AssignmentReconciler::AssignmentReconciler(AssignmentReconcilerDeps deps, Assign
 
 void AssignmentReconciler::Observe(const std::string& ns, const std::string& name, const std::string& node_name,
                                    const std::string& resource_version) {
-  const std::string key = ns + "/" + name;
+  const std::string key = kube::ObjectKey{ns, name}.String();
   if (!own_writes_.Delivered(key, resource_version)) return;  // older than our own write
   // An empty nodeName may be an older copy than a placement this process just made: keep that.
   if (node_name.empty()) return;
-  book_->Observe(key, ns + "/" + node_name);
+  book_->Observe(key, kube::ObjectKey{ns, node_name}.String());
 }
 
 void AssignmentReconciler::Forget(const std::string& ns, const std::string& name) {
-  const std::string key = ns + "/" + name;
+  const std::string key = kube::ObjectKey{ns, name}.String();
   MoveSlot held(deps_.budget, deps_.wake);  // a move waiting for the batcher gives its slot back
   if (book_->Forget(key)) held.Adopt(key);
   own_writes_.Forget(key);
@@ -71,7 +72,7 @@ void AssignmentReconciler::Forget(const std::string& ns, const std::string& name
 }
 
 Result<kube::Json> AssignmentReconciler::ReadAssignment(const std::string& ns, const std::string& name) {
-  return own_writes_.Newest(ns + "/" + name,
+  return own_writes_.Newest(kube::ObjectKey{ns, name}.String(),
                             ReadThrough(deps_.cached_assignment, *deps_.kube, kube::kVpnAssignments, ns, name));
 }
 
@@ -88,7 +89,7 @@ Result<runtime::ReconcileResult> AssignmentReconciler::Reconcile(const std::stri
   Pass p;
   p.ns = ns;
   p.name = name;
-  p.key = ns + "/" + name;
+  p.key = kube::ObjectKey{ns, name}.String();
   if (StepResult done = Read(p)) return *done;
   if (StepResult done = RefuseInvalidSpec(p)) return *done;
   // While the batcher holds the user's clients there is nothing to do: it wakes this reconcile.

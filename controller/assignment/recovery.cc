@@ -9,6 +9,7 @@
 #include "controller/owned_clients.h"
 #include "pkg/api/json.h"
 #include "pkg/api/reasons.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 
@@ -45,13 +46,13 @@ Status AssignmentReconciler::ReconcileLedger(const std::vector<kube::Json>& assi
   if (!snapshot.ok()) return snapshot.status().WithContext("reading the ledger");
   std::map<std::string, std::string> active;  // "ns/name" -> node
   for (const auto& row : snapshot->active_placements) {
-    if (ns.empty() || row.record.namespace_ == ns) active[row.record.namespace_ + "/" + row.record.assignment] = row.record.node;
+    if (ns.empty() || row.record.namespace_ == ns) active[kube::ObjectKey{row.record.namespace_, row.record.assignment}.String()] = row.record.node;
   }
   int fixed = 0;
   for (const auto& obj : assignments) {
     const auto& meta = obj["metadata"];
     const std::string a_ns = meta.value("namespace", ""), name = meta.value("name", ""), node = AssignedNode(obj);
-    auto it = active.find(a_ns + "/" + name);
+    auto it = active.find(kube::ObjectKey{a_ns, name}.String());
     const std::string in_ledger = it == active.end() ? "" : it->second;
     if (it != active.end()) active.erase(it);
     if (node == in_ledger) continue;
@@ -69,9 +70,10 @@ Status AssignmentReconciler::ReconcileLedger(const std::vector<kube::Json>& assi
     }
   }
   for (const auto& [key, node] : active) {
-    const std::string a_ns = key.substr(0, key.find('/')), name = key.substr(key.find('/') + 1);
+    const kube::ObjectKey gone = kube::ObjectKey::Parse(key);
     ++fixed;
-    saga_.Journal("release " + name, [a_ns, name](store::LedgerStore& s) { return s.ReleasePlacement(a_ns, name, api::kReasonDeleted); });
+    saga_.Journal("release " + gone.name,
+                  [gone](store::LedgerStore& s) { return s.ReleasePlacement(gone.ns, gone.name, api::kReasonDeleted); });
   }
   if (fixed > 0) spdlog::info("ledger corrected placements={} (to match the assignments' status)", fixed);
   return Status::Ok();

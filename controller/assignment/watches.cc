@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "pkg/kube/object_key.h"
 #include "pkg/runtime/predicates.h"
 
 namespace x3ui::controller {

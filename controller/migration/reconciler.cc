@@ -10,6 +10,7 @@
 #include "pkg/api/json.h"
 #include "pkg/api/reasons.h"
 #include "pkg/api/validation.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 namespace {
@@ -74,7 +75,7 @@ Result<runtime::ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj
   const std::string& ns = m.metadata.namespace_;
   const int64_t gen = m.metadata.generation;
   std::vector<balancer::NodeView> views = deps_.nodes(ns);
-  for (auto& v : views) v.users = deps_.book->UsersOn(ns + "/" + v.name);
+  for (auto& v : views) v.users = deps_.book->UsersOn(kube::ObjectKey{ns, v.name}.String());
   std::vector<balancer::PlacedUser> users;
   for (const auto& o : deps_.placed(ns)) {
     if (std::optional<balancer::PlacedUser> u = PlacedUserOf(o)) users.push_back(std::move(*u));
@@ -138,7 +139,7 @@ Result<runtime::ReconcileResult> MigrationReconciler::Run(const kube::Json& obj,
       ++migrated;
       continue;
     }
-    std::optional<MoveRequest> r = deps_.book->MoveRequestOf(ns + "/" + mv.user);
+    std::optional<MoveRequest> r = deps_.book->MoveRequestOf(kube::ObjectKey{ns, mv.user}.String());
     if (r && r->target == mv.to && r->state == MoveRequest::State::kFailed) {
       ++failed;
     } else if (r && r->target == mv.to) {
@@ -150,8 +151,8 @@ Result<runtime::ReconcileResult> MigrationReconciler::Run(const kube::Json& obj,
   // Hand out moves up to the cap (requests lost in a restart are handed out again here).
   for (const api::PlannedMove* mv : to_request) {
     if (in_flight >= cap) break;
-    deps_.book->RequestMove(ns + "/" + mv->user, mv->to);
-    deps_.wake(ns + "/" + mv->user);
+    deps_.book->RequestMove(kube::ObjectKey{ns, mv->user}.String(), mv->to);
+    deps_.wake(kube::ObjectKey{ns, mv->user}.String());
     ++in_flight;
   }
 
@@ -173,8 +174,8 @@ Result<runtime::ReconcileResult> MigrationReconciler::Run(const kube::Json& obj,
   if (Status s = WriteStatus(m, next); !s.ok()) return s;
   if (!finished) return runtime::ReconcileResult{options_.poll};
   for (const api::PlannedMove& mv : m.status.plan) {
-    auto r = deps_.book->MoveRequestOf(ns + "/" + mv.user);
-    if (r && r->target == mv.to) deps_.book->ClearMoveRequest(ns + "/" + mv.user);
+    auto r = deps_.book->MoveRequestOf(kube::ObjectKey{ns, mv.user}.String());
+    if (r && r->target == mv.to) deps_.book->ClearMoveRequest(kube::ObjectKey{ns, mv.user}.String());
   }
   if (deps_.events) {
     (void)deps_.events->Record(obj, failed == 0 ? "Normal" : "Warning", failed == 0 ? "Succeeded" : "SomeMovesFailed",

@@ -7,6 +7,7 @@
 #include "controller/node/reconciler.h"
 #include "controller/node/status.h"
 #include "pkg/api/conditions.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 
@@ -31,7 +32,7 @@ void NodeReconciler::RepairDrift(const api::VpnNode& node,
     for (const auto& user : drift.repair) deps_.repair(ns, user);
   }
   if (deps_.metrics) {
-    const std::string key = ns + "/" + name;
+    const std::string key = kube::ObjectKey{ns, name}.String();
     deps_.metrics->DriftClients(key, "missing", static_cast<double>(drift.counts.missing));
     deps_.metrics->DriftClients(key, "stale", static_cast<double>(drift.counts.stale));
     deps_.metrics->DriftClients(key, "extra", static_cast<double>(drift.counts.extra));

@@ -2,6 +2,7 @@
 
 #include "controller/assignment/reconciler.h"
 #include "pkg/api/json.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 

@@ -11,6 +11,7 @@
 #include "pkg/api/json.h"
 #include "pkg/api/reasons.h"
 #include "pkg/api/validation.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 namespace {
@@ -111,7 +112,7 @@ Result<runtime::ReconcileResult> NodeReconciler::Reconcile(const std::string& ns
   Pass p;
   p.ns = ns;
   p.name = name;
-  p.key = ns + "/" + name;
+  p.key = kube::ObjectKey{ns, name}.String();
   if (StepResult done = Read(p)) return *done;
   if (StepResult done = RefuseInvalidSpec(p)) return *done;
   if (StepResult done = OpenSession(p)) return *done;

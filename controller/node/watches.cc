@@ -9,6 +9,7 @@
 #include "controller/node/view.h"
 #include "pkg/api/json.h"
 #include "pkg/common/mutex.h"
+#include "pkg/kube/object_key.h"
 #include "pkg/runtime/predicates.h"
 
 namespace x3ui::controller {

@@ -6,6 +6,7 @@
 
 #include "controller/owned_clients.h"
 #include "pkg/common/strings.h"
+#include "pkg/kube/object_key.h"
 
 namespace x3ui::controller {
 
@@ -23,7 +24,7 @@ void PendingRemovalsReconciler::HandExtra(const std::string& node_key, std::vect
 
 Result<size_t> PendingRemovalsReconciler::RemoveExtra(const std::string& ns, const std::string& node,
                                               const std::vector<std::string>& emails) {
-  std::shared_ptr<panel::PanelSession> session = deps_.panels->Find(ns + "/" + node);
+  std::shared_ptr<panel::PanelSession> session = deps_.panels->Find(kube::ObjectKey{ns, node}.String());
   if (!session) return size_t{0};  // the node is gone: nothing of it is left to clean
   Result<panel::PanelSession::Listing> listing = session->SharedListing(kListingMaxAge);
   if (!listing.ok()) return listing.status().WithContext("listing inbounds");
@@ -50,7 +51,7 @@ Result<size_t> PendingRemovalsReconciler::RemoveExtra(const std::string& ns, con
 }
 
 Result<runtime::ReconcileResult> PendingRemovalsReconciler::Reconcile(const std::string& ns, const std::string& node, bool pending) {
-  const std::string key = ns + "/" + node;
+  const std::string key = kube::ObjectKey{ns, node}.String();
   std::vector<std::string> emails;
   {
     MutexLock l(mu_);

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pkg/common/status.h"
+#include "pkg/kube/object_key.h"
 #include "pkg/kube/resource.h"
 
 namespace x3ui::kube {

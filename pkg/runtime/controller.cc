@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "pkg/kube/object_key.h"
 #include "pkg/runtime/guarded_reconcile.h"
 
 namespace x3ui::runtime {
@@ -60,10 +61,10 @@ void Controller::Work() {
 
 // One reconcile of `key` and what its outcome asks of the queue.
 void Controller::Pass(const std::string& key) {
-  const auto slash = key.find('/');
+  const kube::ObjectKey object = kube::ObjectKey::Parse(key);
   const auto started = std::chrono::steady_clock::now();
   Result<ReconcileResult> r = GuardedReconcile(
-      options_.name, [&] { return reconcile_(key.substr(0, slash), key.substr(slash + 1)); }, metrics_);
+      options_.name, [&] { return reconcile_(object.ns, object.name); }, metrics_);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!r.ok()) {
     spdlog::warn("reconciling {} {} failed, will retry: {}", options_.name, key, r.status().ToString());
