@@ -83,6 +83,29 @@ std::string JoinPatterns(const std::vector<HostPattern>& patterns) {
 
 using namespace std::chrono_literals;
 
+Status ParsePositive(const char* flag, const std::string& v, double* out) {
+  try {
+    size_t used = 0;
+    double q = std::stod(v, &used);
+    if (used != v.size() || !std::isfinite(q) || q <= 0) throw std::invalid_argument(v);
+    *out = q;
+    return Status::Ok();
+  } catch (const std::exception&) {
+    return Status::InvalidArgument(std::string("--") + flag + ": must be a positive number, got \"" + v + "\"");
+  }
+}
+
+Status ParseMoveStep(const std::string& v, std::string* out) {
+  for (const char* step : kMoveSteps) {
+    if (v == step) {
+      *out = v;
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument("--crash-after-move-step: must be one of planned, added-on-target, committed, "
+                                 "switched, removed-from-source; got \"" + v + "\"");
+}
+
 const std::map<std::string, Flag>& Flags() {
   static const std::map<std::string, Flag> flags = {
       {"kubeconfig", {"Path to a kubeconfig file. Empty: in-cluster configuration.", false,
@@ -109,17 +132,7 @@ const std::map<std::string, Flag>& Flags() {
       {"log-format", {"text or json.", false,
                       [](Options* o, const std::string& v) { return ParseOneOf("log-format", v, {"text", "json"}, &o->log_format); }}},
       {"kube-api-qps", {"Client-side rate limit for kube-apiserver requests per second.", false,
-                        [](Options* o, const std::string& v) {
-                          try {
-                            size_t used = 0;
-                            double q = std::stod(v, &used);
-                            if (used != v.size() || !std::isfinite(q) || q <= 0) throw std::invalid_argument(v);
-                            o->kube_api_qps = q;
-                            return Status::Ok();
-                          } catch (const std::exception&) {
-                            return Status::InvalidArgument("--kube-api-qps: must be a positive number, got \"" + v + "\"");
-                          }
-                        }}},
+                        [](Options* o, const std::string& v) { return ParsePositive("kube-api-qps", v, &o->kube_api_qps); }}},
       {"kube-api-burst", {"Burst allowed above --kube-api-qps.", false,
                           [](Options* o, const std::string& v) { return ParseInt("kube-api-burst", v, 1, 100000, &o->kube_api_burst); }}},
       {"max-concurrent-reconciles", {"Workers per controller.", false,
@@ -154,16 +167,7 @@ const std::map<std::string, Flag>& Flags() {
       {"crash-after-move-step",
        {"Testing only: SIGKILL the process right after this step of a user's move (planned, added-on-target, "
         "committed, switched, removed-from-source), once the ledger holds it.",
-        false, [](Options* o, const std::string& v) {
-          for (const char* step : kMoveSteps) {
-            if (v == step) {
-              o->crash_after_move_step = v;
-              return Status::Ok();
-            }
-          }
-          return Status::InvalidArgument("--crash-after-move-step: must be one of planned, added-on-target, committed, "
-                                         "switched, removed-from-source; got \"" + v + "\"");
-        }}},
+        false, [](Options* o, const std::string& v) { return ParseMoveStep(v, &o->crash_after_move_step); }}},
       {"validate", {"Check the manifests in this file or directory (repeatable), preview their placement, and exit.",
                     false, [](Options* o, const std::string& v) {
                       o->validate_paths.push_back(v);
