@@ -230,7 +230,7 @@ void Manager::Impl::MakeControllers() {
     *ctl = std::make_unique<runtime::Controller>(runtime::Controller::Options{.name = name, .workers = workers}, &clock,
                                                  &metrics);
   }
-  placed = std::make_unique<PlacedUsersCache>(assignment_ctl.get(), &book);
+  placed = std::make_unique<PlacedUsersCache>(assignment_ctl.get(), [this](const std::string& node) { return this->book.PlacedOn(node); });
   events = std::make_unique<kube::EventRecorder>(kube.get(), "x3ui.io/operator", Identity(), &clock);
   budget = std::make_unique<MoveBudget>(options.disruption_budget);
 }
@@ -314,7 +314,7 @@ void Manager::Impl::WireMigrations() {
                               .placed = [this](const std::string& ns) {
                                 std::vector<kube::Json> out;
                                 for (auto& o : this->assignment_ctl->informer()->ByIndex("namespace", ns)) {
-                                  if (!AssignedNode(o).empty()) out.push_back(std::move(o));
+                                  if (!api::AssignedNode(o).empty()) out.push_back(std::move(o));
                                 }
                                 return out;
                               },

@@ -14,10 +14,6 @@
 
 namespace x3ui::controller {
 
-std::string AssignedNode(const kube::Json& assignment) {
-  return assignment.value("status", kube::Json::object()).value("nodeName", "");
-}
-
 struct AssignmentReconciler::Pass {
   std::string ns, name, key;
   kube::Json obj;  // as read: what Events are about

@@ -159,8 +159,6 @@ class AssignmentReconciler {
 
 inline constexpr char kPanelClientsFinalizer[] = "x3ui.io/panel-clients";
 
-// status.nodeName of a VpnAssignment object; empty when it is not placed.
-std::string AssignedNode(const kube::Json& assignment);
 
 }  // namespace x3ui::controller
 

@@ -51,7 +51,7 @@ Status AssignmentReconciler::ReconcileLedger(const std::vector<kube::Json>& assi
   int fixed = 0;
   for (const auto& obj : assignments) {
     const auto& meta = obj["metadata"];
-    const std::string a_ns = meta.value("namespace", ""), name = meta.value("name", ""), node = AssignedNode(obj);
+    const std::string a_ns = meta.value("namespace", ""), name = meta.value("name", ""), node = api::AssignedNode(obj);
     auto it = active.find(kube::ObjectKey{a_ns, name}.String());
     const std::string in_ledger = it == active.end() ? "" : it->second;
     if (it != active.end()) active.erase(it);
@@ -89,7 +89,7 @@ Status AssignmentReconciler::RemovePending(const std::string& ns, const std::str
     // A user that has come back to this node keeps its client; a deleted node keeps nothing.
     Result<kube::Json> a = ReadAssignment(ns, r.assignment);
     if (!a.ok() && a.status().code() != Status::Code::kNotFound) return a.status();
-    const bool back = a.ok() && AssignedNode(*a) == node;
+    const bool back = a.ok() && api::AssignedNode(*a) == node;
     Status s = back || (!p.ok() && NodeGone(p.status())) ? Status::Ok()
                : !p.ok()                                 ? p.status()
                                                          : DeleteOwnedClients(*p->session, *p->inbounds, {r.client_email});

@@ -3,6 +3,8 @@
 #include <vector>
 
 #include "pkg/kube/object_key.h"
+#include "pkg/api/json.h"
+#include "pkg/kube/object_key.h"
 #include "pkg/runtime/predicates.h"
 
 namespace x3ui::controller {
@@ -14,7 +16,7 @@ void AddIndexes(kube::Informer* informer) {
   informer->AddIndex("namespace", [](const kube::Json& o) { return Values{kube::ObjectKey::Of(o).ns}; });
   // The users still waiting for a node, by namespace: tried again when a node may have become usable.
   informer->AddIndex("unplaced", [](const kube::Json& o) {
-    return AssignedNode(o).empty() ? Values{kube::ObjectKey::Of(o).ns} : Values{};
+    return api::AssignedNode(o).empty() ? Values{kube::ObjectKey::Of(o).ns} : Values{};
   });
   informer->AddIndex("phase", [](const kube::Json& o) {
     std::string phase = o.value("status", kube::Json::object()).value("phase", "");
@@ -22,7 +24,7 @@ void AddIndexes(kube::Informer* informer) {
   });
   // The users of a node, by node key: moved at once when they must leave it.
   informer->AddIndex("node", [](const kube::Json& o) {
-    const std::string node = AssignedNode(o);
+    const std::string node = api::AssignedNode(o);
     return node.empty() ? Values{} : Values{kube::ObjectKey{kube::ObjectKey::Of(o).ns, node}.String()};
   });
 }
@@ -37,7 +39,7 @@ void WatchVpnAssignments(const AssignmentWatchDeps& d) {
   auto observe = [r = d.reconciler, placed = d.placed](const kube::Json& o) {
     placed->Touched(o);
     const kube::ObjectKey key = kube::ObjectKey::Of(o);
-    r->Observe(key.ns, key.name, AssignedNode(o), o["metadata"].value("resourceVersion", ""));
+    r->Observe(key.ns, key.name, api::AssignedNode(o), o["metadata"].value("resourceVersion", ""));
   };
   auto wake = [a = d.assignments](const kube::Json& o) { a->Enqueue(kube::Informer::KeyOf(o)); };
   d.assignments->informer()->AddHandlers(
@@ -46,7 +48,7 @@ void WatchVpnAssignments(const AssignmentWatchDeps& d) {
          wake(o);
        },
        [d, observe, wake](const kube::Json& o, const kube::Json& n) {
-         if (const std::string left = AssignedNode(o); !left.empty() && left != AssignedNode(n)) {
+         if (const std::string left = api::AssignedNode(o); !left.empty() && left != api::AssignedNode(n)) {
            d.nodes->Enqueue(kube::ObjectKey{kube::ObjectKey::Of(o).ns, left}.String());
          }
          d.placed->Touched(o);

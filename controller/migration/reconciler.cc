@@ -135,7 +135,7 @@ Result<runtime::ReconcileResult> MigrationReconciler::Run(const kube::Json& obj,
       ++failed;  // blocked when planned, or deleted since
       continue;
     }
-    if (AssignedNode(it->second) == mv.to) {
+    if (api::AssignedNode(it->second) == mv.to) {
       ++migrated;
       continue;
     }

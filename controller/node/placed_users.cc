@@ -1,6 +1,5 @@
 #include "controller/node/placed_users.h"
 
-#include "controller/assignment/reconciler.h"
 #include "pkg/api/json.h"
 #include "pkg/kube/object_key.h"
 
@@ -10,7 +9,7 @@ std::optional<std::vector<PlacedUser>> PlacedUsersCache::Get(const std::string& 
   const kube::Informer* informer = assignments_->informer();
   if (!informer || !informer->HasSynced()) return std::nullopt;
   const std::string node_key = kube::ObjectKey{ns, node}.String();
-  std::vector<std::string> names = book_->PlacedOn(node_key);
+  std::vector<std::string> names = placed_on_(node_key);
   uint64_t epoch;
   {
     MutexLock l(mu_);
@@ -34,7 +33,7 @@ std::optional<std::vector<PlacedUser>> PlacedUsersCache::Get(const std::string& 
 }
 
 void PlacedUsersCache::Touched(const kube::Json& o) {
-  const std::string node = AssignedNode(o);
+  const std::string node = api::AssignedNode(o);
   if (node.empty()) return;
   MutexLock l(mu_);
   ++epochs_[kube::ObjectKey{kube::ObjectKey::Of(o).ns, node}.String()];

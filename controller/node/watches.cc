@@ -5,7 +5,6 @@
 #include <memory>
 #include <set>
 
-#include "controller/assignment/reconciler.h"
 #include "controller/node/view.h"
 #include "pkg/api/json.h"
 #include "pkg/common/mutex.h"

@@ -444,4 +444,10 @@ Json EncodeStatus(const VpnNodeStatus& s) { return WriteStatus(s); }
 Json EncodeStatus(const VpnAssignmentStatus& s) { return WriteStatus(s); }
 Json EncodeStatus(const VpnMigrationStatus& s) { return WriteStatus(s); }
 
+std::string AssignedNode(const Json& assignment) {
+  if (!assignment.is_object() || !assignment.contains("status") || !assignment["status"].is_object()) return "";
+  const Json& n = assignment["status"].value("nodeName", Json());
+  return n.is_string() ? n.get<std::string>() : "";
+}
+
 }  // namespace x3ui::api

@@ -22,6 +22,8 @@ Result<VpnAssignment> DecodeVpnAssignment(const Json& j);
 Result<VpnMigration> DecodeVpnMigration(const Json& j);
 Result<ObjectMeta> DecodeObjectMeta(const Json& j);
 Result<Condition> DecodeCondition(const Json& j);
+// status.nodeName of a VpnAssignment object without decoding it all; empty when not placed.
+std::string AssignedNode(const Json& assignment);
 
 // Each returns the full object, with apiVersion and kind set.
 Json Encode(const VpnNode& o);
