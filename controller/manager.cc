@@ -120,6 +120,13 @@ struct Manager::Impl {
   // Before the first reconcile: what a previous run left half done is finished or rolled back,
   // and the ledger is made to agree with the assignments' status.
   void Recover() {
+    if (store && !store->SchemaStatus().ok()) {
+      // Without the journal nothing can be finished or rolled back: the drift diff removes what a
+      // half-done move left on a panel, and the ledger audit corrects the placements once the
+      // database answers.
+      spdlog::warn("ledger unreachable at start: half-done moves of the previous run are left to the drift diff");
+      return;
+    }
     if (Status s = assignments->RecoverMoves(options.namespace_); !s.ok()) {
       spdlog::error("recovering half-done moves: {} (the drift diff will clean up instead)", s.message());
     }
@@ -136,9 +143,14 @@ struct Manager::Impl {
   void AuditLedger() {
     using SteadyClock = std::chrono::steady_clock;
     auto next = SteadyClock::now() + options.ledger_audit_interval;
+    auto next_schema_try = SteadyClock::now();
     while (!stop.load() && !lost_lease.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (ledger_write_dropped.exchange(false)) next = std::min(next, SteadyClock::now() + std::chrono::seconds(10));
+      if (SteadyClock::now() >= next_schema_try && !store->SchemaStatus().ok()) {
+        next_schema_try = SteadyClock::now() + std::chrono::seconds(5);
+        if (store->EnsureSchema().ok()) spdlog::info("ledger reachable again: schema applied, queued writes go out");
+      }
       if (SteadyClock::now() < next) continue;
       next = SteadyClock::now() + options.ledger_audit_interval;
       // Writes still queued would be counted as differences: let them land first.
@@ -204,9 +216,15 @@ Status Manager::Impl::ConnectKube() {
 // The ledger and its write queue, when --database-url is given.
 Status Manager::Impl::OpenLedger() {
   if (!options.database_url.empty()) {
-    auto opened = store::PgLedgerStore::Open(options.database_url);
+    // A database down at start is no reason to stop failing users over: the operator runs, the
+    // ledger's readiness check fails, writes wait in the queue, and the schema is applied when
+    // the database answers. Only an unreadable --database-url stops it.
+    auto opened = store::PgLedgerStore::OpenWhenReachable(options.database_url);
     if (!opened.ok()) return opened.status().WithContext("ledger");
     store = std::move(opened).value();
+    if (Status schema = store->SchemaStatus(); !schema.ok()) {
+      spdlog::warn("ledger unreachable at start, running without it until it answers: {}", schema.message());
+    }
     ledger = std::make_unique<store::LedgerWriteQueue>(
         store.get(),
         store::LedgerWriteQueue::Options{.on_round_trip = [&metrics = metrics](const Status& s) { metrics.LedgerRoundTrip(s.ok()); }},
@@ -335,6 +353,12 @@ Status Manager::Impl::ServeProbesAndMetrics() {
     return Status::Ok();
   });
   probes.AddReadyCheck("ledger", [this] {
+    if (this->store) {
+      if (Status schema = this->store->SchemaStatus(); !schema.ok()) {
+        return Status::Unavailable("the ledger database is unreachable (" + schema.message() + "); " +
+                                   std::to_string(this->ledger->Pending()) + " writes waiting");
+      }
+    }
     if (!this->ledger || this->ledger->Healthy()) return Status::Ok();
     return Status::Unavailable("the ledger database is unreachable; " + std::to_string(this->ledger->Pending()) +
                                " writes waiting");

@@ -170,14 +170,39 @@ PgLedgerStore::PgLedgerStore(std::unique_ptr<PgConnectionPool> pool) : pool_(std
 PgLedgerStore::~PgLedgerStore() = default;
 
 Result<std::unique_ptr<PgLedgerStore>> PgLedgerStore::Open(const std::string& dsn, PgOptions options) {
+  Result<std::unique_ptr<PgLedgerStore>> store = OpenWhenReachable(dsn, options);
+  if (!store.ok()) return store;
+  if (Status s = (*store)->SchemaStatus(); !s.ok()) return s;
+  return store;
+}
+
+Result<std::unique_ptr<PgLedgerStore>> PgLedgerStore::OpenWhenReachable(const std::string& dsn, PgOptions options) {
   Result<std::unique_ptr<PgConnectionPool>> pool = PgConnectionPool::Open(dsn, options);
   if (!pool.ok()) return pool.status();
-  Status s = MigrateDatabase(**pool);
-  if (!s.ok()) return s;
-  return std::unique_ptr<PgLedgerStore>(new PgLedgerStore(std::move(pool).value()));
+  auto store = std::unique_ptr<PgLedgerStore>(new PgLedgerStore(std::move(pool).value()));
+  (void)store->EnsureSchema();  // its outcome is SchemaStatus()
+  return store;
+}
+
+Status PgLedgerStore::SchemaStatus() const {
+  std::lock_guard<std::mutex> l(error_mu_);
+  return schema_error_;
+}
+
+Status PgLedgerStore::EnsureSchema() {
+  if (schema_ready_.load()) return Status::Ok();
+  std::unique_lock<std::mutex> migrating(migrating_, std::try_to_lock);
+  if (!migrating.owns_lock()) return Status::Unavailable("the ledger's schema is being applied");
+  if (schema_ready_.load()) return Status::Ok();
+  Status s = MigrateDatabase(*pool_);
+  if (s.ok()) schema_ready_.store(true);
+  std::lock_guard<std::mutex> l(error_mu_);
+  schema_error_ = s;
+  return s;
 }
 
 Status PgLedgerStore::With(const std::string& what, const PgConnectionPool::Work& fn) {
+  if (Status s = EnsureSchema(); !s.ok()) return s.WithContext(what);
   return pool_->Run(what, fn);
 }
 

@@ -13,7 +13,9 @@
 #ifndef X3UI_PKG_STORE_PG_LEDGER_STORE_H_
 #define X3UI_PKG_STORE_PG_LEDGER_STORE_H_
 
+#include <atomic>
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -28,6 +30,16 @@ class PgLedgerStore final : public LedgerStore {
   // the result. Errors never contain the password, and a string libpq cannot read is reported
   // without quoting any of it.
   static Result<std::unique_ptr<PgLedgerStore>> Open(const std::string& dsn, PgOptions options = {});
+  // Like Open, but a database that cannot be reached or migrated now is not an error: the store
+  // is returned anyway and the first call that reaches the database applies the schema first
+  // (a call before that fails with the reason). Only a connection string libpq cannot read is
+  // refused. This is how the operator starts during a database outage.
+  static Result<std::unique_ptr<PgLedgerStore>> OpenWhenReachable(const std::string& dsn, PgOptions options = {});
+  // Ok once the schema is applied; else why it is not yet.
+  Status SchemaStatus() const;
+  // Applies the schema unless that was done. One caller migrates; the others, meanwhile, fail
+  // at once with Unavailable rather than queue up behind a database that may not answer.
+  Status EnsureSchema();
 
   ~PgLedgerStore() override;
   PgLedgerStore(const PgLedgerStore&) = delete;
@@ -56,10 +68,14 @@ class PgLedgerStore final : public LedgerStore {
 
  private:
   explicit PgLedgerStore(std::unique_ptr<PgConnectionPool> pool);
-  // Runs `fn` on a pooled session, mapping exceptions to Status.
+  // Runs `fn` on a pooled session, mapping exceptions to Status, once the schema is applied.
   Status With(const std::string& what, const PgConnectionPool::Work& fn);
 
   const std::unique_ptr<PgConnectionPool> pool_;
+  std::atomic<bool> schema_ready_{false};
+  std::mutex migrating_;          // held (try_lock) by the one caller applying the schema
+  mutable std::mutex error_mu_;   // guards schema_error_; never held across I/O
+  Status schema_error_ = Status::Unavailable("the ledger's schema is not applied yet");
 };
 
 }  // namespace x3ui::store
