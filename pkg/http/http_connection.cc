@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <exception>
+#include <sstream>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -147,21 +148,47 @@ void Connection::Dispatch() {
   asio::post(pool_, [self = shared_from_this(), req] {
     Response r = RunHandler(self->handler_, ToRequest(*req, self->remote_ip_));
     bool keep_alive = req->keep_alive();
+    const std::chrono::milliseconds pace = r.pace;
     auto res = std::make_shared<BeastResponse>(ToBeast(std::move(r), req->version(), keep_alive));
-    asio::post(self->stream_.get_executor(), [self, res, keep_alive] {
+    asio::post(self->stream_.get_executor(), [self, res, keep_alive, pace] {
       self->response_ = std::move(*res);
+      self->pace_ = pace;
       self->Write(!keep_alive);
     });
   });
 }
 
 void Connection::Write(bool close_after) {
+  if (pace_.count() > 0) {
+    std::ostringstream wire;
+    wire << response_;
+    wire_ = wire.str();
+    return Drip(0, pace_, close_after);
+  }
   stream_.expires_after(options_.write_timeout);
   bhttp::async_write(stream_, response_, [self = shared_from_this(), close_after](error_code ec, size_t) {
     if (ec) return self->Close();
     if (close_after) return self->Close();
     self->AwaitRequest();
   });
+}
+
+void Connection::Drip(size_t offset, std::chrono::milliseconds pace, bool close_after) {
+  if (offset >= wire_.size()) {
+    wire_.clear();
+    if (close_after) return Close();
+    return AwaitRequest();
+  }
+  stream_.expires_after(options_.write_timeout);
+  asio::async_write(stream_, asio::buffer(wire_.data() + offset, 1),
+                    [self = shared_from_this(), offset, pace, close_after](error_code ec, size_t) {
+                      if (ec) return self->Close();
+                      self->pause_.emplace(self->stream_.get_executor(), pace);
+                      self->pause_->async_wait([self, offset, pace, close_after](error_code ec) {
+                        if (ec) return self->Close();
+                        self->Drip(offset + 1, pace, close_after);
+                      });
+                    });
 }
 
 void Connection::Reject(bhttp::status status, const char* reason) {

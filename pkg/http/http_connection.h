@@ -19,6 +19,7 @@
 #include <utility>  // before boost::asio, which uses std::exchange
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -51,6 +52,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadBody();
   void Dispatch();
   void Write(bool close_after);
+  // Writes `wire_` from `offset` one byte at a time, pausing `pace` after each (Response::pace).
+  void Drip(size_t offset, std::chrono::milliseconds pace, bool close_after);
   // Replies `status` and closes (after lingering).
   void Reject(boost::beast::http::status status, const char* reason);
   void Linger();
@@ -66,6 +69,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   BeastResponse response_;
+  std::chrono::milliseconds pace_{0};  // of the response being written
+  std::string wire_;                   // a paced response, serialised
+  std::optional<boost::asio::steady_timer> pause_;
   Clock::time_point head_deadline_;
   size_t drained_ = 0;
   char scratch_[4096];

@@ -48,6 +48,9 @@ struct Response {
   std::string body;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
+  // When non-zero the reply (head and body) is written one byte at a time with this pause after
+  // each byte: x3ui-sim's "drip" fault, a server that keeps a connection busy without stalling.
+  std::chrono::milliseconds pace{0};
 };
 
 // Limits; the defaults suit an endpoint that answers GETs from probes and scrapers.

@@ -76,6 +76,9 @@ struct Faults {
   // with an empty body, "garbled" 200 with an HTML error page that echoes the request path,
   // as a proxy in front of a panel might; "" is off.
   std::string api_fault;
+  // Every reply is written one byte at a time with this pause (ms) after each byte, so that a
+  // client's idle timeout never fires while the reply takes (size x drip_ms) to arrive; 0 is off.
+  int drip_ms = 0;
 };
 
 // A request's path is URL-decoded, e.g. /fra1/panel/api/inbounds/list.
@@ -116,6 +119,7 @@ class SimPanel {
     SteadyTime blocked_until{};
   };
 
+  SimResponse Serve(const SimRequest& req);
   SimResponse Route(const SimRequest& req, const std::string& rel);
   SimResponse Login(const SimRequest& req, const std::string& sid);
   SimResponse Api(const SimRequest& req, const std::string& api_path);
