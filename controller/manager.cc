@@ -353,8 +353,9 @@ Status Manager::Impl::OpenLedger() {
   return Status::Ok();
 }
 
-// The panels' session pool and the node controller.
+// The panels' session pool, the Event recorder and the node controller.
 void Manager::Impl::WireNodes() {
+  events = std::make_unique<kube::EventRecorder>(kube.get(), "x3ui.io/operator", Identity(), &clock);
   panels = std::make_unique<panel::PanelSessionPool>(&clock, panel::NewCppRestTransport, [&metrics = metrics](const std::string& key) {
     return [&metrics, key](const std::string& op, const std::string& outcome, std::chrono::milliseconds) {
       metrics.PanelRequest(key, op, outcome);
@@ -376,14 +377,13 @@ void Manager::Impl::WireNodes() {
                            this->cleanup->HandExtra(ns + "/" + name, std::move(emails));
                            this->Enqueue(this->cleanup_loop, ns + "/" + name);
                          },
-                         &expected_keys},
+                         &expected_keys, events.get()},
       nopts);
 }
 
-// The disruption budget, the Event recorder, the add batcher and the assignment controller.
+// The disruption budget, the add batcher and the assignment controller.
 void Manager::Impl::WireAssignments() {
   budget = std::make_unique<MoveBudget>(options.disruption_budget);
-  events = std::make_unique<kube::EventRecorder>(kube.get(), "x3ui.io/operator", Identity(), &clock);
   batcher = std::make_unique<panel::AddBatcher>(
       panel::AddBatcher::Options{.linger = std::chrono::milliseconds(200), .max_wait = std::chrono::seconds(5)},
       [this](const std::string& key) { this->Enqueue(this->assignment_loop, key); },
