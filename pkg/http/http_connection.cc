@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <exception>
-#include <sstream>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -159,12 +158,7 @@ void Connection::Dispatch() {
 }
 
 void Connection::Write(bool close_after) {
-  if (pace_.count() > 0) {
-    std::ostringstream wire;
-    wire << response_;
-    wire_ = wire.str();
-    return Drip(0, pace_, close_after);
-  }
+  if (pace_.count() > 0) return WritePaced(close_after);
   stream_.expires_after(options_.write_timeout);
   bhttp::async_write(stream_, response_, [self = shared_from_this(), close_after](error_code ec, size_t) {
     if (ec) return self->Close();
@@ -173,22 +167,35 @@ void Connection::Write(bool close_after) {
   });
 }
 
-void Connection::Drip(size_t offset, std::chrono::milliseconds pace, bool close_after) {
-  if (offset >= wire_.size()) {
-    wire_.clear();
-    if (close_after) return Close();
-    return AwaitRequest();
+void Connection::WritePaced(bool close_after) {
+  // The head at once, announcing a chunked body; then the body in one-byte chunks.
+  wire_ = "HTTP/1.1 " + std::to_string(response_.result_int()) + " " + std::string(response_.reason()) + "\r\n";
+  for (const auto& f : response_) {
+    if (f.name() == bhttp::field::content_length || f.name() == bhttp::field::transfer_encoding) continue;
+    wire_ += std::string(f.name_string()) + ": " + std::string(f.value()) + "\r\n";
   }
+  wire_ += "Transfer-Encoding: chunked\r\n\r\n";
   stream_.expires_after(options_.write_timeout);
-  asio::async_write(stream_, asio::buffer(wire_.data() + offset, 1),
-                    [self = shared_from_this(), offset, pace, close_after](error_code ec, size_t) {
-                      if (ec) return self->Close();
-                      self->pause_.emplace(self->stream_.get_executor(), pace);
-                      self->pause_->async_wait([self, offset, pace, close_after](error_code ec) {
-                        if (ec) return self->Close();
-                        self->Drip(offset + 1, pace, close_after);
-                      });
-                    });
+  asio::async_write(stream_, asio::buffer(wire_), [self = shared_from_this(), close_after](error_code ec, size_t) {
+    if (ec) return self->Close();
+    self->Drip(0, close_after);
+  });
+}
+
+void Connection::Drip(size_t offset, bool close_after) {
+  const std::string& body = response_.body();
+  const bool last = offset >= body.size();
+  wire_ = last ? std::string("0\r\n\r\n") : "1\r\n" + body.substr(offset, 1) + "\r\n";
+  stream_.expires_after(options_.write_timeout);
+  asio::async_write(stream_, asio::buffer(wire_), [self = shared_from_this(), offset, last, close_after](error_code ec, size_t) {
+    if (ec) return self->Close();
+    if (last) return close_after ? self->Close() : self->AwaitRequest();
+    self->pause_.emplace(self->stream_.get_executor(), self->pace_);
+    self->pause_->async_wait([self, offset, close_after](error_code ec) {
+      if (ec) return self->Close();
+      self->Drip(offset + 1, close_after);
+    });
+  });
 }
 
 void Connection::Reject(bhttp::status status, const char* reason) {

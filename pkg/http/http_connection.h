@@ -52,8 +52,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadBody();
   void Dispatch();
   void Write(bool close_after);
-  // Writes `wire_` from `offset` one byte at a time, pausing `pace` after each (Response::pace).
-  void Drip(size_t offset, std::chrono::milliseconds pace, bool close_after);
+  // A paced response (Response::pace): the head, then the body from `offset` in one-byte chunks
+  // with a pause of pace_ after each, then the last chunk.
+  void WritePaced(bool close_after);
+  void Drip(size_t offset, bool close_after);
   // Replies `status` and closes (after lingering).
   void Reject(boost::beast::http::status status, const char* reason);
   void Linger();
@@ -70,7 +72,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   BeastResponse response_;
   std::chrono::milliseconds pace_{0};  // of the response being written
-  std::string wire_;                   // a paced response, serialised
+  std::string wire_;                   // what a paced write is sending (its head, or one chunk)
   std::optional<boost::asio::steady_timer> pause_;
   Clock::time_point head_deadline_;
   size_t drained_ = 0;

@@ -76,8 +76,9 @@ struct Faults {
   // with an empty body, "garbled" 200 with an HTML error page that echoes the request path,
   // as a proxy in front of a panel might; "" is off.
   std::string api_fault;
-  // Every reply is written one byte at a time with this pause (ms) after each byte, so that a
-  // client's idle timeout never fires while the reply takes (size x drip_ms) to arrive; 0 is off.
+  // Every reply's body is written as one-byte chunks with this pause (ms) after each (the head
+  // at once), so that a client's idle timeout, restarted by every chunk, never fires while the
+  // body takes (size x drip_ms) to arrive; 0 is off.
   int drip_ms = 0;
 };
 

@@ -1,5 +1,5 @@
-// A panel that drips its replies (a byte every few tens of milliseconds, x3ui-sim's drip fault)
-// never lets cpprestsdk's idle timeout fire; the transport's total deadline ends each request,
+// A panel that drips its replies' bodies (a byte every few tens of milliseconds, x3ui-sim's drip
+// fault) never lets cpprestsdk's idle timeout fire, which restarts with every chunk read; the transport's total deadline ends each request,
 // and the callers queued behind it on the same panel give up within the wait limit, while other
 // panels answer as usual.
 #include <future>
@@ -68,8 +68,8 @@ class DripTest : public ::testing::Test {
 
 TEST_F(DripTest, ADrippedReplyArrivesWholeWhenTheDeadlineAllows) {
   // The fault's reply is valid HTTP that merely takes long: each byte comes well within the idle
-  // timeout, the whole reply in over a second.
-  ASSERT_TRUE(server_->SetFaults("slow", Drip(5)).ok());
+  // timeout, the whole body (~85 bytes) in over a second.
+  ASSERT_TRUE(server_->SetFaults("slow", Drip(15)).ok());
   const auto start = Steady::now();
   Result<HttpResponse> r = Login(urls_[0], 20s);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -78,7 +78,8 @@ TEST_F(DripTest, ADrippedReplyArrivesWholeWhenTheDeadlineAllows) {
 }
 
 TEST_F(DripTest, ADrippingReplyEndsAtTheTotalDeadline) {
-  // ~250 bytes at one per 50 ms: some 12 s to arrive, a byte every 50 ms.
+  // The head at once, then ~85 one-byte chunks of body, one per 50 ms: some 4 s, never silent
+  // for longer than 50 ms.
   ASSERT_TRUE(server_->SetFaults("slow", Drip(50)).ok());
   const auto start = Steady::now();
   Result<HttpResponse> r = Login(urls_[0], 500ms);

@@ -83,10 +83,11 @@ class SessionWaitsTest : public ::testing::Test {
 
 TEST_F(SessionWaitsTest, ACallerOfALoginInProgressGivesUpAtTheWaitLimit) {
   auto session = Make({"login"});
-  OpenOnExit release{transport_};
-  auto first = Async([&] { return session->client().ListInbounds().status(); });
+  std::future<Status> first, second;
+  OpenOnExit release{transport_};  // before the futures' destructors wait for their callers
+  first = Async([&] { return session->client().ListInbounds().status(); });
   ASSERT_TRUE(transport_->Entered("login"));
-  auto second = Async([&] { return session->client().ListInbounds().status(); });
+  second = Async([&] { return session->client().ListInbounds().status(); });
   ASSERT_EQ(second.wait_for(kLongEnough), std::future_status::ready) << "the second caller queues behind the login";
   Status s = second.get();
   EXPECT_EQ(s.code(), Status::Code::kDeadlineExceeded) << s.ToString();
@@ -99,10 +100,11 @@ TEST_F(SessionWaitsTest, ACallerOfALoginInProgressGivesUpAtTheWaitLimit) {
 
 TEST_F(SessionWaitsTest, ACallerOfAListingInProgressGivesUpAtTheWaitLimit) {
   auto session = Make({"panel/api/inbounds/list"});
-  OpenOnExit release{transport_};
-  auto first = Async([&] { return session->SharedListing(10s).status(); });
+  std::future<Status> first, second;
+  OpenOnExit release{transport_};  // before the futures' destructors wait for their callers
+  first = Async([&] { return session->SharedListing(10s).status(); });
   ASSERT_TRUE(transport_->Entered("panel/api/inbounds/list"));
-  auto second = Async([&] { return session->SharedListing(10s).status(); });
+  second = Async([&] { return session->SharedListing(10s).status(); });
   ASSERT_EQ(second.wait_for(kLongEnough), std::future_status::ready) << "the second caller queues behind the listing";
   Status s = second.get();
   EXPECT_EQ(s.code(), Status::Code::kDeadlineExceeded) << s.ToString();
@@ -114,17 +116,18 @@ TEST_F(SessionWaitsTest, ACallerOfAListingInProgressGivesUpAtTheWaitLimit) {
 
 TEST_F(SessionWaitsTest, ACallerOfAChangeInProgressGivesUpAtTheWaitLimit) {
   auto session = Make({"panel/api/inbounds/1/delClient/00000000-0000-4000-8000-000000000001"});
-  OpenOnExit release{transport_};
+  std::future<Status> first, change, add;
+  OpenOnExit release{transport_};  // before the futures' destructors wait for their callers
   Inbound inbound;
   inbound.id = 1;
   inbound.protocol = "vless";
   Client client;
   client.id = "00000000-0000-4000-8000-000000000001";
   client.email = "alice";
-  auto first = Async([&] { return session->Mutate([&](PanelClient& c) { return c.DeleteClient(inbound, client); }); });
+  first = Async([&] { return session->Mutate([&](PanelClient& c) { return c.DeleteClient(inbound, client); }); });
   ASSERT_TRUE(transport_->Entered("panel/api/inbounds/1/delClient/00000000-0000-4000-8000-000000000001"));
-  auto change = Async([&] { return session->Mutate([&](PanelClient& c) { return c.DeleteClient(inbound, client); }); });
-  auto add = Async([&] { return session->AddClientsVerified(inbound, {client}); });
+  change = Async([&] { return session->Mutate([&](PanelClient& c) { return c.DeleteClient(inbound, client); }); });
+  add = Async([&] { return session->AddClientsVerified(inbound, {client}); });
   ASSERT_EQ(change.wait_for(kLongEnough), std::future_status::ready) << "a change queues behind the one in progress";
   ASSERT_EQ(add.wait_for(kLongEnough), std::future_status::ready) << "an add queues behind the change in progress";
   EXPECT_EQ(change.get().reason(), "PanelBusy");
