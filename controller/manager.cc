@@ -277,7 +277,7 @@ void Manager::Impl::WireNodes() {
                            this->removals->HandExtra(key, std::move(emails));
                            this->removals_ctl->Enqueue(key);
                          },
-                         &expected_keys},
+                         &expected_keys, events.get()},
       nopts);
   WatchVpnNodes({.kube = kube.get(), .ns = options.namespace_, .nodes = node_ctl.get(), .assignments = assignment_ctl.get(),
                  .pending_removals = removals_ctl.get(), .reconciler = nodes.get(), .placed = placed.get()});

@@ -164,6 +164,13 @@ const std::map<std::string, Flag>& Flags() {
       {"panel-host-deny", {"Comma-separated panel hosts the operator never contacts (globs or CIDR blocks, as for "
                            "--panel-host-allow); deny wins over allow.", false,
                            [](Options* o, const std::string& v) { return ParseHostPatternsFlag("panel-host-deny", v, &o->panel_host_deny); }}},
+      {"refuse-insecure-panels", {"Refuse panels reached over plain http:// or with spec.panel.insecureSkipTLSVerify: "
+                                  "no credential is sent to them and their VpnNode is Ready=False "
+                                  "InsecureTransportRefused. Off: they are used, with the InsecureTransport condition "
+                                  "and a Warning Event.", true,
+                                  [](Options* o, const std::string& v) {
+                                    return ParseBool("refuse-insecure-panels", v, &o->refuse_insecure_panels);
+                                  }}},
       {"crash-after-move-step",
        {"Testing only: SIGKILL the process right after this step of a user's move (planned, added-on-target, "
         "committed, switched, removed-from-source), once the ledger holds it.",
@@ -294,6 +301,7 @@ std::string Options::Describe() const {
   line("ledger-audit-interval", FormatDuration(ledger_audit_interval));
   line("panel-host-allow", panel_host_allow.empty() ? "(every host)" : JoinPatterns(panel_host_allow));
   line("panel-host-deny", panel_host_deny.empty() ? "(none)" : JoinPatterns(panel_host_deny));
+  line("refuse-insecure-panels", refuse_insecure_panels ? "true" : "false");
   if (!crash_after_move_step.empty()) line("crash-after-move-step", crash_after_move_step);
   return out.str();
 }

@@ -49,6 +49,9 @@ struct Options {
   // (--panel-host-deny, which wins).
   std::vector<HostPattern> panel_host_allow;
   std::vector<HostPattern> panel_host_deny;
+  // --refuse-insecure-panels: no credential goes to a plain http:// panel or one whose
+  // certificate is not verified (insecureSkipTLSVerify); such a node is Ready=False.
+  bool refuse_insecure_panels = false;
   // Fault injection for the crash tests only: SIGKILL right after this step of a move.
   std::string crash_after_move_step;
   std::vector<std::string> validate_paths;      // --validate: check manifests offline and exit
@@ -57,8 +60,11 @@ struct Options {
 
   // A human-readable listing of every option; the database password is replaced by "***".
   std::string Describe() const;
-  // The policy --panel-host-allow and --panel-host-deny describe, with the system resolver.
-  PanelHostPolicy PanelHosts() const { return PanelHostPolicy(panel_host_allow, panel_host_deny); }
+  // The policy --panel-host-allow, --panel-host-deny and --refuse-insecure-panels describe, with
+  // the system resolver.
+  PanelHostPolicy PanelHosts() const {
+    return PanelHostPolicy(panel_host_allow, panel_host_deny).RefusingInsecureTransport(refuse_insecure_panels);
+  }
 };
 
 // Parses argv (argv[0] is skipped). Accepts --flag=value and --flag value; booleans also as a

@@ -3,7 +3,9 @@
 #include <cpprest/base_uri.h>
 
 #include "pkg/api/reasons.h"
+#include "controller/transport_security.h"
 #include "pkg/x3ui/credentials.h"
+#include "pkg/x3ui/tls_trust.h"
 
 namespace x3ui::controller {
 namespace {
@@ -24,6 +26,40 @@ Status CheckHost(const PanelHostPolicy& hosts, const std::string& url) {
   return hosts.Check(host);
 }
 
+// With --refuse-insecure-panels, no credential goes over plain http:// or unverified TLS.
+Status CheckTransport(const PanelHostPolicy& hosts, const api::PanelSpec& panel) {
+  if (!hosts.refuses_insecure_transport()) return Status::Ok();
+  std::optional<InsecureTransport> insecure = InsecureTransportOf(panel);
+  if (!insecure) return Status::Ok();
+  return Status::PermissionDenied(insecure->message +
+                                  "; --refuse-insecure-panels refuses such a panel (use https:// with a certificate "
+                                  "the system roots or spec.panel.caSecretRef verify)");
+}
+
+// The PEM of spec.panel.caSecretRef, checked to be certificates. Messages name the Secret and
+// the key, never the PEM.
+Result<std::string> CaBundleFor(kube::KubeClient& kube, const std::string& ns, const api::SecretKeySelector& ref,
+                                std::string* reason) {
+  const std::string key = ref.key.empty() ? "ca.crt" : ref.key;
+  const std::string where = "Secret " + ns + "/" + ref.name + " key " + key + " (spec.panel.caSecretRef)";
+  Result<kube::Json> secret = kube.Get(kube::kSecrets, ns, ref.name);
+  if (!secret.ok()) {
+    *reason = "CaBundleMissing";
+    if (secret.status().code() == Status::Code::kNotFound) return Status::NotFound(where + ": the Secret is not found");
+    return secret.status().WithContext("reading " + where);
+  }
+  Result<std::string> pem = panel::CaBundleFromSecret(*secret, ref.key);
+  if (!pem.ok()) {
+    *reason = pem.status().reason() == "CaMissing" ? "CaBundleMissing" : "CaInvalid";
+    return Status::FailedPrecondition(where + ": " + pem.status().message());
+  }
+  if (Status s = panel::CheckCaBundle(*pem); !s.ok()) {
+    *reason = "CaInvalid";
+    return Status::InvalidArgument(where + ": " + s.message());
+  }
+  return pem;
+}
+
 bool OptedIn(const kube::Json& secret) {
   if (!secret.is_object() || !secret.contains("metadata") || !secret["metadata"].is_object()) return false;
   const kube::Json& meta = secret["metadata"];
@@ -41,6 +77,10 @@ Result<panel::PanelEndpoint> PanelEndpointFor(kube::KubeClient& kube, const api:
   const api::PanelSpec& p = node.spec.panel;
   if (Status s = CheckHost(hosts, p.url); !s.ok()) {
     *reason = api::kReasonPanelHostRefused;
+    return s;
+  }
+  if (Status s = CheckTransport(hosts, p); !s.ok()) {
+    *reason = kReasonInsecureTransportRefused;
     return s;
   }
   Result<kube::Json> secret = kube.Get(kube::kSecrets, ns, p.credentials_secret_ref.name);
@@ -71,13 +111,8 @@ Result<panel::PanelEndpoint> PanelEndpointFor(kube::KubeClient& kube, const api:
   if (node.spec.probe) ep.transport.timeout = std::chrono::seconds(node.spec.probe->timeout_seconds);
   ep.transport.insecure_skip_tls_verify = p.insecure_skip_tls_verify;
   if (p.ca_secret_ref) {
-    Result<kube::Json> ca_secret = kube.Get(kube::kSecrets, ns, p.ca_secret_ref->name);
-    Result<std::string> ca = ca_secret.ok() ? panel::CaBundleFromSecret(*ca_secret, p.ca_secret_ref->key)
-                                            : Result<std::string>(ca_secret.status());
-    if (!ca.ok()) {
-      *reason = api::kReasonCaBundleMissing;
-      return ca.status();
-    }
+    Result<std::string> ca = CaBundleFor(kube, ns, *p.ca_secret_ref, reason);
+    if (!ca.ok()) return ca.status();
     ep.transport.ca_pem = *ca;
   }
   return ep;

@@ -12,6 +12,10 @@
 //     a.example.com and a.b.example.com but not example.com.
 // Deny wins over allow; an empty allow list allows every host that is not denied.
 //
+// The policy also says whether credentials may go over an insecure transport (plain http://,
+// or TLS without certificate verification), as --refuse-insecure-panels sets it; the rule for
+// what is insecure is transport_security.h's.
+//
 // Thread-safety: immutable after construction; Check may be called from any thread (the default
 // resolver is getaddrinfo, which is thread-safe).
 #ifndef X3UI_CONTROLLER_PANEL_HOST_POLICY_H_
@@ -74,10 +78,19 @@ class PanelHostPolicy {
 
   bool allows_all() const { return allow_.empty() && deny_.empty(); }
 
+  // This policy, refusing (or not) panels reached over an insecure transport.
+  PanelHostPolicy RefusingInsecureTransport(bool refuse) const {
+    PanelHostPolicy p = *this;
+    p.refuse_insecure_ = refuse;
+    return p;
+  }
+  bool refuses_insecure_transport() const { return refuse_insecure_; }
+
  private:
   std::vector<HostPattern> allow_;
   std::vector<HostPattern> deny_;
   Resolver resolve_;
+  bool refuse_insecure_ = false;
 };
 
 // The system resolver: every address getaddrinfo returns for `host`.

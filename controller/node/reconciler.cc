@@ -7,6 +7,8 @@
 #include "controller/finalizers.h"
 #include "controller/node/status.h"
 #include "controller/panel_endpoint.h"
+#include "controller/record_event.h"
+#include "controller/transport_security.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
 #include "pkg/api/reasons.h"
@@ -122,6 +124,7 @@ Result<runtime::ReconcileResult> NodeReconciler::Reconcile(const std::string& ns
   if (StepResult done = ReleaseIfDeleted(p, probe)) return *done;
   LogTransition(p.key, p.node.status, p.next);
   if (Status s = WriteStatusIfChanged(p.node, p.next); !s.ok()) return s;
+  AnnounceInsecureTransport(p);
   Publish(p, probe);
   return NextProbe(p);
 }
@@ -171,8 +174,10 @@ NodeReconciler::StepResult NodeReconciler::RefuseInvalidSpec(Pass& p) {
   return runtime::ReconcileResult{};
 }
 
-// 3. The panel's session, with the credentials (and CA) from Secrets.
+// 3. The panel's session, with the credentials (and CA) from Secrets. Whether its transport is
+//    insecure is said first, also when it is refused for it.
 NodeReconciler::StepResult NodeReconciler::OpenSession(Pass& p) {
+  p.Set(InsecureTransportCondition(p.node.spec.panel, p.gen));
   std::string reason;
   Result<panel::PanelEndpoint> endpoint = PanelEndpointFor(*deps_.kube, p.node, options_.probe_timeout, options_.panel_hosts, &reason);
   if (!endpoint.ok()) {
@@ -181,6 +186,7 @@ NodeReconciler::StepResult NodeReconciler::OpenSession(Pass& p) {
     p.Set(api::MakeCondition(api::kReady, false, reason, endpoint.status().message(), p.gen));
     p.Set(UnknownCondition(api::kReachable, api::kReasonNotProbed, "no credentials to log in with", p.gen));
     if (Status s = WriteStatusIfChanged(p.node, p.next); !s.ok()) return s;
+    AnnounceInsecureTransport(p);
     return runtime::ReconcileResult{p.interval};
   }
   Result<std::shared_ptr<panel::PanelSession>> session = deps_.panels->Get(p.key, *endpoint);
@@ -188,6 +194,13 @@ NodeReconciler::StepResult NodeReconciler::OpenSession(Pass& p) {
   p.session = *std::move(session);
   ResumeLoginHold(p);
   return std::nullopt;
+}
+
+void NodeReconciler::AnnounceInsecureTransport(const Pass& p) {
+  if (!InsecureTransportBegan(p.node.status.conditions, p.next.conditions)) return;
+  const api::Condition* c = api::FindCondition(p.next.conditions, kInsecureTransportCondition);
+  spdlog::warn("insecure panel transport node={} reason={}", p.key, c->reason);
+  RecordEvent(deps_.events, p.obj, "Warning", kInsecureTransportCondition, "Probe", c->message);
 }
 
 void NodeReconciler::ResumeLoginHold(Pass& p) {

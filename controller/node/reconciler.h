@@ -1,8 +1,9 @@
 // File: controller/node/reconciler.h
 //
 // NodeReconciler: one pass over one VpnNode (health, drift, status), as named steps: read the
-// node; refuse an invalid spec with Ready=False naming the fields; open the panel's session with
-// the credentials (and CA) from Secrets; probe it (server status and inbound list); feed the
+// node; refuse an invalid spec with Ready=False naming the fields; say whether the panel's
+// transport is insecure (InsecureTransport); open the panel's session with the credentials (and
+// CA) from Secrets; probe it (server status and inbound list); feed the
 // health state machine; build the status (status.h's conditions; drift.cc's diff of the owned
 // clients against the assignments placed here: extra ones handed to the cleanup controller,
 // missing or stale ones to their assignment's reconciler, foreign ones never touched); release a
@@ -37,6 +38,7 @@
 #include "controller/node/view.h"
 #include "pkg/health/node_health.h"
 #include "pkg/kube/client.h"
+#include "pkg/kube/events.h"
 #include "pkg/metrics/metrics.h"
 #include "pkg/runtime/reconcile_result.h"
 #include "pkg/store/write_queue.h"
@@ -66,6 +68,9 @@ struct NodeReconcilerDeps {
   // The keys each owned client must carry, as the assignments' passes recorded them; optional
   // (without it a client's keys are not compared).
   const ExpectedKeys* expected_keys = nullptr;
+  // Records the Warning Event InsecureTransport when a node's transport becomes insecure;
+  // optional (no Events without it).
+  kube::EventRecorder* events = nullptr;
 };
 
 struct NodeReconcilerOptions {
@@ -105,6 +110,8 @@ class NodeReconciler {
   // The login back-off of a panel whose refusals the status reports (Ready=False LoginFailed)
   // is resumed from their start, once per process.
   void ResumeLoginHold(Pass& p);
+  // Once the status saying so is written: a Warning Event when InsecureTransport became True.
+  void AnnounceInsecureTransport(const Pass& p);
   Probe ProbePanel(Pass& p);
   void ObserveHealth(Pass& p, const Probe& probe);
   void BuildStatus(Pass& p, const Probe& probe);

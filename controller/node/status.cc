@@ -1,5 +1,6 @@
 #include "controller/node/status.h"
 
+#include "controller/transport_security.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/reasons.h"
 
@@ -55,6 +56,21 @@ api::Condition InSyncCondition(const api::DriftStatus& c, int64_t gen) {
               std::to_string(c.missing) + " missing, " + std::to_string(c.stale) + " stale, " + std::to_string(c.extra) +
                   " extra owned client(s): repairing",
               gen);
+}
+
+api::Condition InsecureTransportCondition(const api::PanelSpec& panel, int64_t gen) {
+  if (std::optional<InsecureTransport> insecure = InsecureTransportOf(panel)) {
+    return Cond(kInsecureTransportCondition, true, insecure->reason, insecure->message, gen);
+  }
+  return Cond(kInsecureTransportCondition, false, kReasonTlsVerified,
+              "the panel is reached over TLS with its certificate verified", gen);
+}
+
+bool InsecureTransportBegan(const std::vector<api::Condition>& was, const std::vector<api::Condition>& next) {
+  const api::Condition* after = api::FindCondition(next, kInsecureTransportCondition);
+  if (!after || after->status != api::kConditionTrue) return false;
+  const api::Condition* before = api::FindCondition(was, kInsecureTransportCondition);
+  return !before || before->status != api::kConditionTrue || before->reason != after->reason;
 }
 
 std::vector<std::string> MissingInbounds(const api::VpnNodeSpec& spec, const std::vector<panel::Inbound>& on_panel) {

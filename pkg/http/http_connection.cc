@@ -147,20 +147,54 @@ void Connection::Dispatch() {
   asio::post(pool_, [self = shared_from_this(), req] {
     Response r = RunHandler(self->handler_, ToRequest(*req, self->remote_ip_));
     bool keep_alive = req->keep_alive();
+    const std::chrono::milliseconds pace = r.pace;
     auto res = std::make_shared<BeastResponse>(ToBeast(std::move(r), req->version(), keep_alive));
-    asio::post(self->stream_.get_executor(), [self, res, keep_alive] {
+    asio::post(self->stream_.get_executor(), [self, res, keep_alive, pace] {
       self->response_ = std::move(*res);
+      self->pace_ = pace;
       self->Write(!keep_alive);
     });
   });
 }
 
 void Connection::Write(bool close_after) {
+  if (pace_.count() > 0) return WritePaced(close_after);
   stream_.expires_after(options_.write_timeout);
   bhttp::async_write(stream_, response_, [self = shared_from_this(), close_after](error_code ec, size_t) {
     if (ec) return self->Close();
     if (close_after) return self->Close();
     self->AwaitRequest();
+  });
+}
+
+void Connection::WritePaced(bool close_after) {
+  // The head at once, announcing a chunked body; then the body in one-byte chunks.
+  wire_ = "HTTP/1.1 " + std::to_string(response_.result_int()) + " " + std::string(response_.reason()) + "\r\n";
+  for (const auto& f : response_) {
+    if (f.name() == bhttp::field::content_length || f.name() == bhttp::field::transfer_encoding) continue;
+    wire_ += std::string(f.name_string()) + ": " + std::string(f.value()) + "\r\n";
+  }
+  wire_ += "Transfer-Encoding: chunked\r\n\r\n";
+  stream_.expires_after(options_.write_timeout);
+  asio::async_write(stream_, asio::buffer(wire_), [self = shared_from_this(), close_after](error_code ec, size_t) {
+    if (ec) return self->Close();
+    self->Drip(0, close_after);
+  });
+}
+
+void Connection::Drip(size_t offset, bool close_after) {
+  const std::string& body = response_.body();
+  const bool last = offset >= body.size();
+  wire_ = last ? std::string("0\r\n\r\n") : "1\r\n" + body.substr(offset, 1) + "\r\n";
+  stream_.expires_after(options_.write_timeout);
+  asio::async_write(stream_, asio::buffer(wire_), [self = shared_from_this(), offset, last, close_after](error_code ec, size_t) {
+    if (ec) return self->Close();
+    if (last) return close_after ? self->Close() : self->AwaitRequest();
+    self->pause_.emplace(self->stream_.get_executor(), self->pace_);
+    self->pause_->async_wait([self, offset, close_after](error_code ec) {
+      if (ec) return self->Close();
+      self->Drip(offset + 1, close_after);
+    });
   });
 }
 

@@ -19,6 +19,7 @@
 #include <utility>  // before boost::asio, which uses std::exchange
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -51,6 +52,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadBody();
   void Dispatch();
   void Write(bool close_after);
+  // A paced response (Response::pace): the head, then the body from `offset` in one-byte chunks
+  // with a pause of pace_ after each, then the last chunk.
+  void WritePaced(bool close_after);
+  void Drip(size_t offset, bool close_after);
   // Replies `status` and closes (after lingering).
   void Reject(boost::beast::http::status status, const char* reason);
   void Linger();
@@ -66,6 +71,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   BeastResponse response_;
+  std::chrono::milliseconds pace_{0};  // of the response being written
+  std::string wire_;                   // what a paced write is sending (its head, or one chunk)
+  std::optional<boost::asio::steady_timer> pause_;
   Clock::time_point head_deadline_;
   size_t drained_ = 0;
   char scratch_[4096];

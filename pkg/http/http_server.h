@@ -48,6 +48,10 @@ struct Response {
   std::string body;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
+  // When non-zero the reply's head is written at once and its body as one-byte chunks (chunked
+  // transfer encoding) with this pause after each: x3ui-sim's "drip" fault, a server that keeps
+  // a connection busy without ever falling silent.
+  std::chrono::milliseconds pace{0};
 };
 
 // Limits; the defaults suit an endpoint that answers GETs from probes and scrapers.

@@ -3,11 +3,15 @@
 // HttpTransport: one HTTP exchange with one server, the seam between the panel client and the
 // network. The cpprestsdk implementation catches every exception it can raise and reports
 //   Unavailable        connection refused, reset, TLS failure, DNS failure
-//   DeadlineExceeded   no byte for longer than the timeout
+//   DeadlineExceeded   no complete reply within the timeout, which bounds the whole exchange
+//                      (connect, TLS, request, head and body): a server that sends a byte now
+//                      and then is cut off at the deadline (the request is canceled, which
+//                      closes the connection)
 //   ResourceExhausted  a body larger than the limit (the download is stopped and the
 //                      connection closed, so the rest is never buffered), or headers over
 //                      kMaxHeaderBytes
-//   InvalidArgument    a request path that is not a valid URI
+//   InvalidArgument    a request path that is not a valid URI; at creation, a malformed URL
+//                      or a CA bundle that is not PEM certificates (reason CaInvalid)
 // No message quotes the request path or the base URL's path.
 // Tests substitute a scripted transport.
 //
@@ -50,13 +54,15 @@ class HttpTransport {
 
 struct TransportOptions {
   std::string base_url;               // scheme://host:port/base/ (the panel's web base path)
-  std::chrono::milliseconds timeout{10000};
-  std::string ca_pem;                 // extra trusted CA bundle (PEM); empty: system roots only
+  std::chrono::milliseconds timeout{10000};  // the total time one request may take
+  // The CAs trusted (PEM), replacing the system roots (pinning); empty: the system roots.
+  std::string ca_pem;
   bool insecure_skip_tls_verify = false;
   size_t max_body_bytes = kMaxReplyBytes;  // a longer body is refused and its download stopped
 };
 
-// A transport over cpprestsdk's http_client. Fails with InvalidArgument for a malformed URL.
+// A transport over cpprestsdk's http_client. Fails with InvalidArgument for a malformed URL or
+// a CA bundle that is not PEM certificates (reason CaInvalid).
 Result<std::unique_ptr<HttpTransport>> NewCppRestTransport(const TransportOptions& options);
 
 }  // namespace x3ui::panel

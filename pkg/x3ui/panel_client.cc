@@ -144,7 +144,7 @@ Result<HttpResponse> PanelClient::SendRaw(const std::string& op, const std::stri
   return r;
 }
 
-Status PanelClient::LoginLocked() {
+Status PanelClient::Login(std::unique_lock<std::mutex>& l) {
   TimePoint now = clock_->Now();
   if (now < next_login_) {
     // The refusal's own text, no countdown: callers put it in status, which must not change on
@@ -152,34 +152,70 @@ Status PanelClient::LoginLocked() {
     return Status::Unauthenticated(last_login_error_.message()).WithReason("LoginBackoff");
   }
   if (Status s = CheckCredentialText(options_.credentials); !s.ok()) return s.WithContext("login to " + where_);
-  auto headers_for = [this](bool post) {
+  LoginJar jar{cookies_, csrf_token_, csrf_checked_};
+  logging_in_ = true;
+  l.unlock();
+  Status s = LoginExchange(&jar);
+  l.lock();
+  cookies_ = std::move(jar.cookies);
+  csrf_token_ = std::move(jar.csrf_token);
+  csrf_checked_ = jar.csrf_checked;
+  if (s.ok()) {
+    logged_in_ = true;
+    ++generation_;
+    login_backoff_ = std::chrono::milliseconds(0);
+    next_login_ = TimePoint{};
+  } else if (s.reason() == "LoginFailed") {
+    login_backoff_ = NextLoginBackoff(login_backoff_, options_.login_backoff, options_.max_login_backoff);
+    next_login_ = clock_->Now() + login_backoff_;
+    last_login_error_ = s;
+  }
+  logging_in_ = false;
+  ++logins_ended_;
+  last_login_ = s;
+  login_ended_.notify_all();
+  return s;
+}
+
+Status PanelClient::AwaitLogin(std::unique_lock<std::mutex>& l) {
+  const uint64_t seen = logins_ended_;
+  if (!login_ended_.wait_for(l, options_.wait_limit, [&] { return logins_ended_ != seen; })) {
+    return Status::DeadlineExceeded("waited " + std::to_string(options_.wait_limit.count()) +
+                                    " ms for the login to " + where_ + " in progress")
+        .WithReason("PanelBusy");
+  }
+  return logged_in_ ? Status::Ok() : last_login_;
+}
+
+Status PanelClient::LoginExchange(LoginJar* jar) {
+  auto headers_for = [jar](bool post) {
     Headers h{{"Accept", "application/json"}, {"X-Requested-With", "XMLHttpRequest"}};
     if (post) h.emplace_back("Content-Type", "application/json");
-    if (!cookies_.empty()) h.emplace_back("Cookie", CookieHeader(cookies_));
-    if (post && !csrf_token_.empty()) h.emplace_back("X-CSRF-Token", csrf_token_);
+    if (!jar->cookies.empty()) h.emplace_back("Cookie", CookieHeader(jar->cookies));
+    if (post && !jar->csrf_token.empty()) h.emplace_back("X-CSRF-Token", jar->csrf_token);
     return h;
   };
   // 3.0+ panels want a CSRF token (and the cookie it comes with) before the login itself.
-  if (!csrf_checked_) {
+  if (!jar->csrf_checked) {
     TimePoint start = clock_->Now();
     Result<HttpResponse> r = transport_->Send({"GET", "csrf-token", headers_for(false), ""});
     if (!r.ok()) {
       Observe("csrf", Outcome(r.status()), start);
       return r.status().WithContext(where_ + " unreachable");
     }
-    csrf_token_.clear();
+    jar->csrf_token.clear();
     if (r->status == 200) {
       Result<Envelope> e = ParseEnvelope(r->body);
       if (e.ok() && e->success && e->obj.is_string()) {
-        if (Status s = StoreCookies(*r, &cookies_); !s.ok()) {
+        if (Status s = StoreCookies(*r, &jar->cookies); !s.ok()) {
           Observe("csrf", "malformed", start);
           return s.WithContext("CSRF token of " + where_);
         }
-        csrf_token_ = e->obj.get<std::string>();
+        jar->csrf_token = e->obj.get<std::string>();
       }
     }
     Observe("csrf", "success", start);
-    csrf_checked_ = true;
+    jar->csrf_checked = true;
   }
   TimePoint start = clock_->Now();
   Json creds = {{"username", options_.credentials.username}, {"password", options_.credentials.password}};
@@ -191,7 +227,7 @@ Status PanelClient::LoginLocked() {
   if (r->status != 200) {
     // Not a verdict on the credentials, so no backoff: a wrong base path, a stale CSRF token, a
     // panel in trouble. None of these counts towards the 3.0 login limiter.
-    if (r->status == 403) csrf_checked_ = false;
+    if (r->status == 403) jar->csrf_checked = false;
     Observe("login", r->status == 404 ? "missing" : "unavailable", start);
     std::string msg = "login to " + where_ + " answered HTTP " + std::to_string(r->status);
     if (r->status == 404) {
@@ -200,31 +236,20 @@ Status PanelClient::LoginLocked() {
     }
     return Status::Unavailable(msg).WithReason("HttpStatus");
   }
-  Status failure;
-  {
-    Result<Envelope> e = ParseEnvelope(r->body);
-    if (!e.ok()) {
-      Observe("login", "malformed", start);
-      return e.status().WithContext("login to " + where_);
-    }
-    if (!e->success) failure = Status::Unauthenticated("login to " + where_ + " refused: " + CleanForeignText(e->msg));
+  Result<Envelope> e = ParseEnvelope(r->body);
+  if (!e.ok()) {
+    Observe("login", "malformed", start);
+    return e.status().WithContext("login to " + where_);
   }
-  if (!failure.ok()) {
+  if (!e->success) {
     Observe("login", "auth", start);
-    login_backoff_ = NextLoginBackoff(login_backoff_, options_.login_backoff, options_.max_login_backoff);
-    next_login_ = clock_->Now() + login_backoff_;
-    last_login_error_ = failure.WithReason("LoginFailed");
-    return last_login_error_;
+    return Status::Unauthenticated("login to " + where_ + " refused: " + CleanForeignText(e->msg)).WithReason("LoginFailed");
   }
-  if (Status s = StoreCookies(*r, &cookies_); !s.ok()) {
+  if (Status s = StoreCookies(*r, &jar->cookies); !s.ok()) {
     Observe("login", "malformed", start);
     return s.WithContext("login to " + where_);
   }
   Observe("login", "success", start);
-  logged_in_ = true;
-  ++generation_;
-  login_backoff_ = std::chrono::milliseconds(0);
-  next_login_ = TimePoint{};
   return Status::Ok();
 }
 
@@ -255,10 +280,11 @@ TimePoint NextLoginAttempt(TimePoint first_refusal, TimePoint now, std::chrono::
 }
 
 Status PanelClient::EnsureSession() {
-  std::lock_guard<std::mutex> l(auth_mu_);
   if (!options_.credentials.api_token.empty()) return CheckTokenText(options_.credentials.api_token);
+  std::unique_lock<std::mutex> l(auth_mu_);
   if (logged_in_) return Status::Ok();
-  return LoginLocked();
+  if (logging_in_) return AwaitLogin(l);
+  return Login(l);
 }
 
 void PanelClient::Invalidate(uint64_t generation) {

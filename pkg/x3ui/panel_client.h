@@ -17,12 +17,14 @@
 // message is cleaned and bounded (CleanForeignText). Credentials that are not UTF-8 are refused
 // (InvalidArgument) before any login.
 //
-// Thread-safety: every method may be called concurrently. Mutations are NOT serialised here;
-// PanelSession (session_pool.h) does that per panel.
+// Thread-safety: every method may be called concurrently. No lock is held across a request: one
+// caller logs in at a time and the others wait for its outcome, at most options.wait_limit.
+// Mutations are NOT serialised here; PanelSession (session_pool.h) does that per panel.
 #ifndef X3UI_PKG_X3UI_PANEL_CLIENT_H_
 #define X3UI_PKG_X3UI_PANEL_CLIENT_H_
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,6 +52,9 @@ struct PanelOptions {
   PanelCredentials credentials;
   std::chrono::milliseconds login_backoff{60000};
   std::chrono::milliseconds max_login_backoff{15 * 60000};
+  // The longest a call waits for a login another caller has in progress (and PanelSession for a
+  // listing or a change in progress) before failing with DeadlineExceeded (reason PanelBusy).
+  std::chrono::milliseconds wait_limit{21000};
 };
 
 // Called once per HTTP request: operation ("login", "list", "addClient", ...), outcome
@@ -66,6 +71,7 @@ class PanelClient {
   // Logs in (or checks the token) and detects the API flavor. Other calls do this lazily.
   Status Connect();
   ApiFlavor flavor() const;
+  std::chrono::milliseconds wait_limit() const { return options_.wait_limit; }
 
   // Resumes the login back-off of a panel that has refused the credentials since
   // `first_refusal` (a previous process's, as the node's status says): no login before the next
@@ -97,7 +103,20 @@ class PanelClient {
                      const std::string& path, const std::string& body);
   Result<HttpResponse> SendRaw(const std::string& op, const std::string& method, const std::string& path,
                                const std::string& body, bool with_session);
-  Status LoginLocked();  // REQUIRES: auth_mu_ held
+  // What a login reads and rewrites: the cookie jar and the CSRF token. A login works on a copy,
+  // with no lock held, and stores it back when it ends.
+  struct LoginJar {
+    std::map<std::string, std::string> cookies;
+    std::string csrf_token;
+    bool csrf_checked = false;
+  };
+  // Logs in; `l` holds auth_mu_ on entry and exit and is released during the requests.
+  // REQUIRES: no login in progress.
+  Status Login(std::unique_lock<std::mutex>& l);
+  // The CSRF and login requests. No lock held.
+  Status LoginExchange(LoginJar* jar);
+  // Waits, at most options_.wait_limit, for the login in progress and returns its outcome.
+  Status AwaitLogin(std::unique_lock<std::mutex>& l);
   Status EnsureSession();
   void Invalidate(uint64_t generation);
   Status DetectFlavor();
@@ -109,7 +128,11 @@ class PanelClient {
   const Clock* clock_;
   RequestObserver observer_;
 
-  mutable std::mutex auth_mu_;     // serialises logins; guards everything below
+  mutable std::mutex auth_mu_;     // guards everything below; never held across a request
+  std::condition_variable login_ended_;
+  bool logging_in_ = false;        // a caller is logging in for everyone
+  uint64_t logins_ended_ = 0;      // login attempts ended so far
+  Status last_login_;              // how the last one ended
   std::map<std::string, std::string> cookies_;
   std::string csrf_token_;
   bool logged_in_ = false;

@@ -8,49 +8,101 @@
 
 namespace x3ui::panel {
 
-Status PanelSession::AddClientsVerified(const Inbound& inbound, const std::vector<Client>& clients) {
-  PendingAdd mine{&inbound, &clients};
-  {
-    std::lock_guard<std::mutex> l(pending_mu_);
-    pending_.push_back(&mine);
-  }
-  std::lock_guard<std::mutex> lock(mutate_mu_);
-  if (mine.done) return mine.result;  // a caller before us sent ours along with theirs
-  // Take every waiting caller of the same inbound, ourselves first, up to the batch limit.
-  std::vector<PendingAdd*> batch{&mine};
-  size_t n = clients.size();
-  {
-    std::lock_guard<std::mutex> l(pending_mu_);
-    std::erase(pending_, &mine);
-    for (auto it = pending_.begin(); it != pending_.end();) {
-      if ((*it)->inbound->id == inbound.id && n + (*it)->clients->size() <= kMaxClientsPerAdd) {
-        n += (*it)->clients->size();
-        batch.push_back(*it);
-        it = pending_.erase(it);
-      } else {
-        ++it;
-      }
+std::chrono::steady_clock::time_point PanelSession::WaitDeadline() const {
+  return std::chrono::steady_clock::now() + wait_limit_;
+}
+
+Status PanelSession::WaitExpired(const std::string& what) const {
+  return Status::DeadlineExceeded("waited " + std::to_string(wait_limit_.count()) + " ms for " + what + " on panel " +
+                                  key_)
+      .WithReason("PanelBusy");
+}
+
+Status PanelSession::TakeTurn() {
+  std::unique_lock<std::mutex> l(turn_mu_);
+  if (!turn_cv_.wait_until(l, WaitDeadline(), [&] { return !mutating_; })) return WaitExpired("another change");
+  mutating_ = true;
+  return Status::Ok();
+}
+
+void PanelSession::GiveTurn() {
+  std::lock_guard<std::mutex> l(turn_mu_);
+  mutating_ = false;
+  turn_cv_.notify_all();
+}
+
+std::vector<PanelSession::PendingPtr> PanelSession::TakeBatch(const PendingPtr& mine) {
+  std::vector<PendingPtr> batch{mine};
+  size_t n = mine->clients.size();
+  std::erase(pending_, mine);
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if ((*it)->inbound.id == mine->inbound.id && n + (*it)->clients.size() <= kMaxClientsPerAdd) {
+      n += (*it)->clients.size();
+      batch.push_back(*it);
+      it = pending_.erase(it);
+    } else {
+      ++it;
     }
   }
-  AddBatch(batch);
-  return mine.result;
+  return batch;
+}
+
+Status PanelSession::AddClientsVerified(const Inbound& inbound, const std::vector<Client>& clients) {
+  auto mine = std::make_shared<PendingAdd>();
+  mine->inbound.id = inbound.id;
+  mine->inbound.protocol = inbound.protocol;
+  mine->clients = clients;
+  std::unique_lock<std::mutex> l(turn_mu_);
+  pending_.push_back(mine);
+  const bool woken = turn_cv_.wait_until(l, WaitDeadline(), [&] { return mine->done || !mutating_; });
+  if (mine->done) return mine->result;  // a caller before us sent ours along with theirs
+  if (!woken) {
+    std::erase(pending_, mine);  // if another caller is sending ours, the result goes nowhere
+    return WaitExpired("the clients being added before these");
+  }
+  // Our turn: take every waiting caller of the same inbound, ourselves first, up to the limit.
+  mutating_ = true;
+  std::vector<PendingPtr> batch = TakeBatch(mine);
+  {
+    // Whatever happens, the entries are answered and the turn given back.
+    struct Finish {
+      std::unique_lock<std::mutex>& l;
+      PanelSession* s;
+      const std::vector<PendingPtr>& batch;
+      std::vector<Status> results;
+      ~Finish() {
+        if (!l.owns_lock()) l.lock();
+        for (size_t i = 0; i < batch.size(); ++i) {
+          batch[i]->result = i < results.size() ? results[i] : Status::Internal("the batched add ended abnormally");
+          batch[i]->done = true;
+        }
+        s->mutating_ = false;
+        s->turn_cv_.notify_all();
+      }
+    } finish{l, this, batch, {}};
+    l.unlock();
+    finish.results = AddBatch(batch);
+  }
+  return mine->result;
 }
 
 std::vector<Status> PanelSession::AddClientGroups(const Inbound& inbound,
                                                    const std::vector<std::vector<Client>>& groups) {
-  std::vector<PendingAdd> entries;
-  entries.reserve(groups.size());
-  for (const auto& g : groups) entries.push_back(PendingAdd{&inbound, &g});
-  std::vector<PendingAdd*> batch;
-  for (auto& e : entries) batch.push_back(&e);
-  std::vector<Status> results;
-  if (batch.empty()) return results;
-  {
-    std::lock_guard<std::mutex> lock(mutate_mu_);
-    AddBatch(batch);
+  std::vector<PendingPtr> batch;
+  for (const auto& g : groups) {
+    auto e = std::make_shared<PendingAdd>();
+    e->inbound.id = inbound.id;
+    e->inbound.protocol = inbound.protocol;
+    e->clients = g;
+    batch.push_back(std::move(e));
   }
-  for (const auto& e : entries) results.push_back(e.result);
-  return results;
+  if (batch.empty()) return {};
+  if (Status s = TakeTurn(); !s.ok()) return std::vector<Status>(batch.size(), s);
+  struct Release {
+    PanelSession* s;
+    ~Release() { s->GiveTurn(); }
+  } release{this};
+  return AddBatch(batch);
 }
 
 Result<std::vector<Inbound>> PanelSession::ListInbounds(std::chrono::milliseconds max_age) {
@@ -59,32 +111,59 @@ Result<std::vector<Inbound>> PanelSession::ListInbounds(std::chrono::millisecond
   return **listing;
 }
 
+PanelSession::Listing PanelSession::FreshLocked(std::chrono::milliseconds max_age) const {
+  if (max_age.count() > 0 && listed_generation_ == generation_ && std::chrono::steady_clock::now() - listed_at_ < max_age) {
+    return listed_;
+  }
+  return nullptr;
+}
+
 Result<PanelSession::Listing> PanelSession::SharedListing(std::chrono::milliseconds max_age) {
-  auto fresh = [&]() -> std::optional<Listing> {
-    std::lock_guard<std::mutex> l(listing_mu_);
-    if (max_age.count() > 0 && listed_generation_ == generation_ &&
-        std::chrono::steady_clock::now() - listed_at_ < max_age) {
-      return listed_;
-    }
-    return std::nullopt;
-  };
-  if (auto kept = fresh()) return *std::move(kept);
+  std::unique_lock<std::mutex> l(listing_mu_);
+  if (Listing kept = FreshLocked(max_age)) return kept;
   // Callers that accept a kept listing wait for one already being made instead of each asking
-  // the panel (a thousand new users would otherwise list it a thousand times).
-  std::unique_lock<std::mutex> one_at_a_time(refresh_mu_, std::defer_lock);
-  if (max_age.count() > 0) {
-    one_at_a_time.lock();
-    if (auto kept = fresh()) return *std::move(kept);
+  // the panel (a thousand new users would otherwise list it a thousand times), for a bounded
+  // time, and share its failure.
+  const bool for_everyone = max_age.count() > 0;
+  if (for_everyone) {
+    const auto deadline = WaitDeadline();
+    while (refreshing_) {
+      const uint64_t seen = refreshes_;
+      if (!refreshed_.wait_until(l, deadline, [&] { return refreshes_ != seen; })) {
+        return WaitExpired("the inbound listing in progress");
+      }
+      if (Listing kept = FreshLocked(max_age)) return kept;
+      if (!last_refresh_.ok()) return last_refresh_;
+      // Listed, but a mutation came after it: list again (or wait for whoever does).
+    }
+    refreshing_ = true;
   }
-  uint64_t generation;
-  {
-    std::lock_guard<std::mutex> l(listing_mu_);
-    generation = generation_;
-  }
+  // Whatever happens, a refresh for everyone ends and its waiters are told how.
+  struct EndRefresh {
+    std::unique_lock<std::mutex>& l;
+    PanelSession* s;
+    bool on;
+    Status result = Status::Internal("the inbound listing ended abnormally");
+    ~EndRefresh() {
+      if (!on) return;
+      if (!l.owns_lock()) l.lock();
+      s->refreshing_ = false;
+      ++s->refreshes_;
+      s->last_refresh_ = result;
+      s->refreshed_.notify_all();
+    }
+  } end{l, this, for_everyone};
+  const uint64_t generation = generation_;
+  l.unlock();
   Result<std::vector<Inbound>> inbounds = client_->ListInbounds();
-  if (!inbounds.ok()) return inbounds.status();
+  l.lock();
+  if (!inbounds.ok()) {
+    end.result = inbounds.status();
+    return inbounds.status();
+  }
   auto listing = std::make_shared<const std::vector<Inbound>>(std::move(inbounds).value());
-  Keep(generation, listing);
+  KeepLocked(generation, listing);
+  end.result = Status::Ok();
   return Listing(listing);
 }
 
@@ -98,22 +177,21 @@ void PanelSession::Changed() {
   ++generation_;
 }
 
-void PanelSession::Keep(uint64_t generation, Listing inbounds) {
-  std::lock_guard<std::mutex> l(listing_mu_);
+void PanelSession::KeepLocked(uint64_t generation, Listing inbounds) {
   if (generation != generation_) return;
   listed_generation_ = generation;
   listed_at_ = std::chrono::steady_clock::now();
   listed_ = std::move(inbounds);
 }
 
-void PanelSession::SendHalving(const Inbound& inbound, std::span<PendingAdd* const> group,
+void PanelSession::SendHalving(const Inbound& inbound, std::span<const PendingPtr> group,
                                std::map<PendingAdd*, Status>* refused) {
   std::vector<Client> all;
-  for (PendingAdd* e : group) all.insert(all.end(), e->clients->begin(), e->clients->end());
+  for (const PendingPtr& e : group) all.insert(all.end(), e->clients.begin(), e->clients.end());
   Status s = client_->AddClients(inbound, all);
   if (s.ok()) return;
   if (group.size() == 1) {
-    refused->emplace(group.front(), s);
+    refused->emplace(group.front().get(), s);
     return;
   }
   // One duplicate email rejects a whole batch: halve it until the bad callers stand alone.
@@ -122,8 +200,8 @@ void PanelSession::SendHalving(const Inbound& inbound, std::span<PendingAdd* con
   SendHalving(inbound, group.subspan(half), refused);
 }
 
-void PanelSession::AddBatch(const std::vector<PendingAdd*>& batch) {
-  const Inbound& inbound = *batch.front()->inbound;
+std::vector<Status> PanelSession::AddBatch(const std::vector<PendingPtr>& batch) {
+  const Inbound& inbound = batch.front()->inbound;
   std::map<PendingAdd*, Status> refused;
   SendHalving(inbound, batch, &refused);
   Changed();
@@ -135,7 +213,10 @@ void PanelSession::AddBatch(const std::vector<PendingAdd*>& batch) {
     generation = generation_;
   }
   Result<std::vector<Inbound>> after = client_->ListInbounds();
-  if (after.ok()) Keep(generation, std::make_shared<const std::vector<Inbound>>(*after));
+  if (after.ok()) {
+    std::lock_guard<std::mutex> l(listing_mu_);
+    KeepLocked(generation, std::make_shared<const std::vector<Inbound>>(*after));
+  }
   std::map<std::string, Client> present;
   if (after.ok()) {
     for (const auto& in : *after) {
@@ -143,27 +224,37 @@ void PanelSession::AddBatch(const std::vector<PendingAdd*>& batch) {
       for (const auto& cl : in.clients) present.emplace(AsciiLower(cl.email), cl);
     }
   }
-  for (PendingAdd* e : batch) {
-    e->done = true;
-    auto r = refused.find(e);
+  std::vector<Status> results;
+  for (const PendingPtr& e : batch) {
+    auto r = refused.find(e.get());
     std::string missing;
-    for (const auto& cl : *e->clients) {
+    for (const auto& cl : e->clients) {
       auto have = present.find(AsciiLower(cl.email));
       const bool ours = have != present.end() &&
                         (r == refused.end() || ClientKey(inbound.protocol, have->second) == ClientKey(inbound.protocol, cl));
       if (!ours) missing += (missing.empty() ? "" : ", ") + cl.email;
     }
     if (missing.empty()) {
-      e->result = Status::Ok();
+      results.push_back(Status::Ok());
     } else if (r != refused.end()) {
-      e->result = r->second;
+      results.push_back(r->second);
     } else if (!after.ok()) {
-      e->result = after.status().WithContext("re-reading after adding clients");
+      results.push_back(after.status().WithContext("re-reading after adding clients"));
     } else {
-      e->result = Status::FailedPrecondition("the panel accepted but did not keep: " + missing).WithReason("NotPersisted");
+      results.push_back(
+          Status::FailedPrecondition("the panel accepted but did not keep: " + missing).WithReason("NotPersisted"));
     }
   }
+  return results;
 }
+
+namespace {
+// How long a caller waits for another caller's work on the same panel: as long as a login (two
+// requests, each bounded by the request timeout) may take, and a little more.
+std::chrono::milliseconds WaitLimitFor(std::chrono::milliseconds request_timeout) {
+  return 2 * request_timeout + std::chrono::seconds(1);
+}
+}  // namespace
 
 PanelSessionPool::PanelSessionPool(const Clock* clock, TransportFactory transports, ObserverFactory observers)
     : clock_(clock), transports_(std::move(transports)), observers_(std::move(observers)) {}
@@ -176,7 +267,9 @@ Result<std::shared_ptr<PanelSession>> PanelSessionPool::Get(const std::string& k
   t.base_url = endpoint.panel.url;
   Result<std::unique_ptr<HttpTransport>> transport = transports_(t);
   if (!transport.ok()) return transport.status();
-  auto client = std::make_unique<PanelClient>(endpoint.panel, std::move(transport).value(), clock_,
+  PanelOptions panel = endpoint.panel;
+  panel.wait_limit = WaitLimitFor(t.timeout);
+  auto client = std::make_unique<PanelClient>(panel, std::move(transport).value(), clock_,
                                               observers_ ? observers_(key) : nullptr);
   auto session = std::make_shared<PanelSession>(key, std::move(client));
   sessions_[key] = Entry{endpoint, session};

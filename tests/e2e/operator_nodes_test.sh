@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End to end, with real processes: x3ui-operator against the real kube-apiserver and x3ui-sim.
-# A VpnNode becomes Ready with its panel's API flavor; /readyz and /metrics answer; an outage
+# A VpnNode becomes Ready with its panel's API flavor (and, its panel being plain http://, the
+# InsecureTransport condition and one Warning Event); /readyz and /metrics answer; an outage
 # makes it Unreachable and the recovery Ready again; the log never holds the panel password;
 # it leads through a Lease, and SIGTERM stops it cleanly and releases the Lease.
 # Usage: operator_nodes_test.sh CONTROL_PLANE_DIR OPERATOR_BINARY SIM_BINARY
@@ -55,6 +56,12 @@ check "it takes the leader lease" within 30 held
 check "the node becomes Ready" within 30 phase_is Ready
 check "apiFlavor is reported" test "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.apiFlavor}')" = "classic-csrf"
 check "Ready condition True" test "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "True"
+# A plain http:// panel is used, and said to be insecure: the condition, and one Warning Event.
+insecure=$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.conditions[?(@.type=="InsecureTransport")].status}/{.status.conditions[?(@.type=="InsecureTransport")].reason}')
+check "InsecureTransport True PlainHttp" test "$insecure" = "True/PlainHttp"
+insecure_events() { k get events.events.k8s.io -n "$ns" -o jsonpath='{range .items[?(@.reason=="InsecureTransport")]}{.type}{"\n"}{end}'; }
+has_insecure_event() { [ "$(insecure_events)" = "Warning" ]; }
+check "one Warning Event InsecureTransport" within 10 has_insecure_event
 check "/readyz answers 200" within 10 curl -fsS "http://127.0.0.1:$probes/readyz" -o /dev/null
 check "/healthz answers 200" curl -fsS "http://127.0.0.1:$probes/healthz" -o /dev/null
 metrics_text=$(curl -fsS "http://127.0.0.1:$metrics/metrics")

@@ -172,6 +172,13 @@ bool SimPanel::EmailTaken(const std::string& email, const std::string& sub_id, c
 }
 
 SimResponse SimPanel::Handle(const SimRequest& req) {
+  SimResponse r = Serve(req);
+  std::lock_guard<std::mutex> l(mu_);
+  r.pace = std::chrono::milliseconds(faults_.drip_ms);
+  return r;
+}
+
+SimResponse SimPanel::Serve(const SimRequest& req) {
   // Everything a panel mutates goes through a POST under panel/api/ (login aside).
   bool mutation = req.method == "POST" && req.path.find("/panel/api/") != std::string::npos &&
                   req.path.find("onlines") == std::string::npos;
@@ -658,7 +665,7 @@ Json SimPanel::Describe() const {
           {"logins", limiter},
           {"faults",
            {{"latency_ms", faults_.latency_ms}, {"error_rate", faults_.error_rate}, {"fail_500", faults_.fail_500},
-            {"outage", faults_.outage}, {"hang", faults_.hang}, {"api_fault", faults_.api_fault}}}};
+            {"outage", faults_.outage}, {"hang", faults_.hang}, {"api_fault", faults_.api_fault}, {"drip_ms", faults_.drip_ms}}}};
 }
 
 }  // namespace x3ui::sim

@@ -76,6 +76,10 @@ struct Faults {
   // with an empty body, "garbled" 200 with an HTML error page that echoes the request path,
   // as a proxy in front of a panel might; "" is off.
   std::string api_fault;
+  // Every reply's body is written as one-byte chunks with this pause (ms) after each (the head
+  // at once), so that a client's idle timeout, restarted by every chunk, never fires while the
+  // body takes (size x drip_ms) to arrive; 0 is off.
+  int drip_ms = 0;
 };
 
 // A request's path is URL-decoded, e.g. /fra1/panel/api/inbounds/list.
@@ -116,6 +120,7 @@ class SimPanel {
     SteadyTime blocked_until{};
   };
 
+  SimResponse Serve(const SimRequest& req);
   SimResponse Route(const SimRequest& req, const std::string& rel);
   SimResponse Login(const SimRequest& req, const std::string& sid);
   SimResponse Api(const SimRequest& req, const std::string& api_path);

@@ -214,6 +214,7 @@ SimResponse SimServer::Control(const SimRequest& r) {
     f.outage = body.value("outage", f.outage);
     f.hang = body.value("hang", f.hang);
     f.api_fault = body.value("api_fault", f.api_fault);
+    f.drip_ms = body.value("drip_ms", f.drip_ms);
     Status s = SetFaults(parts[1], f);
     return JsonReply(s.ok() ? 200 : 500, s.ok() ? p->Describe()["faults"] : Json{{"error", s.message()}});
   }

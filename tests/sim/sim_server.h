@@ -5,7 +5,7 @@
 //   GET    /healthz
 //   GET    /panels                         every panel's state (SimPanel::Describe)
 //   GET    /panels/{name}
-//   PUT    /panels/{name}/faults           {"latency_ms","error_rate","fail_500","outage","hang","api_fault"} (merged)
+//   PUT    /panels/{name}/faults           {"latency_ms","error_rate","fail_500","outage","hang","api_fault","drip_ms"} (merged)
 //   POST   /panels/{name}/restart          sessions dropped, status null for 2 s, data kept
 //   POST   /panels/{name}/expire-sessions
 //   POST   /panels/{name}/clients          {"inbound_id":1,"client":{...}} added by hand

@@ -12,6 +12,7 @@
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
 #include "pkg/common/base64.h"
+#include "pkg/kube/events.h"
 #include "pkg/kube/fake_client.h"
 #include "pkg/x3ui/replies.h"
 #include "tests/sim/sim_server.h"
@@ -166,6 +167,65 @@ TEST_F(NodeReconcilerTest, MissingSecretAndMissingInboundAreConditions) {
   ASSERT_TRUE(Reconcile().ok());
   EXPECT_EQ(Cond(Read(), api::kReady).reason, "InboundMissing");
   EXPECT_EQ(Cond(Read(), api::kReady).message, "the panel has no inbound reality (id 99)");
+}
+
+// A plain http:// panel is used, and says so: InsecureTransport=True PlainHttp and one Warning
+// Event, not one per probe.
+TEST_F(NodeReconcilerTest, APlainHttpPanelHasTheInsecureTransportConditionAndOneWarningEvent) {
+  kube::EventRecorder events(&kube_, "x3ui.io/operator", "test", &clock_);
+  NodeReconciler reconciler(NodeReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_, .events = &events},
+                            NodeReconcilerOptions{.probe_timeout = 2s});
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(reconciler.Reconcile("vpn", "fra-1").ok());
+  api::VpnNode n = Read();
+  EXPECT_EQ(Cond(n, "InsecureTransport").status, "True");
+  EXPECT_EQ(Cond(n, "InsecureTransport").reason, "PlainHttp");
+  EXPECT_EQ(Cond(n, api::kReady).status, "True") << "used all the same: " << Cond(n, api::kReady).message;
+  auto listed = kube_.List(kube::kEvents, "vpn", {});
+  ASSERT_TRUE(listed.ok());
+  int insecure = 0;
+  for (const auto& e : listed->items) {
+    if (e.value("reason", "") != "InsecureTransport") continue;
+    ++insecure;
+    EXPECT_EQ(e.value("type", ""), "Warning");
+    EXPECT_EQ(e.dump().find("/base/"), std::string::npos) << "the Event quotes the URL's path";
+  }
+  EXPECT_EQ(insecure, 1) << "one Event on the transition, none per probe";
+}
+
+TEST_F(NodeReconcilerTest, RefuseInsecurePanelsSendsNoCredentialToAPlainHttpPanel) {
+  NodeReconciler reconciler(
+      NodeReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_},
+      NodeReconcilerOptions{.probe_timeout = 2s, .panel_hosts = PanelHostPolicy().RefusingInsecureTransport(true)});
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
+  ASSERT_TRUE(reconciler.Reconcile("vpn", "fra-1").ok());
+  api::VpnNode n = Read();
+  EXPECT_EQ(Cond(n, api::kReady).status, "False");
+  EXPECT_EQ(Cond(n, api::kReady).reason, "InsecureTransportRefused");
+  EXPECT_NE(Cond(n, api::kReady).message.find("--refuse-insecure-panels"), std::string::npos);
+  EXPECT_EQ(Cond(n, "InsecureTransport").reason, "PlainHttp");
+  EXPECT_EQ(sim_->panel("fra-1")->Describe()["counters"].value("requests", 0), 0) << "the panel was contacted";
+}
+
+// A caSecretRef that is not PEM certificates is Ready=False CaInvalid naming the Secret and key;
+// it is never silently replaced by the system roots.
+TEST_F(NodeReconcilerTest, AGarbledCaBundleIsReadyFalseCaInvalid) {
+  const std::string garbled = "-----BEGIN CERTIFICATE-----\nMIIBgarbled!!\n-----END CERTIFICATE-----\n";
+  ASSERT_TRUE(kube_.Create(kube::kSecrets, "vpn", {{"metadata", {{"name", "fra-ca"}}}, {"data", {{"root.pem", Base64Encode(garbled)}}}})
+                  .ok());
+  Json node = Node();
+  node["spec"]["panel"]["url"] = "https://127.0.0.1:" + std::to_string(port_) + "/base/";
+  node["spec"]["panel"]["caSecretRef"] = {{"name", "fra-ca"}, {"key", "root.pem"}};
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", node).ok());
+  ASSERT_TRUE(Reconcile().ok());
+  api::VpnNode n = Read();
+  EXPECT_EQ(Cond(n, api::kReady).status, "False");
+  EXPECT_EQ(Cond(n, api::kReady).reason, "CaInvalid") << Cond(n, api::kReady).message;
+  EXPECT_NE(Cond(n, api::kReady).message.find("Secret vpn/fra-ca key root.pem"), std::string::npos)
+      << Cond(n, api::kReady).message;
+  EXPECT_EQ(api::Encode(n).dump().find("MIIB"), std::string::npos) << "the status quotes the bundle";
+  EXPECT_EQ(Cond(n, "InsecureTransport").status, "False");
+  EXPECT_EQ(sim_->panel("fra-1")->Describe()["counters"].value("requests", 0), 0) << "the panel was contacted";
 }
 
 TEST_F(NodeReconcilerTest, ALoginBackOffOutlivesARestart) {

@@ -44,6 +44,24 @@ TEST(OptionsTest, PanelHostListsAreParsed) {
   EXPECT_TRUE(none->PanelHosts().allows_all());
 }
 
+// Insecure panels are used (with a condition and an Event) unless --refuse-insecure-panels.
+TEST(OptionsTest, RefuseInsecurePanelsIsOffByDefaultAndReachesThePolicy) {
+  auto none = Parse({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->refuse_insecure_panels);
+  EXPECT_FALSE(none->PanelHosts().refuses_insecure_transport());
+  EXPECT_NE(none->Describe().find("refuse-insecure-panels: false"), std::string::npos) << none->Describe();
+  for (auto args : {std::vector<std::string>{"--refuse-insecure-panels"}, std::vector<std::string>{"--refuse-insecure-panels=true"}}) {
+    auto o = Parse(args);
+    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    EXPECT_TRUE(o->refuse_insecure_panels);
+    EXPECT_TRUE(o->PanelHosts().refuses_insecure_transport());
+    EXPECT_TRUE(o->PanelHosts().allows_all()) << "the host lists are untouched";
+  }
+  EXPECT_FALSE(Parse({"--refuse-insecure-panels=maybe"}).ok());
+  EXPECT_NE(Usage().find("--refuse-insecure-panels"), std::string::npos);
+}
+
 TEST(OptionsTest, ParsesEveryForm) {
   auto o = Parse({"--leader-elect", "--namespace", "vpn", "--log-format=json", "--kube-api-qps=50.5",
                   "--max-concurrent-reconciles", "8", "--probe-interval=15s", "--failover-grace=1m30s",

@@ -107,5 +107,82 @@ TEST_F(PanelEndpointForTest, ARefusedHostIsRefusedBeforeTheSecretIsRead) {
   EXPECT_EQ(reason, "PanelHostRefused");
 }
 
+TEST_F(PanelEndpointForTest, RefuseInsecurePanelsSendsNoCredentialToAnInsecurePanel) {
+  AddSecret("panel", {{kPanelCredentialsLabel, "true"}});
+  const PanelHostPolicy refusing = PanelHostPolicy().RefusingInsecureTransport(true);
+  struct Case {
+    const char* url;
+    bool skip_verify;
+    bool refused;
+  };
+  const Case cases[] = {
+      {"http://127.0.0.1:8443/panel/", false, true},
+      {"HTTP://panel.example.com/", false, true},
+      {"https://panel.example.com/", true, true},
+      {"https://panel.example.com/", false, false},
+  };
+  for (const Case& c : cases) {
+    api::VpnNode node = Node("panel", c.url);
+    node.spec.panel.insecure_skip_tls_verify = c.skip_verify;
+    std::string reason;
+    auto ep = PanelEndpointFor(kube_, node, 5s, refusing, &reason);
+    EXPECT_EQ(ep.ok(), !c.refused) << c.url;
+    if (c.refused) {
+      EXPECT_EQ(reason, "InsecureTransportRefused") << c.url;
+      EXPECT_NE(ep.status().message().find("--refuse-insecure-panels"), std::string::npos) << ep.status().message();
+      EXPECT_EQ(ep.status().message().find("/panel/"), std::string::npos) << "quotes the URL's path";
+    }
+    std::string unused;
+    EXPECT_TRUE(PanelEndpointFor(kube_, node, 5s, PanelHostPolicy(), &unused).ok()) << "off by default: " << c.url;
+  }
+  // Refused before any Secret is read: a missing Secret still says InsecureTransportRefused.
+  std::string reason;
+  EXPECT_FALSE(PanelEndpointFor(kube_, Node("missing"), 5s, refusing, &reason).ok());
+  EXPECT_EQ(reason, "InsecureTransportRefused");
+}
+
+class CaBundleTest : public PanelEndpointForTest {
+ protected:
+  void AddCa(const std::string& name, const std::string& key, const std::string& pem) {
+    ASSERT_TRUE(kube_.Create(kube::kSecrets, "vpn",
+                             {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", name}}},
+                              {"data", {{key, Base64Encode(pem)}}}})
+                    .ok());
+  }
+  api::VpnNode WithCa(const std::string& secret, const std::string& key) {
+    api::VpnNode n = Node("panel", "https://panel.example.com/");
+    n.spec.panel.ca_secret_ref = api::SecretKeySelector{secret, key};
+    return n;
+  }
+};
+
+TEST_F(CaBundleTest, ABadOrMissingBundleIsAnErrorNamingTheSecretAndKey) {
+  AddSecret("panel", {{kPanelCredentialsLabel, "true"}});
+  const std::string garbled = "-----BEGIN CERTIFICATE-----\nMIIB!!!!not-base64!!!!\n-----END CERTIFICATE-----\n";
+  AddCa("garbled-ca", "ca.crt", garbled);
+  AddCa("text-ca", "bundle.pem", "MIIBsecret-looking text, no PEM");
+  AddCa("other-key-ca", "tls.crt", garbled);
+  struct Case {
+    const char* secret;
+    const char* key;  // as the spec gives it ("" is ca.crt)
+    const char* reason;
+    const char* names;  // what the message must say
+  };
+  const Case cases[] = {
+      {"garbled-ca", "", "CaInvalid", "Secret vpn/garbled-ca key ca.crt"},
+      {"text-ca", "bundle.pem", "CaInvalid", "Secret vpn/text-ca key bundle.pem"},
+      {"other-key-ca", "", "CaBundleMissing", "Secret vpn/other-key-ca key ca.crt"},
+      {"no-such-ca", "ca.crt", "CaBundleMissing", "Secret vpn/no-such-ca key ca.crt"},
+  };
+  for (const Case& c : cases) {
+    std::string reason;
+    auto ep = PanelEndpointFor(kube_, WithCa(c.secret, c.key), 5s, PanelHostPolicy(), &reason);
+    ASSERT_FALSE(ep.ok()) << c.secret;
+    EXPECT_EQ(reason, c.reason) << c.secret << ": " << ep.status().ToString();
+    EXPECT_NE(ep.status().message().find(c.names), std::string::npos) << ep.status().message();
+    EXPECT_EQ(ep.status().message().find("MIIB"), std::string::npos) << "quotes the bundle: " << ep.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace x3ui::controller
