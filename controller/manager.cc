@@ -172,6 +172,8 @@ struct Manager::Impl {
         spdlog::warn("{} reconciles still running after the graceful shutdown timeout", c->name());
       }
     }
+    // What the workers queued reaches the database while this replica still holds the lease.
+    if (ledger) (void)ledger->Close(options.graceful_shutdown_timeout);
   }
 
   // Manager::New's steps, in order.
@@ -211,7 +213,8 @@ Status Manager::Impl::OpenLedger() {
     store = std::move(opened).value();
     ledger = std::make_unique<store::LedgerWriteQueue>(
         store.get(),
-        store::LedgerWriteQueue::Options{.on_round_trip = [&metrics = metrics](const Status& s) { metrics.LedgerRoundTrip(s.ok()); }},
+        store::LedgerWriteQueue::Options{.on_round_trip = [&metrics = metrics](const Status& s) { metrics.LedgerRoundTrip(s.ok()); },
+                                         .on_dropped = [&metrics = metrics] { metrics.LedgerWriteDropped(); }},
         [&dropped = ledger_write_dropped](const std::string& what, const Status& s) {
           spdlog::error("ledger write dropped: {}: {} (the ledger audit corrects it from the assignments' status)", what,
                         s.message());
