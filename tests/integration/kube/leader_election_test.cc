@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
@@ -87,6 +88,19 @@ TEST(LeaderElectionTest, TwoProcessesOneLeaderAndTakeoverAfterSigkill) {
   (void)client->Delete(kNamespaces, "", ns);
 }
 
+// Ends a candidate's Run on every way out of a test, failed assertions included: sets `*stop`
+// (and whatever `release` says), then joins the thread running it.
+struct JoinOnExit {
+  std::atomic<bool>* stop;
+  std::thread* run;
+  std::function<void()> release = nullptr;
+  ~JoinOnExit() {
+    stop->store(true);
+    if (release) release();
+    if (run->joinable()) run->join();
+  }
+};
+
 // The leader's API server stops answering (a black-holed link, the client's own timeout 30 s):
 // leadership ends at the renew deadline, not when a renewal's request gives up. The fence shuts
 // at the deadline by itself, and the elector reports the loss right after, because each renewal
@@ -120,6 +134,7 @@ TEST(LeaderElectionTest, ABlackHoledApiServerEndsLeadershipAtTheRenewDeadline) {
         },
         [&] { lost_at_ns = std::chrono::steady_clock::now().time_since_epoch().count(); }, &stop);
   });
+  JoinOnExit join{&stop, &run};
   ASSERT_TRUE(x3ui::testing::Eventually([&] { return lead_running.load() && elector->IsLeader(); }, 20s));
   // Wait for a renewal to have just succeeded, then black-hole the link it uses.
   const auto before = fence.open_until();
@@ -136,7 +151,6 @@ TEST(LeaderElectionTest, ABlackHoledApiServerEndsLeadershipAtTheRenewDeadline) {
                                       << std::chrono::duration_cast<std::chrono::milliseconds>(lost_at - held_until).count()
                                       << " ms after the deadline";
   EXPECT_FALSE(fence.IsOpen());
-  run.join();
   proxy.CloseFrozenLinks();
   (void)admin->Delete(kNamespaces, "", ns);
 }
@@ -163,6 +177,7 @@ TEST(LeaderElectionAlgorithmTest, ReleasesOnlyAfterTheWorkStopped) {
         },
         [&] { lost = true; }, &stop);
   });
+  JoinOnExit join{&stop, &run, [&] { finish = true; }};
   ASSERT_TRUE(x3ui::testing::Eventually([&] { return elector->IsLeader(); }, 5s));
   stop = true;
   ASSERT_TRUE(x3ui::testing::Eventually([&] { return stopping.load(); }, 5s));
@@ -174,7 +189,7 @@ TEST(LeaderElectionAlgorithmTest, ReleasesOnlyAfterTheWorkStopped) {
   EXPECT_EQ(holder(), "a") << "not released while the work still runs";
   EXPECT_TRUE(fence.IsOpen());
   finish = true;
-  run.join();
+  run.join();  // Run returns once the work did
   EXPECT_TRUE(released.load());
   EXPECT_FALSE(lost.load());
   EXPECT_EQ(holder(), "") << "released once the work stopped";
@@ -241,9 +256,10 @@ TEST(LeaderElectionAlgorithmTest, EveryRenewalRequestIsBoundedByTheRenewDeadline
   auto elector = std::move(LeaderElector::New(&fake, c, &clock)).value();
   std::atomic<bool> stop{false};
   std::thread run([&] { elector->Run([&] { while (!stop.load()) std::this_thread::sleep_for(5ms); }, nullptr, &stop); });
-  ASSERT_TRUE(x3ui::testing::Eventually([&] { return fake.calls().size() >= 10; }, 5s));
-  stop = true;
-  run.join();
+  {
+    JoinOnExit join{&stop, &run};
+    ASSERT_TRUE(x3ui::testing::Eventually([&] { return fake.calls().size() >= 10; }, 5s));
+  }
   for (const auto& [at, deadline] : fake.calls()) {
     ASSERT_TRUE(deadline.has_value()) << "a lease request without a deadline";
     EXPECT_GT(*deadline, at - 1ms);
