@@ -34,6 +34,7 @@
 #include "pkg/runtime/controller.h"
 #include "pkg/store/connection_string.h"
 #include "pkg/store/pg_ledger_store.h"
+#include "pkg/x3ui/fenced_transport.h"
 
 namespace x3ui::controller {
 namespace {
@@ -79,6 +80,7 @@ struct Manager::Impl {
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
   std::atomic<bool> stop{false};
   std::atomic<bool> lost_lease{false};
+  Fence panel_fence;  // open while this replica may talk to panels (it leads, or no election)
   std::atomic<bool> ledger_write_dropped{false};  // set by the write queue, taken by AuditLedger
 
   std::vector<runtime::Controller*> Controllers() const {
@@ -182,6 +184,8 @@ struct Manager::Impl {
         spdlog::warn("{} reconciles still running after the graceful shutdown timeout", c->name());
       }
     }
+    // What the workers queued reaches the database while this replica still holds the lease.
+    if (ledger) (void)ledger->Close(options.graceful_shutdown_timeout);
   }
 
   // Manager::New's steps, in order.
@@ -227,7 +231,8 @@ Status Manager::Impl::OpenLedger() {
     }
     ledger = std::make_unique<store::LedgerWriteQueue>(
         store.get(),
-        store::LedgerWriteQueue::Options{.on_round_trip = [&metrics = metrics](const Status& s) { metrics.LedgerRoundTrip(s.ok()); }},
+        store::LedgerWriteQueue::Options{.on_round_trip = [&metrics = metrics](const Status& s) { metrics.LedgerRoundTrip(s.ok()); },
+                                         .on_dropped = [&metrics = metrics] { metrics.LedgerWriteDropped(); }},
         [&dropped = ledger_write_dropped](const std::string& what, const Status& s) {
           spdlog::error("ledger write dropped: {}: {} (the ledger audit corrects it from the assignments' status)", what,
                         s.message());
@@ -255,7 +260,7 @@ void Manager::Impl::MakeControllers() {
 
 // The panels' session pool and the node controller.
 void Manager::Impl::WireNodes() {
-  panels = std::make_unique<panel::PanelSessionPool>(&clock, panel::NewCppRestTransport, [&metrics = metrics](const std::string& key) {
+  panels = std::make_unique<panel::PanelSessionPool>(&clock, panel::FencedTransports(panel::NewCppRestTransport, &panel_fence), [&metrics = metrics](const std::string& key) {
     return [&metrics, key](const std::string& op, const std::string& outcome, std::chrono::milliseconds) {
       metrics.PanelRequest(key, op, outcome);
     };
@@ -399,6 +404,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
 int Manager::Run() {
   Impl& m = *impl_;
   if (!m.options.leader_elect) {
+    m.panel_fence.OpenForever();
     m.RunControllers();
     return 0;
   }
@@ -411,29 +417,33 @@ int Manager::Run() {
   le.on_error = [lease_ns, id = m.options.leader_election_id](const Status& s) {
     spdlog::error("leader election: Lease {}/{}: {}", lease_ns, id, s.ToString());
   };
+  le.fence = &m.panel_fence;  // shut the moment leadership is in doubt: no panel call after it
   auto elector = kube::LeaderElector::New(m.kube.get(), le, &m.clock);
   if (!elector.ok()) {
     spdlog::error("{}", elector.status().message());
     return 1;
   }
   m.metrics.LeaderStatus(le.name, false);
-  std::thread controllers;
+  // The elector renews while the controllers run and, on Stop, until they have stopped; only
+  // then does it release the Lease.
   (*elector)->Run(
       [&] {
-        spdlog::info("became leader ({}); starting controllers", le.identity);
+        spdlog::info("leader election: lease={}/{} identity={} leading: starting controllers", lease_ns, le.name, le.identity);
         m.metrics.LeaderStatus(le.name, true);
-        controllers = std::thread([&] { m.RunControllers(); });
+        m.RunControllers();
+        m.metrics.LeaderStatus(le.name, false);
+        spdlog::info("leader election: lease={}/{} identity={} controllers stopped: releasing the lease", lease_ns, le.name,
+                     le.identity);
       },
       [&] {
-        m.metrics.LeaderStatus(le.name, false);
-        if (!m.stop.load()) {
-          spdlog::error("lost the leader lease; exiting so that another replica takes over");
-          m.lost_lease = true;
-        }
+        // Another replica may be leading already: no drain, no further write of any kind.
+        spdlog::error("leader election: lease={}/{} identity={} lost: no renewal within the renew deadline; exiting at once "
+                      "so that another replica takes over", lease_ns, le.name, le.identity);
+        spdlog::default_logger()->flush();
+        std::_Exit(1);
       },
       &m.stop);
-  if (controllers.joinable()) controllers.join();
-  return m.lost_lease.load() ? 1 : 0;
+  return 0;
 }
 
 void Manager::Stop() { impl_->stop = true; }

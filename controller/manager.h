@@ -26,8 +26,10 @@ class Manager {
   static Result<std::unique_ptr<Manager>> New(const Options& options);
   ~Manager();
 
-  // Blocks until Stop() or a lost leader lease. Returns the process exit code: 0 after Stop(),
-  // 1 when leadership was lost (the process must exit so that a new leader takes over cleanly).
+  // Blocks until Stop(); returns the process exit code. With leader election the controllers
+  // run only while the Lease is held, the Lease is released after they stopped, and a lost
+  // Lease (no renewal within the renew deadline) ends the process at once with exit code 1,
+  // without draining: a successor may be leading already.
   int Run();
   void Stop();
 

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "pkg/kube/request_deadline.h"
+
 namespace x3ui::kube {
 
 std::string FormatMicroTime(TimePoint t) {
@@ -29,7 +31,7 @@ Result<std::unique_ptr<LeaderElector>> LeaderElector::New(KubeClient* client, Le
 }
 
 LeaderElector::LeaderElector(KubeClient* client, LeaderElectionConfig config, const Clock* clock)
-    : client_(client), config_(std::move(config)), clock_(clock) {}
+    : client_(client), config_(std::move(config)), clock_(clock), fence_(config_.fence ? config_.fence : &own_fence_) {}
 
 bool LeaderElector::Failed(const Status& s) {
   if (config_.on_error && s.code() != Status::Code::kConflict) config_.on_error(s);  // a lost race is no error
@@ -96,34 +98,69 @@ void LeaderElector::Release() {
   (void)client_->Update(kLeases, config_.ns, next);
 }
 
-void LeaderElector::SleepUnlessStopped(std::chrono::milliseconds d, const std::atomic<bool>* stop) {
+void LeaderElector::SleepUntil(std::chrono::milliseconds d, const std::function<bool()>& wake) {
   auto end = std::chrono::steady_clock::now() + d;
-  while (std::chrono::steady_clock::now() < end && !stop->load()) {
+  while (std::chrono::steady_clock::now() < end && !wake()) {
     std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(std::chrono::milliseconds(20), d));
   }
 }
 
-void LeaderElector::Run(const std::function<void()>& on_started, const std::function<void()>& on_stopped,
-                        const std::atomic<bool>* stop) {
-  while (!stop->load() && !TryAcquireOrRenew()) SleepUnlessStopped(config_.retry_period, stop);
-  if (stop->load()) return;
-  leading_ = true;
-  if (on_started) on_started();
-  auto last_renew = std::chrono::steady_clock::now();
-  while (!stop->load()) {
-    SleepUnlessStopped(config_.retry_period, stop);
-    if (stop->load()) break;
-    if (TryAcquireOrRenew()) {
-      last_renew = std::chrono::steady_clock::now();
-    } else if (std::chrono::steady_clock::now() - last_renew > config_.renew_deadline) {
-      leading_ = false;  // lost: the caller must stop reconciling
-      if (on_stopped) on_stopped();
-      return;
+bool LeaderElector::Renew(const std::atomic<bool>& lead_done) {
+  auto done = [&lead_done] { return lead_done.load(); };
+  while (!done()) {
+    SleepUntil(config_.retry_period, done);
+    if (done()) break;
+    const auto attempt = std::chrono::steady_clock::now();
+    const Fence::SteadyTime held_until = fence_->open_until();
+    if (attempt >= held_until) return false;  // paused or starved past the deadline
+    bool renewed;
+    {
+      ScopedRequestDeadline bound(held_until);
+      renewed = TryAcquireOrRenew();
     }
+    if (renewed) {
+      fence_->OpenUntil(attempt + config_.renew_deadline);
+      continue;
+    }
+    if (observed_spec_.value("holderIdentity", "") != config_.identity) return false;  // taken over
+    if (std::chrono::steady_clock::now() >= held_until) return false;
   }
+  return true;
+}
+
+bool LeaderElector::Run(const std::function<void()>& lead, const std::function<void()>& on_lost,
+                        const std::atomic<bool>* stop) {
+  auto stopped = [stop] { return stop->load(); };
+  std::chrono::steady_clock::time_point attempt;
+  while (true) {
+    if (stopped()) return true;
+    attempt = std::chrono::steady_clock::now();
+    bool acquired;
+    {
+      ScopedRequestDeadline bound(attempt + config_.renew_deadline);
+      acquired = TryAcquireOrRenew();
+    }
+    if (acquired) break;
+    SleepUntil(config_.retry_period, stopped);
+  }
+  fence_->OpenUntil(attempt + config_.renew_deadline);
+  std::atomic<bool> lead_done{false};
+  std::thread leader([&] {
+    if (lead) lead();
+    lead_done = true;
+  });
+  const bool held = Renew(lead_done);
+  if (!held) {
+    fence_->Shut();
+    if (on_lost) on_lost();
+    leader.join();
+    return false;
+  }
+  leader.join();
+  fence_->Shut();  // before the lease is given up: nothing acts once a successor may
+  ScopedRequestDeadline bound(std::chrono::steady_clock::now() + config_.renew_deadline);
   Release();
-  leading_ = false;
-  if (on_stopped) on_stopped();
+  return true;
 }
 
 }  // namespace x3ui::kube

@@ -5,8 +5,18 @@
 // is absent, released (no holder), or not renewed for leaseDuration as measured by the local
 // clock since the record last changed (not by the lease's renewTime, which avoids clock skew).
 // Updates carry the resourceVersion, so of two candidates only one wins. The leader renews every
-// retry period; failing to renew for the renew deadline loses leadership. On shutdown the
-// leader releases the lease (no holder, leaseDurationSeconds 1) so a successor need not wait.
+// retry period.
+//
+// Leadership is held until the renew deadline after the start of the last successful renewal,
+// on the steady clock, and not a moment longer: the fence (pkg/common/fence.h) shuts by itself
+// at that instant, even while a renewal is still waiting for the API server or the process was
+// paused, and IsLeader turns false with it. Every request of a renewal is bounded by the same
+// deadline (ScopedRequestDeadline), not by the client's longer timeout. Another candidate takes
+// over only leaseDuration after it last saw the record change, so the two never act at once
+// (the margin is leaseDuration - renewDeadline, 5 s by default, for clock-rate drift).
+//
+// On shutdown the leader keeps renewing until its work has stopped, shuts the fence, and only
+// then releases the lease (no holder, leaseDurationSeconds 1) so a successor need not wait.
 //
 // Thread-safety: IsLeader may be called from any thread; Run from one.
 #ifndef X3UI_PKG_KUBE_LEADER_ELECTION_H_
@@ -19,6 +29,7 @@
 #include <string>
 
 #include "pkg/common/clock.h"
+#include "pkg/common/fence.h"
 #include "pkg/kube/client.h"
 
 namespace x3ui::kube {
@@ -33,6 +44,9 @@ struct LeaderElectionConfig {
   // Called with each failed read or write of the Lease (not with a valid lease held by another
   // candidate, which is no error); optional. The caller decides how to log it.
   std::function<void(const Status&)> on_error;
+  // Opened while this candidate leads (see above); optional, borrowed. Without it the elector
+  // keeps one of its own, which IsLeader reads.
+  Fence* fence = nullptr;
 };
 
 class LeaderElector {
@@ -42,30 +56,39 @@ class LeaderElector {
   static Result<std::unique_ptr<LeaderElector>> New(KubeClient* client, LeaderElectionConfig config,
                                                     const Clock* clock);
 
-  // Blocks. Waits for the lease, calls `on_started`, renews it; returns after calling
-  // `on_stopped` when leadership is lost or when `*stop` becomes true (releasing the lease).
-  // Returns without calling either if `*stop` becomes true before leading.
-  void Run(const std::function<void()>& on_started, const std::function<void()>& on_stopped,
-           const std::atomic<bool>* stop);
+  // Blocks. Waits for the lease, then runs `lead` on a thread of its own while renewing it.
+  //  - `*stop` set while leading: keeps renewing until `lead` has returned, shuts the fence,
+  //    releases the lease and returns true.
+  //  - Renewal failed for the renew deadline: the fence has shut at the deadline by itself;
+  //    calls `on_lost` at once, waits for `lead` to return, and returns false.
+  // `lead` must return soon after `*stop` is set or `on_lost` was called. Returns true without
+  // calling either when `*stop` becomes true before leading.
+  bool Run(const std::function<void()>& lead, const std::function<void()>& on_lost, const std::atomic<bool>* stop);
 
-  bool IsLeader() const { return leading_.load(); }
+  // Leads and the renew deadline has not passed since the last successful renewal began.
+  bool IsLeader() const { return fence_->IsOpen(); }
   const LeaderElectionConfig& config() const { return config_; }
 
-  // One attempt to take or renew the lease; true when this candidate holds it afterwards.
+  // One attempt to take or renew the lease; true when this candidate holds it afterwards. Its
+  // requests are bounded by the caller's ScopedRequestDeadline, if any.
   bool TryAcquireOrRenew();
   // Gives the lease up if this candidate holds it.
   void Release();
 
  private:
   LeaderElector(KubeClient* client, LeaderElectionConfig config, const Clock* clock);
-  void SleepUnlessStopped(std::chrono::milliseconds d, const std::atomic<bool>* stop);
+  // Sleeps for `d`, or less once `wake()` turns true.
+  static void SleepUntil(std::chrono::milliseconds d, const std::function<bool()>& wake);
+  // Renews every retry period until `lead_done` (true) or the renew deadline passes (false).
+  bool Renew(const std::atomic<bool>& lead_done);
   bool Failed(const Status& s);  // reports `s` (unless a lost race) and returns false
 
   KubeClient* client_;
   const LeaderElectionConfig config_;
   const Clock* clock_;
-  std::atomic<bool> leading_{false};
-  Json observed_spec_;      // the lease spec as last seen
+  Fence own_fence_;
+  Fence* const fence_;  // config_.fence, else &own_fence_
+  Json observed_spec_;      // the lease spec as last seen; Run's thread only
   TimePoint observed_time_;  // when it last changed, by our clock
 };
 

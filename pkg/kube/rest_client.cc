@@ -1,6 +1,8 @@
 #include "pkg/kube/rest_client.h"
 
 #include <fstream>
+#include <future>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <utility>  // before boost::asio, which uses std::exchange
@@ -10,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pkg/common/json_parse.h"
+#include "pkg/kube/request_deadline.h"
 
 namespace x3ui::kube {
 namespace {
@@ -47,6 +50,20 @@ http_client_config MakeConfig(const RestConfig& c, std::chrono::seconds timeout)
     });
   }
   return cfg;
+}
+
+// The value of `task`, waited for until `deadline` at most: past it `cts` is cancelled, which
+// ends the exchange and makes get() throw pplx::task_canceled. No deadline: waits as long as the
+// client's own timeout lets it.
+template <typename T>
+T GetBy(pplx::task<T> task, const std::optional<SteadyTime>& deadline, pplx::cancellation_token_source& cts) {
+  if (deadline) {
+    std::promise<void> finished;
+    pplx::task<void> signal = task.then([&finished](pplx::task<T>) { finished.set_value(); });
+    if (finished.get_future().wait_until(*deadline) == std::future_status::timeout) cts.cancel();
+    signal.wait();  // `finished` must outlive the continuation
+  }
+  return task.get();
 }
 
 std::string Describe(const std::string& method, const Resource& r, const std::string& ns, const std::string& name) {
@@ -93,21 +110,30 @@ struct RestClient::Impl {
   Result<std::pair<int, Json>> Do(const std::string& method, const std::string& path, const std::string& body,
                                   const std::string& content_type, const std::string& what) {
     limiter.Wait();
+    const std::optional<SteadyTime> deadline = CurrentRequestDeadline();
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+      return Status::DeadlineExceeded(what + ": the request's deadline passed before it was sent");
+    }
+    pplx::cancellation_token_source cts;
     try {
-      http_response resp = client->request(Request(method, path, body, content_type)).get();
+      http_response resp = GetBy(client->request(Request(method, path, body, content_type), cts.get_token()), deadline, cts);
       Observe(std::to_string(resp.status_code()), method);
       spdlog::debug("kube request=\"{}\" code={}", what, resp.status_code());
-      std::string text = resp.extract_utf8string(true).get();
+      std::string text = GetBy(resp.extract_utf8string(true), deadline, cts);
       Json j = text.empty() ? Json() : Json::parse(text, nullptr, /*allow_exceptions=*/false);
       if (j.is_discarded()) j = Json();
       return std::make_pair(static_cast<int>(resp.status_code()), std::move(j));
     } catch (const web::http::http_exception& e) {
       Observe("<error>", method);
       std::string m = e.what();
-      if (e.error_code() == std::errc::timed_out || m.find("timed out") != std::string::npos) {
+      const bool past_deadline = deadline && std::chrono::steady_clock::now() >= *deadline;
+      if (past_deadline || e.error_code() == std::errc::timed_out || m.find("timed out") != std::string::npos) {
         return Status::DeadlineExceeded(what + ": no reply from " + host);
       }
       return Status::Unavailable(what + ": " + host + " unreachable: " + m);
+    } catch (const pplx::task_canceled&) {
+      Observe("<error>", method);
+      return Status::DeadlineExceeded(what + ": no reply from " + host + " within the request's deadline");
     } catch (const std::exception& e) {
       Observe("<error>", method);
       return Status::Unavailable(what + ": " + e.what());

@@ -122,6 +122,7 @@ struct Metrics::Families {
   Family<Counter>& panel_requests;
   Family<Gauge>& drift;
   Family<Counter>& ledger_round_trips;
+  Family<Counter>& ledger_writes_dropped;
   std::mutex mu;  // guards node label sets below
   std::set<std::string> node_ops;  // "node\nop\noutcome" seen, for RemoveNode
 };
@@ -155,7 +156,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
       BuildCounter().Name("x3ui_panel_requests_total").Help("Requests to 3x-ui panels by node, operation and outcome").Register(r),
       BuildGauge().Name("x3ui_drift_clients").Help("Clients that differ from the assignments, by node and kind").Register(r),
       BuildCounter().Name("x3ui_ledger_round_trips_total").Help("Writes sent to the PostgreSQL ledger, by result").Register(r),
+      BuildCounter().Name("x3ui_ledger_writes_dropped_total").Help("Ledger writes dropped because the write queue was full").Register(r),
   });
+  f_->ledger_writes_dropped.Add({});
   for (const char* result : {"success", "error"}) f_->ledger_round_trips.Add({{"result", result}});
 }
 
@@ -232,6 +235,8 @@ void Metrics::PanelRequest(const std::string& node, const std::string& op, const
   }
   f_->panel_requests.Add({{"node", node}, {"op", op}, {"outcome", outcome}}).Increment();
 }
+void Metrics::LedgerWriteDropped() { f_->ledger_writes_dropped.Add({}).Increment(); }
+
 void Metrics::LedgerRoundTrip(bool ok) { f_->ledger_round_trips.Add({{"result", ok ? "success" : "error"}}).Increment(); }
 void Metrics::DriftClients(const std::string& node, const std::string& kind, double n) {
   f_->drift.Add({{"node", node}, {"kind", kind}}).Set(n);

@@ -59,6 +59,8 @@ class Metrics {
   void PanelRequest(const std::string& node, const std::string& op, const std::string& outcome);
   // kind: missing | stale | extra | foreign
   void LedgerRoundTrip(bool ok);
+  // x3ui_ledger_writes_dropped_total: a write refused because the write queue was at its cap.
+  void LedgerWriteDropped();
   void DriftClients(const std::string& node, const std::string& kind, double count);
   // Drops the per-node series of a deleted node.
   void RemoveNode(const std::string& node);

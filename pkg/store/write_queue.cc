@@ -16,21 +16,49 @@ LedgerWriteQueue::LedgerWriteQueue(LedgerStore* store, Options options, ErrorHan
   worker_ = std::thread([this] { Run(); });
 }
 
-LedgerWriteQueue::~LedgerWriteQueue() {
+LedgerWriteQueue::~LedgerWriteQueue() { (void)Close(options_.close_drain); }
+
+bool LedgerWriteQueue::Close(std::chrono::milliseconds timeout) {
+  (void)Drain(timeout);
+  size_t left;
   {
     std::lock_guard<std::mutex> l(mu_);
+    if (stop_) return items_.empty() && in_flight_ == 0;  // closed already
     stop_ = true;
+    left = items_.size() + in_flight_;
   }
   cv_.notify_all();
   worker_.join();
+  if (left > 0 && on_error_) {
+    on_error_("closing the write queue",
+              Status::DeadlineExceeded(std::to_string(left) + " ledger write(s) not applied before the shutdown deadline"));
+  }
+  return left == 0;
+}
+
+size_t LedgerWriteQueue::Dropped() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return dropped_;
 }
 
 void LedgerWriteQueue::Push(Item item) {
+  bool first_drop = false;
   {
     std::lock_guard<std::mutex> l(mu_);
-    items_.push_back(std::move(item));
+    if (items_.size() + in_flight_ < options_.max_pending) {
+      items_.push_back(std::move(item));
+      cv_.notify_all();
+      return;
+    }
+    ++dropped_;
+    first_drop = !at_cap_;
+    at_cap_ = true;
   }
-  cv_.notify_all();
+  if (options_.on_dropped) options_.on_dropped();
+  if (first_drop && on_error_) {
+    on_error_(item.what, Status::ResourceExhausted("the ledger write queue is full (" + std::to_string(options_.max_pending) +
+                                                   " writes waiting): new writes are dropped until it drains"));
+  }
 }
 
 void LedgerWriteQueue::RecordPlacement(PlacementRecord placement) {
@@ -57,7 +85,8 @@ size_t LedgerWriteQueue::Pending() const {
 
 bool LedgerWriteQueue::Drain(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> l(mu_);
-  return cv_.wait_for(l, timeout, [this] { return items_.empty() && in_flight_ == 0; });
+  cv_.wait_for(l, timeout, [this] { return stop_ || (items_.empty() && in_flight_ == 0); });
+  return items_.empty() && in_flight_ == 0;
 }
 
 std::vector<LedgerWriteQueue::Item> LedgerWriteQueue::NextBatch() {
@@ -141,6 +170,7 @@ void LedgerWriteQueue::Run() {
     healthy_ = true;
     backoff = options_.initial_backoff;
     in_flight_ = 0;
+    if (items_.size() < options_.max_pending) at_cap_ = false;  // the next drop is reported again
     cv_.notify_all();
   }
 }

@@ -17,18 +17,46 @@ AddBatcher::~AddBatcher() {
   for (auto& [key, lane] : lanes_) {
     if (lane->thread.joinable()) lane->thread.join();
   }
+  std::lock_guard<std::mutex> l(mu_);
+  JoinRetired();
+}
+
+void AddBatcher::JoinRetired() {
+  // A retired lane's thread holds no lock any more: joining under mu_ cannot deadlock.
+  for (auto& lane : retired_) {
+    if (lane->thread.joinable()) lane->thread.join();
+  }
+  retired_.clear();
+}
+
+std::shared_ptr<PanelSession> AddBatcher::Retire(Lane* lane) {
+  auto it = lanes_.find(lane->key);
+  std::erase_if(results_, [&](const auto& r) { return r.second.lane == lane->key; });
+  std::shared_ptr<PanelSession> session = std::move(lane->session);
+  retired_.push_back(std::move(it->second));
+  lanes_.erase(it);
+  return session;
+}
+
+size_t AddBatcher::Lanes() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return lanes_.size();
 }
 
 void AddBatcher::Submit(std::shared_ptr<PanelSession> session, const std::string& key, std::vector<ClientAdd> adds) {
   std::lock_guard<std::mutex> l(mu_);
   if (stopping_) return;
+  JoinRetired();
+  const auto now = std::chrono::steady_clock::now();
   std::unique_ptr<Lane>& lane = lanes_[session->key()];
   if (!lane) {
     lane = std::make_unique<Lane>();
+    lane->key = session->key();
+    lane->used = now;
     lane->thread = std::thread([this, raw = lane.get()] { Run(raw); });
   }
   lane->session = std::move(session);  // the newest (credentials may have changed)
-  const auto now = std::chrono::steady_clock::now();
+  lane->used = now;
   if (lane->waiting.empty()) lane->first = now;
   lane->last = now;
   std::erase_if(lane->waiting, [&](const Waiting& w) { return w.key == key; });
@@ -47,7 +75,7 @@ std::optional<Status> AddBatcher::TakeResult(const std::string& key) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = results_.find(key);
   if (it == results_.end()) return std::nullopt;
-  Status s = it->second;
+  Status s = it->second.status;
   results_.erase(it);
   return s;
 }
@@ -56,7 +84,12 @@ void AddBatcher::Run(Lane* lane) {
   std::unique_lock<std::mutex> l(mu_);
   while (!stopping_) {
     if (lane->waiting.empty()) {
-      lane->cv.wait(l);
+      if (std::chrono::steady_clock::now() >= lane->used + options_.idle) {
+        std::shared_ptr<PanelSession> session = Retire(lane);
+        l.unlock();
+        return;  // `session` (maybe the last hold on it) is dropped without mu_
+      }
+      lane->cv.wait_until(l, lane->used + options_.idle);
       continue;
     }
     // Wait for a pause in arrivals, but not past max_wait for the first user.
@@ -80,13 +113,14 @@ void AddBatcher::Run(Lane* lane) {
                                            [&](const Waiting& w) { return w.key == key; });
       if (resubmitted) continue;
       pending_.erase(key);
-      results_[key] = status;
+      results_[key] = Outcome{status, lane->key};
       finished.push_back(key);
     }
     l.unlock();
     for (const auto& key : finished) done_(key);
     if (on_flush_) on_flush_(report);
     l.lock();
+    lane->used = std::chrono::steady_clock::now();
   }
 }
 

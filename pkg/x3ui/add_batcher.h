@@ -11,6 +11,11 @@
 // panel gets a handful of calls instead of one per user, at the price of up to `linger` added to
 // a single user's placement.
 //
+// A panel's flusher thread and its hold on the panel's session go once no user was submitted
+// for `idle` (a deleted node's logged-in session is not kept alive by the batcher, nor a thread
+// per panel ever seen); the next submission starts a new one. Outcomes not taken by then go too
+// (their users were deleted, or will be submitted again).
+//
 // Thread-safety: all methods may be called concurrently. `done` runs on a flusher thread.
 #ifndef X3UI_PKG_X3UI_ADD_BATCHER_H_
 #define X3UI_PKG_X3UI_ADD_BATCHER_H_
@@ -35,6 +40,7 @@ class AddBatcher {
   struct Options {
     std::chrono::milliseconds linger{200};     // send once no user has arrived for this long
     std::chrono::milliseconds max_wait{2000};  // ... or once the first waiting user waited this long
+    std::chrono::milliseconds idle{300000};    // a panel's flusher and session go after this long unused
   };
   struct ClientAdd {
     Inbound inbound;
@@ -66,6 +72,8 @@ class AddBatcher {
   // The outcome of the user's last submission (OK, or why the panel did not keep its clients),
   // handed out once; nullopt when there is none.
   std::optional<Status> TakeResult(const std::string& key);
+  // Panels with a flusher now.
+  size_t Lanes() const;
 
  private:
   struct Waiting {
@@ -73,13 +81,23 @@ class AddBatcher {
     std::vector<ClientAdd> adds;
   };
   struct Lane {  // one panel
+    std::string key;
     std::shared_ptr<PanelSession> session;
     std::vector<Waiting> waiting;
     std::chrono::steady_clock::time_point first, last;
+    std::chrono::steady_clock::time_point used;  // the last submission or flush
     std::condition_variable cv;
     std::thread thread;
   };
+  struct Outcome {
+    Status status;
+    std::string lane;  // the session key it came from
+  };
   void Run(Lane* lane);
+  // Moves `lane` (idle, nothing waiting) from lanes_ to retired_ and forgets its outcomes; its
+  // thread returns right after. Returns the lane's session for the caller to drop without mu_.
+  std::shared_ptr<PanelSession> Retire(Lane* lane);  // REQUIRES: mu_
+  void JoinRetired();                                // REQUIRES: mu_
   // Sends `batch` to the panel and returns each user's outcome. Runs without mu_.
   // `*calls` counts the AddClientGroups calls.
   static std::map<std::string, Status> Flush(PanelSession& session, const std::vector<Waiting>& batch, size_t* calls);
@@ -90,8 +108,9 @@ class AddBatcher {
   mutable std::mutex mu_;  // guards everything below and every Lane's fields but its thread
   bool stopping_ = false;
   std::map<std::string, std::unique_ptr<Lane>> lanes_;  // by session key
+  std::vector<std::unique_ptr<Lane>> retired_;          // idle lanes whose threads are ending
   std::map<std::string, std::string> pending_;          // user key -> lane key
-  std::map<std::string, Status> results_;
+  std::map<std::string, Outcome> results_;
 };
 
 }  // namespace x3ui::panel

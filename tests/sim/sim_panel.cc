@@ -204,6 +204,11 @@ SimResponse SimPanel::Serve(const SimRequest& req) {
   if (f.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.latency_ms));
   std::lock_guard<std::mutex> l(mu_);
   Count("requests");
+  if (mutation) {
+    auto session = sessions_.find(CookieValue(req, "3x-ui"));
+    mutation_log_.emplace_back(++mutation_requests_, session == sessions_.end() ? 0 : session->second.login);
+    if (mutation_log_.size() > kMutationLogSize) mutation_log_.pop_front();
+  }
   if (faults_.fail_500 || (faults_.error_rate > 0 && std::uniform_real_distribution<>(0, 1)(rng_) < faults_.error_rate)) {
     Count("injected500");
     return Empty(500);
@@ -297,6 +302,7 @@ SimResponse SimPanel::Login(const SimRequest& req, const std::string& sid) {
     session_id = std::to_string(rng_()) + std::to_string(rng_());
     sessions_[session_id] = Session{"", true};
   }
+  sessions_[session_id].login = ++logins_ok_;
   SimResponse r = Ok(" You have successfully logged into your account.");
   std::string path = config_.flavor >= Flavor::kV30 ? config_.base_path : "/";
   r.headers.push_back({"Set-Cookie", "3x-ui=" + session_id + "; Path=" + path + "; Max-Age=21600; HttpOnly; SameSite=Lax"});
@@ -660,6 +666,14 @@ Json SimPanel::Describe() const {
           {"inbounds", inbounds},
           {"counters", counters_},
           {"mutations", mutations_},
+          {"successful_logins", logins_ok_},
+          {"mutation_requests", mutation_requests_},
+          {"mutations_in_flight", mutations_in_flight_.load()},
+          {"mutation_log", [this] {
+             Json log = Json::array();
+             for (const auto& [n, login] : mutation_log_) log.push_back({{"request", n}, {"login", login}});
+             return log;
+           }()},
           {"overlapping_mutations", overlapping_mutations_},
           {"sessions", sessions_.size()},
           {"logins", limiter},

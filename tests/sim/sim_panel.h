@@ -17,6 +17,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <random>
@@ -114,6 +115,7 @@ class SimPanel {
   struct Session {
     std::string csrf;
     bool authenticated = false;
+    int64_t login = 0;  // which successful login (1, 2, ...) authenticated it
   };
   struct LoginRecord {
     std::vector<SteadyTime> failures;
@@ -145,6 +147,13 @@ class SimPanel {
   std::map<std::string, LoginRecord> logins_;   // ip + "\n" + lower(username)
   std::map<std::string, int64_t> counters_;     // op -> requests
   int64_t mutations_ = 0;
+  // Every mutating request in arrival order, with the login of the session that sent it (0: none
+  // or unknown), so a test can tell which process sent it (each logs in on its own); the last
+  // kMutationLogSize are kept.
+  static constexpr size_t kMutationLogSize = 10000;
+  int64_t logins_ok_ = 0;
+  int64_t mutation_requests_ = 0;
+  std::deque<std::pair<int64_t, int64_t>> mutation_log_;  // (request number, session login)
   // Mutating requests that arrived while another was in flight on this panel: a real 2.x/3.0
   // panel can lose one of them (no lock on the inbound's read-modify-write).
   std::atomic<int> mutations_in_flight_{0};

@@ -1,5 +1,6 @@
 // A leader-election candidate process for leader_election_test: runs LeaderElector against the
-// control plane and prints "LEADING <id>" and "STOPPED <id>" lines. SIGTERM releases the lease.
+// control plane and prints "LEADING <id>", "STOPPED <id>" (its work ended on SIGTERM, before the
+// lease is released) and "LOST <id>" (renew deadline passed) lines.
 // Usage: leader_helper KUBECONFIG NAMESPACE LEASE IDENTITY
 #include <csignal>
 #include <iostream>
@@ -26,7 +27,13 @@ int main(int argc, char** argv) {
   auto elector = x3ui::kube::LeaderElector::New(client->get(), c, &clock);
   if (!elector.ok()) return 1;
   std::string id = argv[4];
-  (*elector)->Run([&] { std::cout << "LEADING " << id << std::endl; },
-                  [&] { std::cout << "STOPPED " << id << std::endl; }, &g_stop);
+  bool released = (*elector)->Run(
+      [&] {
+        std::cout << "LEADING " << id << std::endl;
+        while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::cout << "STOPPED " << id << std::endl;
+      },
+      [&] { std::cout << "LOST " << id << std::endl; }, &g_stop);
+  if (!released) return 1;
   return 0;
 }

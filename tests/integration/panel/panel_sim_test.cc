@@ -448,6 +448,38 @@ TEST_P(PanelSimTest, SessionReusesAFreshListingUntilAMutation) {
   EXPECT_FALSE(FindClientIn(*seen, 1, "cached"));
 }
 
+// A panel nobody submits to for the idle period loses its flusher thread and the batcher's hold
+// on its session: a deleted node's logged-in session is not kept alive by the batcher. The next
+// submission to it starts a new flusher and works as before.
+TEST_P(PanelSimTest, BatcherLetsAnIdlePanelsFlusherAndSessionGo) {
+  RealClock clock;
+  PanelSessionPool pool(&clock);
+  auto session = pool.Get("vpn/p1", Endpoint());
+  ASSERT_TRUE(session.ok());
+  ASSERT_TRUE((*session)->client().Connect().ok());
+  std::weak_ptr<PanelSession> weak = *session;
+  std::atomic<int> woken{0};
+  AddBatcher batcher(AddBatcher::Options{std::chrono::milliseconds(20), std::chrono::milliseconds(500),
+                                         std::chrono::milliseconds(300)},
+                     [&](const std::string&) { ++woken; });
+  batcher.Submit(*session, "vpn/u1", {{Ref(1, "vless"), NewClient("idle-user1", "vless")}});
+  ASSERT_TRUE(x3ui::testing::Eventually([&] { return woken.load() == 1; }, std::chrono::seconds(10)));
+  EXPECT_EQ(batcher.Lanes(), 1u);
+  // The node is deleted: the pool forgets the session, and so does the batcher once idle.
+  pool.Remove("vpn/p1");
+  session->reset();
+  ASSERT_TRUE(x3ui::testing::Eventually([&] { return batcher.Lanes() == 0 && weak.expired(); }, std::chrono::seconds(10)))
+      << "the idle flusher still holds the session";
+  EXPECT_FALSE(batcher.TakeResult("vpn/u1").has_value()) << "an outcome nobody took goes with its flusher";
+  auto again = pool.Get("vpn/p1", Endpoint());
+  ASSERT_TRUE(again.ok());
+  batcher.Submit(*again, "vpn/u2", {{Ref(1, "vless"), NewClient("idle-user2", "vless")}});
+  ASSERT_TRUE(x3ui::testing::Eventually([&] { return woken.load() == 2; }, std::chrono::seconds(10)));
+  std::optional<Status> r = batcher.TakeResult("vpn/u2");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->ok()) << r->ToString();
+}
+
 INSTANTIATE_TEST_SUITE_P(Flavors, PanelSimTest,
                          ::testing::Values(FlavorCase{Flavor::kV28Legacy, ApiFlavor::kClassic},
                                            FlavorCase{Flavor::kV28, ApiFlavor::kClassic},

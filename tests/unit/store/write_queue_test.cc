@@ -91,5 +91,50 @@ TEST_F(WriteQueueTest, SecondPlacementOfSameUserIsNotMergedWithTheFirst) {
   EXPECT_EQ(hist->size(), 1u) << "the repeat is idempotent";
 }
 
+// A database outage long enough to fill the queue: new writes are dropped (the producer never
+// blocks), each drop counted, the first of the episode reported; what was queued before the cap
+// is applied in order once the database is back.
+TEST_F(WriteQueueTest, AtTheCapNewWritesAreDroppedCountedAndReportedOnce) {
+  store_.SetAvailable(false);
+  std::atomic<int> dropped_metric{0};
+  LedgerWriteQueue q(&store_,
+                     {.initial_backoff = 1ms, .max_backoff = 5ms, .max_pending = 10,
+                      .on_dropped = [&] { ++dropped_metric; }, .close_drain = 50ms},
+                     OnError());
+  for (int i = 0; i < 25; ++i) q.RecordPlacement(P("u" + std::to_string(i), "n1"));
+  EXPECT_EQ(q.Pending(), 10u) << "held at the cap";
+  EXPECT_EQ(q.Dropped(), 15u);
+  EXPECT_EQ(dropped_metric.load(), 15);
+  {
+    std::lock_guard<std::mutex> l(errors_mu_);
+    ASSERT_EQ(errors_.size(), 1u) << "one report per episode, not one per write";
+    EXPECT_NE(errors_[0].find("placement of vpn/u10 on n1"), std::string::npos) << errors_[0];
+    EXPECT_NE(errors_[0].find("write queue is full"), std::string::npos) << errors_[0];
+  }
+  store_.SetAvailable(true);
+  ASSERT_TRUE(q.Drain(10s));
+  auto on = store_.ActivePlacementsOnNode("vpn", "n1");
+  ASSERT_TRUE(on.ok());
+  EXPECT_EQ(on->size(), 10u) << "the ten queued before the cap";
+  // Below the cap again: a new episode is reported again.
+  store_.SetAvailable(false);
+  for (int i = 100; i < 112; ++i) q.RecordPlacement(P("u" + std::to_string(i), "n1"));
+  std::lock_guard<std::mutex> l(errors_mu_);
+  EXPECT_EQ(errors_.size(), 2u);
+}
+
+// Close drains for its bound at most; what is left is reported, not silently lost.
+TEST_F(WriteQueueTest, CloseReportsWritesLeftAfterItsDeadline) {
+  store_.SetAvailable(false);
+  LedgerWriteQueue q(&store_, {.initial_backoff = 1ms, .max_backoff = 5ms}, OnError());
+  for (int i = 0; i < 3; ++i) q.RecordPlacement(P("u" + std::to_string(i), "n1"));
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(q.Close(100ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "bounded";
+  std::lock_guard<std::mutex> l(errors_mu_);
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_NE(errors_[0].find("3 ledger write(s) not applied"), std::string::npos) << errors_[0];
+}
+
 }  // namespace
 }  // namespace x3ui::store
