@@ -71,5 +71,30 @@ TEST(PgDeadlineTest, AStalledCallDoesNotHoldUpOtherCallers) {
   EXPECT_TRUE(r.ok()) << r.status().ToString();
 }
 
+// A database down when the operator starts: the store opens anyway, says why the schema is not
+// applied, fails each call quickly, and applies the schema with the first call after the
+// database answers.
+TEST(PgDeadlineTest, AStoreOpenedDuringAnOutageAppliesTheSchemaWhenTheDatabaseAnswers) {
+  testing::TestDatabase db;
+  ConnInfo target = *ParseConnectionString(db.dsn());
+  testing::TcpProxy proxy(target.at("host"), std::stoi(target.at("port")));
+  proxy.SetRefusing(true);
+  auto strict = PgLedgerStore::Open(Through(proxy, db.dsn()));
+  EXPECT_FALSE(strict.ok()) << "Open still refuses an unreachable database";
+  auto store = PgLedgerStore::OpenWhenReachable(Through(proxy, db.dsn()));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_FALSE((*store)->SchemaStatus().ok());
+  auto during = (*store)->ActivePlacement("vpn", "u1");
+  ASSERT_FALSE(during.ok());
+  EXPECT_EQ(during.status().code(), Status::Code::kUnavailable) << during.status().ToString();
+
+  proxy.SetRefusing(false);
+  auto after = (*store)->ActivePlacement("vpn", "u1");
+  EXPECT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_TRUE((*store)->SchemaStatus().ok());
+  EXPECT_TRUE((*store)->RecordPlacements({{"vpn", "u1", "id-1", "u1@example.com", "fra-1", "Test"}}).ok())
+      << "the schema is there: the tables exist";
+}
+
 }  // namespace
 }  // namespace x3ui::store

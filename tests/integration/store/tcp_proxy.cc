@@ -76,6 +76,10 @@ void TcpProxy::Accept() {
   while (true) {
     int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) return;
+    if (refusing_.load()) {
+      ::close(client);
+      continue;
+    }
     int server = ConnectTo(host_, target_port_);
     if (server < 0) {
       ::close(client);

@@ -33,6 +33,8 @@ class TcpProxy {
   bool WaitForDroppedBytes(std::chrono::milliseconds timeout);
   // Ends every frozen link: its client sees the connection closed.
   void CloseFrozenLinks();
+  // While refusing, a new connection is closed at once, as a database that is down would.
+  void SetRefusing(bool refusing) { refusing_ = refusing; }
 
  private:
   struct Link {
@@ -52,6 +54,7 @@ class TcpProxy {
   std::condition_variable dropped_cv_;
   size_t dropped_ = 0;                        // guarded by mu_
   std::list<std::unique_ptr<Link>> links_;    // guarded by mu_
+  std::atomic<bool> refusing_{false};
   std::thread acceptor_;
 };
 
