@@ -80,7 +80,7 @@ Result<panel::PanelEndpoint> PanelEndpointFor(kube::KubeClient& kube, const api:
     return s;
   }
   if (Status s = CheckTransport(hosts, p); !s.ok()) {
-    *reason = kReasonInsecureTransportRefused;
+    *reason = api::kReasonInsecureTransportRefused;
     return s;
   }
   Result<kube::Json> secret = kube.Get(kube::kSecrets, ns, p.credentials_secret_ref.name);

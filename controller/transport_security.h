@@ -13,20 +13,14 @@
 #include <optional>
 #include <string>
 
+#include "pkg/api/reasons.h"
 #include "pkg/api/types.h"
 
 namespace x3ui::controller {
 
-// The VpnNode condition type: True while the panel's transport is insecure.
-inline constexpr char kInsecureTransportCondition[] = "InsecureTransport";
-// Its reasons, and the Ready reason of a node refused by --refuse-insecure-panels.
-inline constexpr char kReasonPlainHttp[] = "PlainHttp";
-inline constexpr char kReasonTlsVerifyDisabled[] = "TlsVerifyDisabled";
-inline constexpr char kReasonTlsVerified[] = "TlsVerified";
-inline constexpr char kReasonInsecureTransportRefused[] = "InsecureTransportRefused";
 
 struct InsecureTransport {
-  const char* reason;   // kReasonPlainHttp or kReasonTlsVerifyDisabled
+  const char* reason;   // api::kReasonPlainHttp or api::kReasonTlsVerifyDisabled
   std::string message;  // names the spec field, never the URL's path
 };
 

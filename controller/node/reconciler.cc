@@ -198,9 +198,9 @@ NodeReconciler::StepResult NodeReconciler::OpenSession(Pass& p) {
 
 void NodeReconciler::AnnounceInsecureTransport(const Pass& p) {
   if (!InsecureTransportBegan(p.node.status.conditions, p.next.conditions)) return;
-  const api::Condition* c = api::FindCondition(p.next.conditions, kInsecureTransportCondition);
+  const api::Condition* c = api::FindCondition(p.next.conditions, api::kInsecureTransport);
   spdlog::warn("insecure panel transport node={} reason={}", p.key, c->reason);
-  RecordEvent(deps_.events, p.obj, "Warning", kInsecureTransportCondition, "Probe", c->message);
+  RecordEvent(deps_.events, p.obj, "Warning", api::kInsecureTransport, "Probe", c->message);
 }
 
 void NodeReconciler::ResumeLoginHold(Pass& p) {

@@ -60,16 +60,16 @@ api::Condition InSyncCondition(const api::DriftStatus& c, int64_t gen) {
 
 api::Condition InsecureTransportCondition(const api::PanelSpec& panel, int64_t gen) {
   if (std::optional<InsecureTransport> insecure = InsecureTransportOf(panel)) {
-    return Cond(kInsecureTransportCondition, true, insecure->reason, insecure->message, gen);
+    return Cond(api::kInsecureTransport, true, insecure->reason, insecure->message, gen);
   }
-  return Cond(kInsecureTransportCondition, false, kReasonTlsVerified,
+  return Cond(api::kInsecureTransport, false, api::kReasonTlsVerified,
               "the panel is reached over TLS with its certificate verified", gen);
 }
 
 bool InsecureTransportBegan(const std::vector<api::Condition>& was, const std::vector<api::Condition>& next) {
-  const api::Condition* after = api::FindCondition(next, kInsecureTransportCondition);
+  const api::Condition* after = api::FindCondition(next, api::kInsecureTransport);
   if (!after || after->status != api::kConditionTrue) return false;
-  const api::Condition* before = api::FindCondition(was, kInsecureTransportCondition);
+  const api::Condition* before = api::FindCondition(was, api::kInsecureTransport);
   return !before || before->status != api::kConditionTrue || before->reason != after->reason;
 }
 

@@ -28,6 +28,12 @@ inline constexpr char kReasonCredentialsForbidden[] = "CredentialsForbidden";
 inline constexpr char kReasonCredentialsNotOptedIn[] = "CredentialsNotOptedIn";
 inline constexpr char kReasonCredentialsInvalid[] = "CredentialsInvalid";
 inline constexpr char kReasonCaBundleMissing[] = "CaBundleMissing";
+inline constexpr char kReasonCaInvalid[] = "CaInvalid";
+inline constexpr char kReasonInsecureTransportRefused[] = "InsecureTransportRefused";  // --refuse-insecure-panels
+// The InsecureTransport condition (api::kInsecureTransport).
+inline constexpr char kReasonPlainHttp[] = "PlainHttp";
+inline constexpr char kReasonTlsVerifyDisabled[] = "TlsVerifyDisabled";
+inline constexpr char kReasonTlsVerified[] = "TlsVerified";
 // Panel replies the controllers act on (the panel adapter's Status reasons).
 inline constexpr char kReasonLoginFailed[] = "LoginFailed";
 inline constexpr char kReasonLoginBackoff[] = "LoginBackoff";

@@ -84,6 +84,7 @@ inline constexpr char kSchedulable[] = "Schedulable";
 inline constexpr char kInSync[] = "InSync";
 inline constexpr char kPlaced[] = "Placed";
 inline constexpr char kSynced[] = "Synced";
+inline constexpr char kInsecureTransport[] = "InsecureTransport";  // VpnNode: True while http:// or TLS unverified
 
 // A reference to a Secret in the object's own namespace.
 struct SecretKeySelector {

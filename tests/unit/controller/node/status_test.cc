@@ -23,11 +23,11 @@ TEST(InsecureTransportConditionTest, PlainHttpAndUnverifiedTlsAreInsecure) {
     const char* reason;
   };
   const Case cases[] = {
-      {"http://10.0.0.7:2053/base/", false, api::kConditionTrue, kReasonPlainHttp},
-      {"HTTP://panel.example.com/", false, api::kConditionTrue, kReasonPlainHttp},
-      {"http://panel.example.com/", true, api::kConditionTrue, kReasonPlainHttp},  // nothing to verify
-      {"https://panel.example.com/", true, api::kConditionTrue, kReasonTlsVerifyDisabled},
-      {"https://panel.example.com:2053/base/", false, api::kConditionFalse, kReasonTlsVerified},
+      {"http://10.0.0.7:2053/base/", false, api::kConditionTrue, api::kReasonPlainHttp},
+      {"HTTP://panel.example.com/", false, api::kConditionTrue, api::kReasonPlainHttp},
+      {"http://panel.example.com/", true, api::kConditionTrue, api::kReasonPlainHttp},  // nothing to verify
+      {"https://panel.example.com/", true, api::kConditionTrue, api::kReasonTlsVerifyDisabled},
+      {"https://panel.example.com:2053/base/", false, api::kConditionFalse, api::kReasonTlsVerified},
   };
   for (const Case& c : cases) {
     api::Condition cond = InsecureTransportCondition(Panel(c.url, c.skip_verify), 4);
