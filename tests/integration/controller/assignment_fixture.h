@@ -99,13 +99,24 @@ class AssignmentFixture : public ::testing::Test {
       std::lock_guard<std::mutex> l(queue_mu_);
       queued_.clear();
       due_.clear();
+      batch_wakes_ = reported_ = 0;
+      flushes_.clear();
     }
     if (batched) {
       batcher_ = std::make_unique<panel::AddBatcher>(
-          kBatcherOptions, [this](const std::string& key) { Enqueue(key); },
+          kBatcherOptions,
+          [this](const std::string& key) {
+            {
+              std::lock_guard<std::mutex> l(queue_mu_);
+              ++batch_wakes_;
+            }
+            Enqueue(key);
+          },
           [this](const panel::AddBatcher::FlushReport& r) {
             std::lock_guard<std::mutex> l(queue_mu_);
             flushes_.push_back(r);
+            reported_ += r.added + r.failed;
+            queue_cv_.notify_all();
           });
     }
     AssignmentReconcilerDeps deps{.kube = &kube_, .panels = &pool_, .clock = &clock_,
@@ -143,8 +154,12 @@ class AssignmentFixture : public ::testing::Test {
     std::lock_guard<std::mutex> l(queue_mu_);
     return woken_;
   }
+  // The batcher's flush reports so far. A flush reports after it has woken its users, so this
+  // waits until every user woken so far has been reported.
   std::vector<panel::AddBatcher::FlushReport> Flushes() {
-    std::lock_guard<std::mutex> l(queue_mu_);
+    std::unique_lock<std::mutex> l(queue_mu_);
+    EXPECT_TRUE(queue_cv_.wait_for(l, kConvergeDeadline, [&] { return reported_ >= batch_wakes_; }))
+        << reported_ << " users reported by flushes, " << batch_wakes_ << " woken";
     return flushes_;
   }
 
@@ -316,12 +331,14 @@ class AssignmentFixture : public ::testing::Test {
   std::unique_ptr<sim::SimServer> sim_;
   // The work queue (through Enqueue, Wake, TakeQueued, Woken, Flushes): declared before the
   // batcher, whose flusher thread writes it, so that it outlives the batcher.
-  std::mutex queue_mu_;  // guards the five below
+  std::mutex queue_mu_;  // guards the seven below
   std::condition_variable queue_cv_;
   std::set<std::string> queued_;
   std::map<std::string, TimePoint> due_;
   std::vector<std::string> woken_;
   std::vector<panel::AddBatcher::FlushReport> flushes_;
+  size_t batch_wakes_ = 0;  // users the batcher has woken
+  size_t reported_ = 0;     // users its flush reports have counted
   std::unique_ptr<panel::AddBatcher> batcher_;
   std::unique_ptr<AssignmentReconciler> reconciler_;
   std::map<std::string, int> ports_;
