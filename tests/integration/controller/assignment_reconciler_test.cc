@@ -133,7 +133,7 @@ TEST_F(AssignmentReconcilerTest, UsersSpreadOverNodesCountingPlacementsInFlight)
 TEST_F(AssignmentReconcilerTest, FirstPassOutcomes) {
   struct Case {
     const char* name;               // also the user's name
-    std::function<void()> setup;    // before the first pass (views_ are reset to both usable, fra-2 closed to new users)
+    std::function<void()> setup;    // before the first pass (views_ are reset first: fra-2 takes no new users)
     Json spec;                      // merged into the spec
     const char* phase;
     const char* node;
@@ -142,27 +142,27 @@ TEST_F(AssignmentReconcilerTest, FirstPassOutcomes) {
     const char* reason;
     const char* message_has;        // "" : any message
     std::chrono::milliseconds requeue_after;
-    bool credentials;               // the Secret holds a UUID
+    const char* secret;             // its Secret: "credentials" (a UUID), "none", or "theirs" (untouched)
     const char* reality_on;         // panels holding its client on inbound 1 (reality)
     bool trojan;                    // fra-1 holds its client on inbound 2 (trojan)
     int64_t users_on_fra1;          // counted there by the book
   };
   const std::vector<Case> cases = {
-      {"placed", nullptr, Json::object(), "Ready", "fra-1", api::kReady, "True", "", "", 300s, true, "fra-1", true, 1},
-      {"named-inbounds", nullptr, {{"inbounds", {"trojan"}}}, "Ready", "fra-1", api::kSynced, "True", "", "", 300s, true, "",
-       true, 2},
+      {"placed", nullptr, Json::object(), "Ready", "fra-1", api::kReady, "True", "", "", 300s, "credentials", "fra-1", true, 1},
+      {"named-inbounds", nullptr, {{"inbounds", {"trojan"}}}, "Ready", "fra-1", api::kSynced, "True", "", "", 300s, "credentials",
+       "", true, 2},
       {"unknown-inbound", nullptr, {{"inbounds", {"reality", "wireguard"}}}, "Pending", "", api::kSynced, "False",
-       "UnknownInbound", "wireguard", 30s, false, "", false, 3},
+       "UnknownInbound", "wireguard", 30s, "none", "", false, 3},
       {"invalid-spec", nullptr, {{"user", {{"id", "u-x"}, {"email", "not an email"}}}}, "Failed", "", api::kReady, "False",
-       "InvalidSpec", "spec.user.email", 0ms, false, "", false, 3},
+       "InvalidSpec", "spec.user.email", 0ms, "none", "", false, 3},
       {"no-usable-node", [&] { views_[0].phase = "Unreachable"; views_[1].schedulable = false; }, Json::object(), "Pending",
-       "", api::kPlaced, "False", "Unschedulable", "", 30s, false, "", false, 3},
+       "", api::kPlaced, "False", "Unschedulable", "", 30s, "none", "", false, 3},
       {"secret-conflict",
        [&] {
          Json theirs = {{"metadata", {{"name", "secret-conflict-vpn"}}}, {"data", {{"note", Base64Encode("someone else's")}}}};
          ASSERT_TRUE(kube_.Create(kube::kSecrets, "vpn", theirs).ok());
        },
-       Json::object(), "", "", api::kReady, "False", "SecretConflict", "secret-conflict-vpn", 30s, false, "", false, 4},
+       Json::object(), "", "", api::kReady, "False", "SecretConflict", "secret-conflict-vpn", 30s, "theirs", "", false, 4},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -185,9 +185,17 @@ TEST_F(AssignmentReconcilerTest, FirstPassOutcomes) {
     }
     EXPECT_FALSE(Cond(a, tc.cond).message.empty() && std::string_view(tc.status) == "False");
     EXPECT_NE(Cond(a, tc.cond).message.find(tc.message_has), std::string::npos) << Cond(a, tc.cond).message;
-    EXPECT_EQ(!SecretKey(tc.name, "uuid").empty(), tc.credentials);
-    if (!their_secret.empty()) {
-      EXPECT_EQ(kube_.Get(kube::kSecrets, "vpn", CredentialsSecretName(tc.name))->dump(), their_secret) << "neither adopted nor changed";
+    const std::string_view secret = tc.secret;
+    auto now = kube_.Get(kube::kSecrets, "vpn", CredentialsSecretName(tc.name));
+    if (secret == "credentials") {
+      EXPECT_FALSE(SecretKey(tc.name, "uuid").empty());
+    }
+    if (secret == "none") {
+      EXPECT_FALSE(now.ok()) << "no Secret";
+    }
+    if (secret == "theirs") {
+      ASSERT_TRUE(now.ok());
+      EXPECT_EQ(now->dump(), their_secret) << "neither adopted nor changed";
     }
     EXPECT_EQ(PanelsHolding(tc.name), tc.reality_on);
     EXPECT_EQ(!PanelClient("fra-1", 2, Email("trojan", tc.name)).is_null(), tc.trojan);
