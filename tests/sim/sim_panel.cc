@@ -559,8 +559,8 @@ SimResponse SimPanel::ClientsApi(const SimRequest& req, const std::string& p) {
 }
 
 SimResponse SimPanel::ServerStatus() {
-  // Refreshed by a 2-second job: null right after a (re)start.
-  if (std::chrono::steady_clock::now() - started_ < 2s) return Ok("", nullptr);
+  // Refreshed by a periodic job (2 s on a real panel): null right after a (re)start.
+  if (std::chrono::steady_clock::now() - started_ < config_.status_warmup) return Ok("", nullptr);
   Json obj = {{"cpu", 3.5},
               {"cpuCores", 2},
               {"mem", {{"current", 612368384}, {"total", 2063224832}}},

@@ -64,6 +64,9 @@ struct PanelConfig {
   std::string api_token;        // 3.0+: accepted as Authorization: Bearer
   Flavor flavor = Flavor::kV28;
   std::vector<SimInbound> inbounds;
+  // How long server status answers obj:null after a (re)start (a real panel's status job runs
+  // every 2 s).
+  std::chrono::milliseconds status_warmup{2000};
 };
 
 // Injected faults; all off by default.

@@ -12,23 +12,29 @@ namespace {
 
 class MigrationReconcilerTest : public AssignmentFixture {
  protected:
-  // A VpnMigration reconciler over this fixture's reconciler and nodes; wake-ups go to woken_.
+  // A VpnMigration reconciler over this fixture's reconciler and nodes; its wake-ups go to the
+  // fixture's work queue (Woken() lists them).
   std::unique_ptr<MigrationReconciler> Migrations() {
     return std::make_unique<MigrationReconciler>(
         MigrationReconcilerDeps{.kube = &kube_, .clock = &clock_, .book = &reconciler_->book(),
                                 .nodes = [this](const std::string&) { return views_; },
                                 .placed = [this](const std::string& ns) { return kube_.List(kube::kVpnAssignments, ns, {})->items; },
-                                .wake = [this](const std::string& key) { woken_.push_back(key); },
+                                .wake = [this](const std::string& key) { Wake(key); },
                                 .events = &events_},
         MigrationReconcilerOptions{});
+  }
+  // One pass of VpnMigration `name`, 1 ms of fake time after the previous pass (Events are
+  // named by the time).
+  Result<runtime::ReconcileResult> MigrationPass(MigrationReconciler& m, const std::string& name) {
+    clock_.Advance(1ms);
+    return m.Reconcile("vpn", name);
   }
 };
 
 TEST_F(MigrationReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMovesEveryone) {
   views_[1].schedulable = false;  // everyone starts on fra-1
   for (const char* name : {"alice", "bob", "carol"}) {
-    ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment(name)).ok());
-    ASSERT_TRUE(Reconcile(name).ok());
+    Place(name);
   }
   views_[1].schedulable = true;
   auto migrations = Migrations();
@@ -37,17 +43,17 @@ TEST_F(MigrationReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMovesE
                             {"spec", {{"fromNode", "fra-1"}, {"toNode", "fra-2"}, {"maxConcurrent", 2}, {"dryRun", true}}}})
                   .ok());
   auto read = [&] { return *api::DecodeVpnMigration(*kube_.Get(kube::kVpnMigrations, "vpn", "evacuate")); };
-  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
+  ASSERT_TRUE(MigrationPass(*migrations, "evacuate").ok());
   api::VpnMigration m = read();
   EXPECT_EQ(m.status.phase, "Planned");
   ASSERT_EQ(m.status.plan.size(), 3u);
   EXPECT_EQ(m.status.plan[0], (api::PlannedMove{"alice", "fra-1", "fra-2", "VpnMigration"}));
   int64_t writes = kube_.writes();
-  auto again = migrations->Reconcile("vpn", "evacuate");
+  auto again = MigrationPass(*migrations, "evacuate");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->requeue_after, MigrationReconcilerOptions{}.dry_run_refresh) << "a dry run is kept up to date";
   EXPECT_EQ(kube_.writes(), writes) << "an unchanged plan is not written again";
-  EXPECT_TRUE(woken_.empty());
+  EXPECT_TRUE(Woken().empty());
   for (const char* name : {"alice", "bob", "carol"}) {
     EXPECT_EQ(Read(name).status.node_name, "fra-1") << "a dry run moves nobody";
     EXPECT_FALSE(reconciler_->book().MoveRequestOf(std::string("vpn/") + name).has_value());
@@ -57,17 +63,17 @@ TEST_F(MigrationReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMovesE
   Json real = *kube_.Get(kube::kVpnMigrations, "vpn", "evacuate");
   real["spec"]["dryRun"] = false;
   ASSERT_TRUE(kube_.Update(kube::kVpnMigrations, "vpn", real).ok());
-  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
+  ASSERT_TRUE(MigrationPass(*migrations, "evacuate").ok());
   EXPECT_EQ(read().status.phase, "Running");
-  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
-  EXPECT_EQ(woken_, (std::vector<std::string>{"vpn/alice", "vpn/bob"})) << "maxConcurrent 2";
+  ASSERT_TRUE(MigrationPass(*migrations, "evacuate").ok());
+  EXPECT_EQ(Woken(), (std::vector<std::string>{"vpn/alice", "vpn/bob"})) << "maxConcurrent 2";
   EXPECT_FALSE(reconciler_->book().MoveRequestOf("vpn/carol").has_value());
-  for (const char* name : {"alice", "bob"}) ASSERT_TRUE(Reconcile(name).ok());
-  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
+  for (const char* name : {"alice", "bob"}) ASSERT_TRUE(Converge(name).ok());
+  ASSERT_TRUE(MigrationPass(*migrations, "evacuate").ok());
   EXPECT_EQ(read().status.migrated, 2);
-  EXPECT_EQ(woken_.back(), "vpn/carol");
-  ASSERT_TRUE(Reconcile("carol").ok());
-  auto done = migrations->Reconcile("vpn", "evacuate");
+  EXPECT_EQ(Woken().back(), "vpn/carol");
+  ASSERT_TRUE(Converge("carol").ok());
+  auto done = MigrationPass(*migrations, "evacuate");
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(done->requeue_after, 0ms);
   m = read();
@@ -80,7 +86,7 @@ TEST_F(MigrationReconcilerTest, AVpnMigrationDryRunPlansOnlyThenTheRealRunMovesE
     EXPECT_EQ(PanelsHolding(name), "fra-2");
   }
   writes = kube_.writes();
-  ASSERT_TRUE(migrations->Reconcile("vpn", "evacuate").ok());
+  ASSERT_TRUE(MigrationPass(*migrations, "evacuate").ok());
   EXPECT_EQ(kube_.writes(), writes) << "a finished migration is not run again";
 }
 
@@ -89,14 +95,14 @@ TEST_F(MigrationReconcilerTest, AVpnMigrationSelectsUsersByLabel) {
     Json a = Assignment(name);
     a["metadata"]["labels"] = {{"plan", plan}, {"team", "x"}};
     ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", a).ok());
-    ASSERT_TRUE(Reconcile(name).ok());
+    ASSERT_TRUE(Converge(name).ok());
   }
   auto migrations = Migrations();
   ASSERT_TRUE(kube_.Create(kube::kVpnMigrations, "vpn",
                            {{"metadata", {{"name", "free"}}},
                             {"spec", {{"selector", {{"matchLabels", {{"plan", "free"}}}}}, {"dryRun", true}}}})
                   .ok());
-  ASSERT_TRUE(migrations->Reconcile("vpn", "free").ok());
+  ASSERT_TRUE(MigrationPass(*migrations, "free").ok());
   api::VpnMigration m = *api::DecodeVpnMigration(*kube_.Get(kube::kVpnMigrations, "vpn", "free"));
   std::vector<std::string> users;
   for (const auto& mv : m.status.plan) {
@@ -109,13 +115,12 @@ TEST_F(MigrationReconcilerTest, AVpnMigrationSelectsUsersByLabel) {
 
 TEST_F(MigrationReconcilerTest, AVpnMigrationToAFullNodeFailsAndSaysWhy) {
   views_[1].schedulable = false;
-  ASSERT_TRUE(kube_.Create(kube::kVpnAssignments, "vpn", Assignment("alice")).ok());
-  ASSERT_TRUE(Reconcile("alice").ok());
+  Place("alice");
   views_[1].schedulable = true;
   views_[1].max_users = 0;
   auto migrations = Migrations();
   ASSERT_TRUE(kube_.Create(kube::kVpnMigrations, "vpn", {{"metadata", {{"name", "m"}}}, {"spec", {{"fromNode", "fra-1"}, {"toNode", "fra-2"}}}}).ok());
-  ASSERT_TRUE(migrations->Reconcile("vpn", "m").ok());
+  ASSERT_TRUE(MigrationPass(*migrations, "m").ok());
   api::VpnMigration m = *api::DecodeVpnMigration(*kube_.Get(kube::kVpnMigrations, "vpn", "m"));
   EXPECT_EQ(m.status.phase, "Failed");
   EXPECT_EQ(m.status.failed, 1);

@@ -1,9 +1,11 @@
-// NodeReconciler against the in-memory API server and x3ui-sim: status and conditions follow
-// the panel's health, nothing is written when nothing changed, bad specs and missing Secrets
-// are reported on the node, and no credential reaches the status.
+// NodeReconciler against the in-memory API server and x3ui-sim, on a FakeClock: status and
+// conditions follow the panel's health over the failure and success thresholds and the failover
+// grace, nothing is written when nothing changed, bad specs and missing Secrets are reported on
+// the node, and no credential reaches the status.
 #include "controller/node/reconciler.h"
 #include "controller/pending_removals/reconciler.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -36,6 +38,7 @@ class NodeReconcilerTest : public ::testing::Test {
     p.password = "panel-password-secret";
     p.flavor = sim::Flavor::kV28;
     p.inbounds = sim::DefaultInbounds("fra-1");
+    p.status_warmup = 300ms;  // long enough for the first probe to see a null status
     port_ = p.port;
     sim_ = std::make_unique<sim::SimServer>(std::vector<sim::PanelConfig>{p}, testing::FreePort());
     ASSERT_TRUE(sim_->Start().ok());
@@ -50,15 +53,16 @@ class NodeReconcilerTest : public ::testing::Test {
   }
   void TearDown() override { sim_->Stop(); }
 
-  Json Node(const std::string& secret = "fra-panel") {
-    return {{"metadata", {{"name", "fra-1"}}},
+  // VpnNode `name` (default fra-1) for the sim's panel fra-1.
+  Json Node(const std::string& secret = "fra-panel", const std::string& name = "fra-1") {
+    return {{"metadata", {{"name", name}}},
             {"spec",
              {{"panel", {{"url", "http://127.0.0.1:" + std::to_string(port_) + "/base/"}, {"credentialsSecretRef", {{"name", secret}}}}},
               {"publicHost", "fra-1.example.com"},
               {"inbounds", {{{"name", "reality"}, {"id", 1}, {"protocol", "vless"}}}},
               {"capacity", {{"maxUsers", 100}}}}}};
   }
-  api::VpnNode Read() { return *api::DecodeVpnNode(*kube_.Get(kube::kVpnNodes, "vpn", "fra-1")); }
+  api::VpnNode Read(const std::string& name = "fra-1") { return *api::DecodeVpnNode(*kube_.Get(kube::kVpnNodes, "vpn", name)); }
   const api::Condition& Cond(const api::VpnNode& n, const char* type) {
     static const api::Condition kNone;
     const api::Condition* c = api::FindCondition(n.status.conditions, type);
@@ -66,7 +70,11 @@ class NodeReconcilerTest : public ::testing::Test {
   }
   Result<runtime::ReconcileResult> Reconcile() { return reconciler_->Reconcile("vpn", "fra-1"); }
 
-  RealClock clock_;
+  // Everything that reads time through a Clock reads this one: the health hysteresis and the
+  // failover grace, the panel clients' login back-off, condition times, the API server's
+  // timestamps. Real time remains in the sim (its status is null for 2 s after it starts, on
+  // the steady clock), in HTTP timeouts, and in the probe's latency (the steady clock).
+  FakeClock clock_{TimePoint{std::chrono::seconds(1767225600)}};  // 2026-01-01T00:00:00Z
   kube::FakeKubeClient kube_{&clock_};
   panel::PanelSessionPool pool_{&clock_};
   metrics::Metrics metrics_;
@@ -112,34 +120,101 @@ TEST_F(NodeReconcilerTest, HealthyPanelIsReadyAndIdleProbesWriteNothing) {
   EXPECT_EQ(views[0].max_users, 100);
   // Nothing changes on the panel: more probes, no more writes.
   ASSERT_TRUE(testing::Eventually([&] { return Reconcile().ok() && !Read().status.xray_version.empty(); }, 5s))
-      << "server status is null for 2 s after the panel starts";
+      << "server status is null for a while after the panel starts";
   int64_t writes = kube_.writes();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(Reconcile().ok());
   EXPECT_EQ(kube_.writes(), writes) << "no heartbeat writes";
   EXPECT_NE(metrics_.Exposition().find("x3ui_node_up{node=\"vpn/fra-1\"} 1"), std::string::npos);
 }
 
-TEST_F(NodeReconcilerTest, OutageDegradesThenUnreachableThenRecovers) {
-  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
-  ASSERT_TRUE(Reconcile().ok());
-  sim::Faults down;
-  down.outage = true;
-  ASSERT_TRUE(sim_->SetFaults("fra-1", down).ok());
-  ASSERT_TRUE(Reconcile().ok());
-  EXPECT_EQ(Read().status.phase, "Degraded");
-  EXPECT_EQ(Cond(Read(), api::kReachable).status, "False");
-  auto r = Reconcile();
-  ASSERT_TRUE(r.ok());
-  api::VpnNode n = Read();
-  EXPECT_EQ(n.status.phase, "Unreachable");
-  EXPECT_EQ(Cond(n, api::kReady).reason, "Unreachable");
-  EXPECT_LE(r->requeue_after, 30s) << "comes back no later than the failover grace";
-  EXPECT_EQ(reconciler_->Views()[0].evacuate_reason, "") << "within the grace its users stay";
-  EXPECT_EQ(api::Encode(n).dump().find("panel-password-secret"), std::string::npos) << "no credential in status";
+// The node's health, probe by probe, on the fake clock: consecutive failures make a node
+// Degraded then Unreachable; consecutive successes bring it back; once it has been Unreachable
+// for the failover grace its users are to leave, and until then it is probed again no later
+// than the grace's end.
+TEST_F(NodeReconcilerTest, HealthFollowsTheThresholdsAndTheFailoverGrace) {
+  struct Step {
+    bool up;                             // the panel answers
+    std::chrono::milliseconds advance;   // fake time before the probe
+    const char* phase;
+    const char* reachable;               // the Reachable condition's status
+    const char* ready_reason;            // "" : not checked
+    const char* evacuate_reason;         // the balancer's view
+    std::chrono::milliseconds requeue_after;
+  };
+  struct Case {
+    const char* name;
+    health::HealthPolicy policy;
+    std::vector<Step> steps;
+  };
+  const std::vector<Case> cases = {
+      {"degraded-then-unreachable-then-recovered",
+       {.failure_threshold = 2, .success_threshold = 1, .failover_grace = 60s},
+       {{true, 0ms, "Ready", "True", "", "", 30s},
+        {false, 1s, "Degraded", "False", "", "", 30s},
+        {false, 1s, "Unreachable", "False", "Unreachable", "", 30s},  // within the grace its users stay
+        {true, 1s, "Ready", "True", "", "", 30s}}},                    // success_threshold 1
+      {"two-successes-to-recover",
+       {.failure_threshold = 2, .success_threshold = 2, .failover_grace = 60s},
+       {{true, 0ms, "Ready", "True", "", "", 30s},
+        {false, 1s, "Degraded", "False", "", "", 30s},
+        {false, 1s, "Unreachable", "False", "Unreachable", "", 30s},
+        {true, 1s, "Unreachable", "True", "", "", 30s},  // one good probe does not undo an outage
+        {true, 1s, "Ready", "True", "", "", 30s}}},
+      {"never-answered",
+       {.failure_threshold = 2, .success_threshold = 1, .failover_grace = 60s},
+       {{false, 0ms, "Pending", "False", "", "", 30s},
+        {false, 1s, "Unreachable", "False", "Unreachable", "", 30s}}},
+      {"the-grace-ends",
+       {.failure_threshold = 2, .success_threshold = 1, .failover_grace = 60s},
+       {{true, 0ms, "Ready", "True", "", "", 30s},
+        {false, 1s, "Degraded", "False", "", "", 30s},
+        {false, 1s, "Unreachable", "False", "Unreachable", "", 30s},
+        {false, 40s, "Unreachable", "False", "Unreachable", "", 20s},  // back when the grace ends
+        {false, 19999ms, "Unreachable", "False", "Unreachable", "", 1ms},
+        {false, 1ms, "Unreachable", "False", "Unreachable", "NodeUnreachable", 30s},
+        {true, 1s, "Ready", "True", "", "", 30s}}},
+      {"a-success-within-the-grace",
+       {.failure_threshold = 2, .success_threshold = 1, .failover_grace = 60s},
+       {{true, 0ms, "Ready", "True", "", "", 30s},
+        {false, 1s, "Degraded", "False", "", "", 30s},
+        {false, 1s, "Unreachable", "False", "Unreachable", "", 30s},
+        {true, 59s, "Ready", "True", "", "", 30s},
+        {false, 1s, "Degraded", "False", "", "", 30s},
+        {false, 1s, "Unreachable", "False", "Unreachable", "", 30s}}},  // the grace starts again
+  };
+  int n = 0;
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    const std::string name = "h" + std::to_string(++n);  // a node of its own for the sim's fra-1
+    NodeReconciler reconciler(NodeReconcilerDeps{&kube_, &pool_, &clock_, &metrics_, nullptr, [](const std::string&) { return 7; }},
+                              NodeReconcilerOptions{.health = tc.policy, .probe_interval = 30s, .probe_timeout = 2s});
+    ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node("fra-panel", name)).ok());
+    int i = 0;
+    for (const Step& step : tc.steps) {
+      SCOPED_TRACE("step " + std::to_string(i++));
+      sim::Faults faults;
+      faults.outage = !step.up;
+      ASSERT_TRUE(sim_->SetFaults("fra-1", faults).ok());
+      clock_.Advance(step.advance);
+      auto r = reconciler.Reconcile("vpn", name);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      api::VpnNode node = Read(name);
+      EXPECT_EQ(node.status.phase, step.phase);
+      EXPECT_EQ(Cond(node, api::kReachable).status, step.reachable) << Cond(node, api::kReachable).message;
+      EXPECT_EQ(Cond(node, api::kReady).status, std::string_view(step.phase) == "Ready" ? "True" : "False");
+      if (*step.ready_reason) {
+        EXPECT_EQ(Cond(node, api::kReady).reason, step.ready_reason);
+      }
+      auto views = reconciler.Views();
+      auto view = std::find_if(views.begin(), views.end(), [&](const auto& v) { return v.name == name; });
+      ASSERT_NE(view, views.end());
+      EXPECT_EQ(view->phase, step.phase);
+      EXPECT_EQ(view->evacuate_reason, step.evacuate_reason);
+      EXPECT_EQ(r->requeue_after, step.requeue_after);
+      EXPECT_EQ(api::Encode(node).dump().find("panel-password-secret"), std::string::npos) << "no credential in status";
+    }
+  }
   ASSERT_TRUE(sim_->SetFaults("fra-1", sim::Faults{}).ok());
-  ASSERT_TRUE(Reconcile().ok());
-  EXPECT_EQ(Read().status.phase, "Ready") << "success_threshold 1";
-  EXPECT_EQ(Cond(Read(), api::kReady).status, "True");
 }
 
 TEST_F(NodeReconcilerTest, InvalidSpecIsReportedWithoutProbing) {
@@ -250,6 +325,15 @@ TEST_F(NodeReconcilerTest, ALoginBackOffOutlivesARestart) {
   EXPECT_EQ(logins(), 1) << "no login before the back-off ends, however often it restarts";
   EXPECT_EQ(Cond(Read(), api::kReady).reason, "LoginFailed");
   EXPECT_EQ(Cond(Read(), api::kReady).last_transition_time, refused_since) << "the refusals' start is kept";
+  // Once the back-off (60 s from the first refusal) has passed on the clock, it tries again.
+  clock_.Advance(59s);
+  ASSERT_TRUE(restarted.Reconcile("vpn", "fra-1").ok());
+  EXPECT_EQ(logins(), 1) << "not a moment early";
+  clock_.Advance(1s);
+  ASSERT_TRUE(restarted.Reconcile("vpn", "fra-1").ok());
+  EXPECT_EQ(logins(), 2) << "and no later";
+  EXPECT_EQ(Cond(Read(), api::kReady).reason, "LoginFailed");
+  EXPECT_EQ(Cond(Read(), api::kReady).last_transition_time, refused_since);
 }
 
 TEST_F(NodeReconcilerTest, DeletionWaitsForTheUsersThenTheNodeIsForgotten) {
