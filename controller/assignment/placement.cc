@@ -43,7 +43,9 @@ PlacementDecision DecidePlacement(const balancer::PlacementPolicy& policy, const
     d.needs_slot = p->reason != api::kReasonNodeUnreachable;
     if (in.requested_target && d.request_failure.empty()) d.reason = api::kReasonVpnMigration;
   }
-  if (in.chosen && d.node == in.chosen->node) d.reason = in.chosen->reason;
+  // The pass a batched add wakes chooses again with the kept choice as the current node, which
+  // the policy calls Sticky: the user was placed for the kept choice's reason.
+  if (in.chosen && d.node == in.chosen->node) d.reason = d.policy_reason = in.chosen->reason;
   // A user staying put keeps the reason it was placed for (no status churn Balanced -> Sticky).
   const api::Condition* was = api::FindCondition(a.status.conditions, api::kPlaced);
   d.placed_is_news = d.source.empty() && (kind == PolicyKind::kNew || !was || was->status != api::kConditionTrue);

@@ -109,11 +109,10 @@ TEST_F(AssignmentReconcilerTest, WithoutABatcherAPassAddsTheClientsItself) {
   EXPECT_EQ(EventReasons(), std::vector<std::string>{"Placed"});
 }
 
-// Disabled: it fails today. The pass the batcher wakes chooses again with the kept choice as the
-// user's node, and writes that choice's policy reason (Sticky) into the Placed condition; the
-// ledger row keeps the first choice's reason (Balanced). Without a batcher the condition says
-// Balanced (WithoutABatcherAPassAddsTheClientsItself).
-TEST_F(AssignmentReconcilerTest, DISABLED_ABatchedNewUsersPlacedReasonIsTheBalancers) {
+// The pass the batcher wakes chooses again with the kept choice as the user's node, which the
+// policy calls Sticky; the Placed condition must still say what the ledger says: Balanced, as
+// without a batcher (WithoutABatcherAPassAddsTheClientsItself).
+TEST_F(AssignmentReconcilerTest, ABatchedNewUsersPlacedReasonIsTheBalancers) {
   Place("alice");
   EXPECT_EQ(Cond(Read("alice"), api::kPlaced).reason, "Balanced");
   EXPECT_EQ(Cond(Read("alice"), api::kPlaced).message, "placed on fra-1");
