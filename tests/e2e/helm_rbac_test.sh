@@ -216,7 +216,7 @@ converged() {
   [ "$(k -n "$ns" get vmig preview -o jsonpath='{.status.phase}')" = Planned ] &&
   k -n "$ns" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason}{"\n"}{end}' | grep -qx Placed &&
   [ "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.leaseTransitions}')" != "" ] &&
-  grep -q "became leader" "$work/operator.log" && [ "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.renewTime}')" != "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.acquireTime}')" ]
+  grep -q "leading: starting controllers" "$work/operator.log" && [ "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.renewTime}')" != "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.acquireTime}')" ]
 }
 ns=rbac-baseline
 check "with only the chart's permissions, in cluster mode, everything converges" run_operator "$ns" converged
