@@ -26,6 +26,7 @@
 #include "pkg/http/probes.h"
 #include "pkg/kube/config.h"
 #include "pkg/kube/events.h"
+#include "pkg/kube/fenced_client.h"
 #include "pkg/kube/informer.h"
 #include "pkg/kube/leader_election.h"
 #include "pkg/kube/object_key.h"
@@ -59,7 +60,10 @@ struct Manager::Impl {
   Options options;
   RealClock clock;
   metrics::Metrics metrics;
-  std::unique_ptr<kube::KubeClient> kube;
+  // Open while this replica may act on panels and the cluster (it leads, or no election).
+  Fence fence;
+  std::unique_ptr<kube::KubeClient> api_server;  // unfenced: the leader election's only
+  std::unique_ptr<kube::KubeClient> kube;        // what the controllers use: writes fenced
   std::unique_ptr<store::PgLedgerStore> store;
   std::unique_ptr<store::LedgerWriteQueue> ledger;
   std::unique_ptr<panel::PanelSessionPool> panels;
@@ -80,7 +84,6 @@ struct Manager::Impl {
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
   std::atomic<bool> stop{false};
   std::atomic<bool> lost_lease{false};
-  Fence panel_fence;  // open while this replica may talk to panels (it leads, or no election)
   std::atomic<bool> ledger_write_dropped{false};  // set by the write queue, taken by AuditLedger
 
   std::vector<runtime::Controller*> Controllers() const {
@@ -213,7 +216,8 @@ Status Manager::Impl::ConnectKube() {
     metrics.RestRequest(code, method, host);
   });
   if (!client.ok()) return client.status();
-  kube = std::move(client).value();
+  api_server = std::move(client).value();
+  kube = std::make_unique<kube::FencedClient>(api_server.get(), &fence);
   return Status::Ok();
 }
 
@@ -260,7 +264,7 @@ void Manager::Impl::MakeControllers() {
 
 // The panels' session pool and the node controller.
 void Manager::Impl::WireNodes() {
-  panels = std::make_unique<panel::PanelSessionPool>(&clock, panel::FencedTransports(panel::NewCppRestTransport, &panel_fence), [&metrics = metrics](const std::string& key) {
+  panels = std::make_unique<panel::PanelSessionPool>(&clock, panel::FencedTransports(panel::NewCppRestTransport, &fence), [&metrics = metrics](const std::string& key) {
     return [&metrics, key](const std::string& op, const std::string& outcome, std::chrono::milliseconds) {
       metrics.PanelRequest(key, op, outcome);
     };
@@ -358,15 +362,15 @@ Status Manager::Impl::ServeProbesAndMetrics() {
     return Status::Ok();
   });
   probes.AddReadyCheck("ledger", [this] {
+    auto unreachable = [this](const std::string& why) {
+      return Status::Unavailable("the ledger database is unreachable" + why + "; " +
+                                 std::to_string(this->ledger->Pending()) + " writes waiting");
+    };
     if (this->store) {
-      if (Status schema = this->store->SchemaStatus(); !schema.ok()) {
-        return Status::Unavailable("the ledger database is unreachable (" + schema.message() + "); " +
-                                   std::to_string(this->ledger->Pending()) + " writes waiting");
-      }
+      if (Status schema = this->store->SchemaStatus(); !schema.ok()) return unreachable(" (" + schema.message() + ")");
     }
     if (!this->ledger || this->ledger->Healthy()) return Status::Ok();
-    return Status::Unavailable("the ledger database is unreachable; " + std::to_string(this->ledger->Pending()) +
-                               " writes waiting");
+    return unreachable("");
   });
   for (auto [addr, server, handler] :
        {std::tuple{options.metrics_bind_address, &metrics_server,
@@ -404,7 +408,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
 int Manager::Run() {
   Impl& m = *impl_;
   if (!m.options.leader_elect) {
-    m.panel_fence.OpenForever();
+    m.fence.OpenForever();
     m.RunControllers();
     return 0;
   }
@@ -417,8 +421,8 @@ int Manager::Run() {
   le.on_error = [lease_ns, id = m.options.leader_election_id](const Status& s) {
     spdlog::error("leader election: Lease {}/{}: {}", lease_ns, id, s.ToString());
   };
-  le.fence = &m.panel_fence;  // shut the moment leadership is in doubt: no panel call after it
-  auto elector = kube::LeaderElector::New(m.kube.get(), le, &m.clock);
+  le.fence = &m.fence;  // shut the moment leadership is in doubt: no panel call or cluster write after it
+  auto elector = kube::LeaderElector::New(m.api_server.get(), le, &m.clock);
   if (!elector.ok()) {
     spdlog::error("{}", elector.status().message());
     return 1;

@@ -10,6 +10,7 @@
 #include "pkg/common/clock.h"
 #include "pkg/common/strings.h"
 #include "pkg/kube/object_key.h"
+#include "pkg/x3ui/reasons.h"
 
 namespace x3ui::controller {
 namespace {
@@ -100,7 +101,7 @@ Status DeleteOwnedClients(panel::PanelSession& session, const std::vector<panel:
       if (!wanted_gone.count(email)) continue;
       if (inbound.clients.size() == 1 && !c.enable) continue;  // a disabled last client: nothing to do
       Status s = session.Mutate([&](panel::PanelClient& pc) { return pc.DeleteClient(inbound, c); });
-      if (s.reason() == api::kReasonLastClient) {
+      if (s.reason() == panel::kReasonLastClient) {
         // The panel keeps an inbound's last client; a disabled one grants nothing.
         panel::Client off = c;
         off.enable = false;

@@ -5,6 +5,7 @@
 #include "pkg/api/reasons.h"
 #include "controller/transport_security.h"
 #include "pkg/x3ui/credentials.h"
+#include "pkg/x3ui/reasons.h"
 #include "pkg/x3ui/tls_trust.h"
 
 namespace x3ui::controller {
@@ -44,17 +45,17 @@ Result<std::string> CaBundleFor(kube::KubeClient& kube, const std::string& ns, c
   const std::string where = "Secret " + ns + "/" + ref.name + " key " + key + " (spec.panel.caSecretRef)";
   Result<kube::Json> secret = kube.Get(kube::kSecrets, ns, ref.name);
   if (!secret.ok()) {
-    *reason = "CaBundleMissing";
+    *reason = api::kReasonCaBundleMissing;
     if (secret.status().code() == Status::Code::kNotFound) return Status::NotFound(where + ": the Secret is not found");
     return secret.status().WithContext("reading " + where);
   }
   Result<std::string> pem = panel::CaBundleFromSecret(*secret, ref.key);
   if (!pem.ok()) {
-    *reason = pem.status().reason() == "CaMissing" ? "CaBundleMissing" : "CaInvalid";
+    *reason = pem.status().reason() == panel::kReasonCaMissing ? api::kReasonCaBundleMissing : api::kReasonCaInvalid;
     return Status::FailedPrecondition(where + ": " + pem.status().message());
   }
   if (Status s = panel::CheckCaBundle(*pem); !s.ok()) {
-    *reason = "CaInvalid";
+    *reason = api::kReasonCaInvalid;
     return Status::InvalidArgument(where + ": " + s.message());
   }
   return pem;

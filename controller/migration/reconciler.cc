@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/assignment/reconciler.h"
+#include "controller/record_event.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/json.h"
 #include "pkg/api/reasons.h"
@@ -116,9 +117,7 @@ Result<runtime::ReconcileResult> MigrationReconciler::Plan(const kube::Json& obj
   // The conditions' timestamps do not move when nothing else does, so an unchanged plan writes nothing.
   const bool changed = !(next == m.status);
   if (Status s = WriteStatus(m, next); !s.ok()) return s;
-  if (changed && deps_.events) {
-    (void)deps_.events->Record(obj, "Normal", m.spec.dry_run ? api::kReasonDryRun : "Planned", "Plan", summary);
-  }
+  if (changed) RecordEvent(deps_.events, obj, "Normal", m.spec.dry_run ? api::kReasonDryRun : api::kReasonPlanned, "Plan", summary);
   return result;
 }
 
@@ -177,10 +176,8 @@ Result<runtime::ReconcileResult> MigrationReconciler::Run(const kube::Json& obj,
     auto r = deps_.book->MoveRequestOf(kube::ObjectKey{ns, mv.user}.String());
     if (r && r->target == mv.to) deps_.book->ClearMoveRequest(kube::ObjectKey{ns, mv.user}.String());
   }
-  if (deps_.events) {
-    (void)deps_.events->Record(obj, failed == 0 ? "Normal" : "Warning", failed == 0 ? "Succeeded" : "SomeMovesFailed",
-                               "Migrate", progress);
-  }
+  RecordEvent(deps_.events, obj, failed == 0 ? "Normal" : "Warning",
+              failed == 0 ? api::kReasonSucceeded : api::kReasonSomeMovesFailed, "Migrate", progress);
   spdlog::info("VpnMigration {}/{} finished: {}", ns, m.metadata.name, progress);
   return runtime::ReconcileResult{};
 }

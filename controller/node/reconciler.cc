@@ -14,6 +14,7 @@
 #include "pkg/api/reasons.h"
 #include "pkg/api/validation.h"
 #include "pkg/kube/object_key.h"
+#include "pkg/x3ui/reasons.h"
 
 namespace x3ui::controller {
 namespace {
@@ -231,7 +232,7 @@ NodeReconciler::Probe NodeReconciler::ProbePanel(Pass& p) {
   Result<std::vector<panel::Inbound>> inbounds = p.session->ListInbounds();  // refreshes the kept copy
   Probe probe;
   probe.latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  const bool status_ok = server.ok() || server.status().reason() == api::kReasonStatusNotReady;
+  const bool status_ok = server.ok() || server.status().reason() == panel::kReasonStatusNotReady;
   probe.facts.reachable = inbounds.ok() && status_ok;
   probe.facts.failure = !inbounds.ok() ? inbounds.status() : (!status_ok ? server.status() : Status::Ok());
   if (probe.facts.reachable && server.ok() && !server->healthy()) {

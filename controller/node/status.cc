@@ -3,6 +3,7 @@
 #include "controller/transport_security.h"
 #include "pkg/api/conditions.h"
 #include "pkg/api/reasons.h"
+#include "pkg/x3ui/reasons.h"
 
 namespace x3ui::controller {
 namespace {
@@ -34,7 +35,7 @@ api::Condition SchedulableCondition(const api::VpnNodeSpec& spec, int64_t gen) {
 }
 
 api::Condition ReadyCondition(const ProbeFacts& f, const api::VpnNodeSpec& spec, int64_t gen) {
-  const bool login_refused = f.failure.reason() == api::kReasonLoginFailed || f.failure.reason() == api::kReasonLoginBackoff;
+  const bool login_refused = f.failure.reason() == panel::kReasonLoginFailed || f.failure.reason() == panel::kReasonLoginBackoff;
   if (!f.reachable && login_refused) {
     return Cond(api::kReady, false, api::kReasonLoginFailed,
                 "the panel refuses the credentials of Secret " + spec.panel.credentials_secret_ref.name +

@@ -34,11 +34,7 @@ inline constexpr char kReasonInsecureTransportRefused[] = "InsecureTransportRefu
 inline constexpr char kReasonPlainHttp[] = "PlainHttp";
 inline constexpr char kReasonTlsVerifyDisabled[] = "TlsVerifyDisabled";
 inline constexpr char kReasonTlsVerified[] = "TlsVerified";
-// Panel replies the controllers act on (the panel adapter's Status reasons).
-inline constexpr char kReasonLoginFailed[] = "LoginFailed";
-inline constexpr char kReasonLoginBackoff[] = "LoginBackoff";
-inline constexpr char kReasonStatusNotReady[] = "StatusNotReady";
-inline constexpr char kReasonLastClient[] = "LastClient";
+inline constexpr char kReasonLoginFailed[] = "LoginFailed";       // Ready=False: the panel refused the login
 
 // Any object whose spec fails validation (Ready=False).
 inline constexpr char kReasonInvalidSpec[] = "InvalidSpec";
@@ -74,6 +70,10 @@ inline constexpr char kReasonDeleted[] = "Deleted";
 
 // VpnMigration conditions.
 inline constexpr char kReasonDryRun[] = "DryRun";
+// VpnMigration Events.
+inline constexpr char kReasonPlanned[] = "Planned";
+inline constexpr char kReasonSucceeded[] = "Succeeded";
+inline constexpr char kReasonSomeMovesFailed[] = "SomeMovesFailed";
 inline constexpr char kReasonNothingToMove[] = "NothingToMove";
 inline constexpr char kReasonBlocked[] = "Blocked";
 inline constexpr char kReasonRunning[] = "Running";

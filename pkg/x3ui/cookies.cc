@@ -2,6 +2,7 @@
 
 #include "pkg/common/strings.h"
 #include "pkg/x3ui/limits.h"
+#include "pkg/x3ui/reasons.h"
 
 namespace x3ui::panel {
 namespace {
@@ -54,7 +55,7 @@ Result<std::vector<Cookie>> ParseSetCookie(std::string_view header) {
   if (header.size() > kMaxSetCookieBytes) {
     return Status::ResourceExhausted("the panel sent a Set-Cookie header of " + std::to_string(header.size()) +
                                      " bytes, over the limit of " + std::to_string(kMaxSetCookieBytes))
-        .WithReason("MalformedReply");
+        .WithReason(kReasonMalformedReply);
   }
   std::vector<Cookie> out;
   while (true) {

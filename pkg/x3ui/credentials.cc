@@ -2,6 +2,7 @@
 
 #include "pkg/common/base64.h"
 #include "pkg/common/text.h"
+#include "pkg/x3ui/reasons.h"
 
 namespace x3ui::panel {
 namespace {
@@ -42,19 +43,19 @@ Result<PanelCredentials> CredentialsFromSecret(const nlohmann::json& secret) {
   for (auto [key, value] : {std::pair{"username", &c.username}, std::pair{"password", &c.password}}) {
     if (!IsValidUtf8(*value)) {
       return Status::InvalidArgument(SecretName(secret) + ": key " + key + " is not valid UTF-8 text")
-          .WithReason("CredentialsInvalid");
+          .WithReason(kReasonCredentialsInvalid);
     }
   }
   for (unsigned char ch : c.api_token) {
     if (ch < 0x21 || ch > 0x7E) {
       return Status::InvalidArgument(SecretName(secret) + ": key token holds bytes other than printable ASCII")
-          .WithReason("CredentialsInvalid");
+          .WithReason(kReasonCredentialsInvalid);
     }
   }
   if (!c.api_token.empty()) return c;
   if (c.username.empty() || c.password.empty()) {
     return Status::FailedPrecondition(SecretName(secret) + " needs keys username and password, or token")
-        .WithReason("CredentialsMissing");
+        .WithReason(kReasonCredentialsMissing);
   }
   return c;
 }
@@ -64,7 +65,7 @@ Result<std::string> CaBundleFromSecret(const nlohmann::json& secret, const std::
   Result<std::optional<std::string>> v = Value(secret, k);
   if (!v.ok()) return v.status();
   if (!*v || (*v)->empty()) {
-    return Status::FailedPrecondition(SecretName(secret) + " has no key " + k).WithReason("CaMissing");
+    return Status::FailedPrecondition(SecretName(secret) + " has no key " + k).WithReason(kReasonCaMissing);
   }
   return **v;
 }

@@ -1,5 +1,7 @@
 #include "pkg/x3ui/fenced_transport.h"
 
+#include <algorithm>
+
 namespace x3ui::panel {
 namespace {
 
@@ -11,7 +13,10 @@ class FencedTransport final : public HttpTransport {
     if (!fence_->IsOpen()) {
       return Status::FailedPrecondition("not the leader: this replica does not hold the leader lease, so it sends nothing to panels");
     }
-    return inner_->Send(request);
+    // A request still on the wire when the fence shuts is canceled then, not at its own timeout.
+    HttpRequest capped = request;
+    capped.not_after = std::min(request.not_after, fence_->open_until());
+    return inner_->Send(capped);
   }
 
  private:

@@ -4,7 +4,8 @@
 // doubt (its renew deadline passed, or it was paused past it) must not touch a panel, because a
 // successor may already be changing the same inbounds. Every request is refused, reads and
 // logins included, with FailedPrecondition "not the leader", before any byte leaves the process.
-// A request already on the wire when the fence shuts runs to its own deadline.
+// A request already on the wire when the fence shuts is canceled at that moment (its
+// `not_after`), which closes its connection, so no byte of it is sent after the deadline.
 //
 // Thread-safety: Send may be called concurrently (the fence is atomic).
 #ifndef X3UI_PKG_X3UI_FENCED_TRANSPORT_H_

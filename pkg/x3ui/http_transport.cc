@@ -72,7 +72,10 @@ class CppRestTransport final : public HttpTransport {
     // cpprestsdk reads a body into memory in the background whether or not anyone reads it, so
     // every early return while the body may still be arriving cancels, which closes the
     // connection. The whole exchange, connect to last byte, has one deadline.
-    const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = std::min(start + options_.timeout, req.not_after);
+    // What the caller allowed: the timeout, or less when the request's not_after comes first.
+    const auto allowed = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - start);
     pplx::cancellation_token_source cancel;
     auto overflow = std::make_shared<std::atomic<bool>>(false);
     try {
@@ -80,7 +83,7 @@ class CppRestTransport final : public HttpTransport {
       pplx::task<web::http::http_response> sent = client_.request(r, cancel.get_token());
       if (!CompletesBy(sent, deadline)) {
         cancel.cancel();
-        return PastDeadline();
+        return PastDeadline(allowed);
       }
       web::http::http_response resp = sent.get();
       HttpResponse out;
@@ -96,7 +99,7 @@ class CppRestTransport final : public HttpTransport {
         return Status::ResourceExhausted("reply of " + std::to_string(resp.headers().content_length()) +
                                          " bytes exceeds the limit of " + std::to_string(options_.max_body_bytes));
       }
-      Status s = ReadBody(resp, *overflow, deadline, &out.body);
+      Status s = ReadBody(resp, *overflow, deadline, allowed, &out.body);
       if (!s.ok()) {
         cancel.cancel();
         return s;
@@ -108,11 +111,11 @@ class CppRestTransport final : public HttpTransport {
       if (overflow->load()) return TooLarge();
       std::string what = e.what();
       if (e.error_code() == std::errc::timed_out || what.find("timed out") != std::string::npos) {
-        return PastDeadline();
+        return PastDeadline(allowed);
       }
       return Status::Unavailable(CleanForeignText(what));
     } catch (const pplx::task_canceled&) {
-      return PastDeadline();
+      return PastDeadline(allowed);
     } catch (const web::uri_exception&) {
       // Its text quotes the path, which can hold a client's key.
       return Status::InvalidArgument("the request path is not a valid URI");
@@ -147,15 +150,15 @@ class CppRestTransport final : public HttpTransport {
   Status TooLarge() const {
     return Status::ResourceExhausted("reply exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
   }
-  Status PastDeadline() const {
-    return Status::DeadlineExceeded("no complete reply within " + std::to_string(options_.timeout.count()) + " ms");
+  static Status PastDeadline(std::chrono::milliseconds allowed) {
+    return Status::DeadlineExceeded("no complete reply within " + std::to_string(std::max<int64_t>(allowed.count(), 0)) + " ms");
   }
 
   // Reads the body in chunks, so that a hostile endless body stops at the limit, and a body that
   // trickles in stops at the deadline. The progress handler stops the download itself;
   // `overflow` says that it did.
   Status ReadBody(web::http::http_response& resp, const std::atomic<bool>& overflow,
-                  std::chrono::steady_clock::time_point deadline, std::string* out) {
+                  std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds allowed, std::string* out) {
     auto buf = resp.body().streambuf();
     auto chunk = std::make_shared<std::vector<uint8_t>>(64 * 1024);  // outlives an abandoned read
     out->clear();
@@ -167,7 +170,7 @@ class CppRestTransport final : public HttpTransport {
         } catch (...) {
         }
       });
-      if (!CompletesBy(read, deadline)) return PastDeadline();
+      if (!CompletesBy(read, deadline)) return PastDeadline(allowed);
       size_t n = read.get();
       if (n == 0) break;
       out->append(reinterpret_cast<const char*>(chunk->data()), n);

@@ -6,7 +6,7 @@
 //   DeadlineExceeded   no complete reply within the timeout, which bounds the whole exchange
 //                      (connect, TLS, request, head and body): a server that sends a byte now
 //                      and then is cut off at the deadline (the request is canceled, which
-//                      closes the connection)
+//                      closes the connection); also at the request's `not_after`
 //   ResourceExhausted  a body larger than the limit (the download is stopped and the
 //                      connection closed, so the rest is never buffered), or headers over
 //                      kMaxHeaderBytes
@@ -35,6 +35,9 @@ struct HttpRequest {
   std::string path;    // path and query, relative to the transport's base URL (no leading '/')
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // The request is canceled at this time even when its timeout has not passed yet (a fenced
+  // transport sets the fence's deadline here, so nothing is sent after leadership is in doubt).
+  std::chrono::steady_clock::time_point not_after = std::chrono::steady_clock::time_point::max();
 };
 
 struct HttpResponse {

@@ -5,6 +5,7 @@
 #include "pkg/common/url.h"
 #include "pkg/x3ui/cookies.h"
 #include "pkg/x3ui/limits.h"
+#include "pkg/x3ui/reasons.h"
 #include "pkg/x3ui/replies.h"
 
 namespace x3ui::panel {
@@ -34,8 +35,8 @@ std::string Outcome(const Status& s) {
     case Status::Code::kResourceExhausted: return "malformed";
     default: break;
   }
-  if (s.reason() == "MalformedReply") return "malformed";
-  if (s.reason() == "EndpointMissing") return "missing";
+  if (s.reason() == kReasonMalformedReply) return "malformed";
+  if (s.reason() == kReasonEndpointMissing) return "missing";
   return "rejected";
 }
 
@@ -69,7 +70,7 @@ Status StoreCookies(const HttpResponse& r, std::map<std::string, std::string>* j
   if (total > kMaxSetCookieBytes || CookieHeader(next).size() > kMaxSetCookieBytes) {
     return Status::ResourceExhausted("the panel's cookies take more than " + std::to_string(kMaxSetCookieBytes) +
                                      " bytes")
-        .WithReason("MalformedReply");
+        .WithReason(kReasonMalformedReply);
   }
   *jar = std::move(next);
   return Status::Ok();
@@ -83,7 +84,7 @@ Status CheckCredentialText(const PanelCredentials& c) {
     if (!IsValidUtf8(*value)) {
       return Status::InvalidArgument(std::string("the panel ") + key + " (Secret key " + key +
                                      ") is not valid UTF-8, which the panel's JSON login cannot carry")
-          .WithReason("CredentialsInvalid");
+          .WithReason(kReasonCredentialsInvalid);
     }
   }
   return Status::Ok();
@@ -101,7 +102,7 @@ Status CheckTokenText(const std::string& token) {
   for (unsigned char c : token) {
     if (c < 0x21 || c > 0x7E) {
       return Status::InvalidArgument("the panel API token (Secret key token) holds bytes other than printable ASCII")
-          .WithReason("CredentialsInvalid");
+          .WithReason(kReasonCredentialsInvalid);
     }
   }
   return Status::Ok();
@@ -149,7 +150,7 @@ Status PanelClient::Login(std::unique_lock<std::mutex>& l) {
   if (now < next_login_) {
     // The refusal's own text, no countdown: callers put it in status, which must not change on
     // every probe while the panel keeps refusing.
-    return Status::Unauthenticated(last_login_error_.message()).WithReason("LoginBackoff");
+    return Status::Unauthenticated(last_login_error_.message()).WithReason(kReasonLoginBackoff);
   }
   if (Status s = CheckCredentialText(options_.credentials); !s.ok()) return s.WithContext("login to " + where_);
   LoginJar jar{cookies_, csrf_token_, csrf_checked_};
@@ -165,7 +166,7 @@ Status PanelClient::Login(std::unique_lock<std::mutex>& l) {
     ++generation_;
     login_backoff_ = std::chrono::milliseconds(0);
     next_login_ = TimePoint{};
-  } else if (s.reason() == "LoginFailed") {
+  } else if (s.reason() == kReasonLoginFailed) {
     login_backoff_ = NextLoginBackoff(login_backoff_, options_.login_backoff, options_.max_login_backoff);
     next_login_ = clock_->Now() + login_backoff_;
     last_login_error_ = s;
@@ -182,7 +183,7 @@ Status PanelClient::AwaitLogin(std::unique_lock<std::mutex>& l) {
   if (!login_ended_.wait_for(l, options_.wait_limit, [&] { return logins_ended_ != seen; })) {
     return Status::DeadlineExceeded("waited " + std::to_string(options_.wait_limit.count()) +
                                     " ms for the login to " + where_ + " in progress")
-        .WithReason("PanelBusy");
+        .WithReason(kReasonPanelBusy);
   }
   return logged_in_ ? Status::Ok() : last_login_;
 }
@@ -232,9 +233,9 @@ Status PanelClient::LoginExchange(LoginJar* jar) {
     std::string msg = "login to " + where_ + " answered HTTP " + std::to_string(r->status);
     if (r->status == 404) {
       return Status::NotFound(msg + ": no 3x-ui panel at this URL; check spec.panel.url and its web base path")
-          .WithReason("LoginNotFound");
+          .WithReason(kReasonLoginNotFound);
     }
-    return Status::Unavailable(msg).WithReason("HttpStatus");
+    return Status::Unavailable(msg).WithReason(kReasonHttpStatus);
   }
   Result<Envelope> e = ParseEnvelope(r->body);
   if (!e.ok()) {
@@ -243,7 +244,7 @@ Status PanelClient::LoginExchange(LoginJar* jar) {
   }
   if (!e->success) {
     Observe("login", "auth", start);
-    return Status::Unauthenticated("login to " + where_ + " refused: " + CleanForeignText(e->msg)).WithReason("LoginFailed");
+    return Status::Unauthenticated("login to " + where_ + " refused: " + CleanForeignText(e->msg)).WithReason(kReasonLoginFailed);
   }
   if (Status s = StoreCookies(*r, &jar->cookies); !s.ok()) {
     Observe("login", "malformed", start);
@@ -261,7 +262,7 @@ void PanelClient::ResumeLoginBackoff(TimePoint first_refusal, const std::string&
   if (next <= next_login_) return;
   next_login_ = next;
   login_backoff_ = backoff;
-  last_login_error_ = Status::Unauthenticated(CleanForeignText(refusal)).WithReason("LoginFailed");
+  last_login_error_ = Status::Unauthenticated(CleanForeignText(refusal)).WithReason(kReasonLoginFailed);
 }
 
 TimePoint NextLoginAttempt(TimePoint first_refusal, TimePoint now, std::chrono::milliseconds base,
@@ -321,17 +322,17 @@ Result<PanelClient::Reply> PanelClient::Call(const std::string& op, const std::s
       Observe(op, "missing", start);
       std::string msg = context + ": endpoint missing on this panel version";
       if (token) msg += " (or the API token was refused)";
-      return Status::NotFound(msg).WithReason("EndpointMissing");
+      return Status::NotFound(msg).WithReason(kReasonEndpointMissing);
     }
     if (auth_like) {
       Observe(op, "auth", start);
       return Status::Unauthenticated(context + ": HTTP " + std::to_string(code) +
                                      (token ? " (API token refused)" : " after a fresh login"))
-          .WithReason("SessionRejected");
+          .WithReason(kReasonSessionRejected);
     }
     if (code != 200) {
       Observe(op, code >= 500 ? "unavailable" : "rejected", start);
-      return Status::Unavailable(context + ": HTTP " + std::to_string(code)).WithReason("HttpStatus");
+      return Status::Unavailable(context + ": HTTP " + std::to_string(code)).WithReason(kReasonHttpStatus);
     }
     Result<Envelope> e = ParseEnvelope(r->body);
     if (!e.ok()) {
@@ -457,7 +458,7 @@ Result<ClientStat> PanelClient::GetClientTraffic(const std::string& email) {
   if (!r.ok()) return r.status();
   if (Status s = CheckSuccess(r->envelope, "traffic of " + email); !s.ok()) return s;
   // Up to 2.8.1 an unknown email is success with obj null.
-  if (r->envelope.obj.is_null()) return Status::NotFound("no traffic record for " + email).WithReason("ClientNotFound");
+  if (r->envelope.obj.is_null()) return Status::NotFound("no traffic record for " + email).WithReason(kReasonClientNotFound);
   return ParseClientStat(r->envelope.obj);
 }
 

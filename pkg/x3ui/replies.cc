@@ -3,12 +3,13 @@
 #include "pkg/common/json_fields.h"
 #include "pkg/common/json_parse.h"
 #include "pkg/common/text.h"
+#include "pkg/x3ui/reasons.h"
 
 namespace x3ui::panel {
 namespace {
 
 Status Malformed(const std::string& what) {
-  return Status::Internal("malformed panel reply: " + what).WithReason("MalformedReply");
+  return Status::Internal("malformed panel reply: " + what).WithReason(kReasonMalformedReply);
 }
 
 // A panel can get every one of thousands of clients wrong: the message lists the first few.
@@ -97,19 +98,19 @@ Status CheckSuccess(const Envelope& e, const std::string& what) {
   const std::string& m = e.msg;
   std::string text = what + ": panel said \"" + CleanForeignText(m) + "\"";
   if (Contains(m, "Duplicate email") || Contains(m, "email already in use")) {
-    return Status::FailedPrecondition(text).WithReason("DuplicateEmail");
+    return Status::FailedPrecondition(text).WithReason(kReasonDuplicateEmail);
   }
-  if (Contains(m, "no client remained")) return Status::FailedPrecondition(text).WithReason("LastClient");
+  if (Contains(m, "no client remained")) return Status::FailedPrecondition(text).WithReason(kReasonLastClient);
   if (Contains(m, "record not found") || Contains(m, "Inbound Not Found")) {
-    return Status::NotFound(text).WithReason("RecordNotFound");
+    return Status::NotFound(text).WithReason(kReasonRecordNotFound);
   }
   if (Contains(m, "Client Not Found") || Contains(m, "not found")) {
-    return Status::NotFound(text).WithReason("ClientNotFound");
+    return Status::NotFound(text).WithReason(kReasonClientNotFound);
   }
   if (Contains(m, "Invalid username or password") || Contains(m, "session has expired")) {
-    return Status::Unauthenticated(text).WithReason("LoginFailed");
+    return Status::Unauthenticated(text).WithReason(kReasonLoginFailed);
   }
-  return Status::FailedPrecondition(text).WithReason("Rejected");
+  return Status::FailedPrecondition(text).WithReason(kReasonRejected);
 }
 
 Result<Json> ParseSettingsValue(const Json& v, const std::string& field) {
@@ -188,7 +189,7 @@ Result<std::vector<Inbound>> ParseInboundList(const Json& obj) {
 
 Result<ServerStatus> ParseServerStatus(const Json& obj) {
   if (obj.is_null()) {
-    return Status::Unavailable("panel status not ready yet (the panel has just started)").WithReason("StatusNotReady");
+    return Status::Unavailable("panel status not ready yet (the panel has just started)").WithReason(kReasonStatusNotReady);
   }
   if (!obj.is_object()) return Malformed("server status is not an object");
   FieldErrors errs;

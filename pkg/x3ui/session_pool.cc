@@ -5,6 +5,7 @@
 #include <set>
 
 #include "pkg/common/strings.h"
+#include "pkg/x3ui/reasons.h"
 
 namespace x3ui::panel {
 
@@ -15,7 +16,7 @@ std::chrono::steady_clock::time_point PanelSession::WaitDeadline() const {
 Status PanelSession::WaitExpired(const std::string& what) const {
   return Status::DeadlineExceeded("waited " + std::to_string(wait_limit_.count()) + " ms for " + what + " on panel " +
                                   key_)
-      .WithReason("PanelBusy");
+      .WithReason(kReasonPanelBusy);
 }
 
 Status PanelSession::TakeTurn() {
@@ -242,7 +243,7 @@ std::vector<Status> PanelSession::AddBatch(const std::vector<PendingPtr>& batch)
       results.push_back(after.status().WithContext("re-reading after adding clients"));
     } else {
       results.push_back(
-          Status::FailedPrecondition("the panel accepted but did not keep: " + missing).WithReason("NotPersisted"));
+          Status::FailedPrecondition("the panel accepted but did not keep: " + missing).WithReason(kReasonNotPersisted));
     }
   }
   return results;

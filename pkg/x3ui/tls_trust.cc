@@ -9,6 +9,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include "pkg/x3ui/reasons.h"
+
 namespace x3ui::panel {
 namespace {
 
@@ -30,9 +32,9 @@ Result<std::vector<X509Ptr>> ParseCertificates(const std::string& pem) {
   const bool clean_end = err == 0 || (ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE);
   ERR_clear_error();
   if (!clean_end) {
-    return Status::InvalidArgument("the CA bundle holds a PEM block that is not a valid certificate").WithReason("CaInvalid");
+    return Status::InvalidArgument("the CA bundle holds a PEM block that is not a valid certificate").WithReason(kReasonCaInvalid);
   }
-  if (certs.empty()) return Status::InvalidArgument("the CA bundle holds no PEM certificate").WithReason("CaInvalid");
+  if (certs.empty()) return Status::InvalidArgument("the CA bundle holds no PEM certificate").WithReason(kReasonCaInvalid);
   return certs;
 }
 

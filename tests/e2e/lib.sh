@@ -10,6 +10,13 @@ passed=0 failed=0
 check() { local what=$1; shift; if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi; }
 # Polls a command until it succeeds or the deadline (seconds) passes.
 within() { local deadline=$1; shift; local end=$((SECONDS + deadline)); until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done; }
+# The leader-election Lease's holder in $ns, "" while there is none (no Lease yet: kubectl's
+# error is not a holder).
+holder() {
+  kubectl --kubeconfig "$KUBECONFIG" --cache-dir "$work/kcache" get lease x3ui-operator-leader -n "$ns" \
+    -o jsonpath='{.spec.holderIdentity}' 2>/dev/null
+}
+held() { [ -n "$(holder)" ]; }
 # Starts x3ui-sim ($1: binary) with the config $work/sim.yaml; sets sim_pid.
 start_sim() {
   "$1" --config "$work/sim.yaml" --ready-file "$work/sim.ready" >"$work/sim.log" 2>&1 &

@@ -73,12 +73,6 @@ start_replica() {  # $1: name; sets ${1}_pid
     >"$work/$1.log" 2>&1 &
   eval "${1}_pid=$!"
 }
-# The Lease's holder, "" while there is none (no Lease yet: kubectl's error is not a holder).
-holder() {
-  kubectl --kubeconfig "$KUBECONFIG" --cache-dir "$work/kcache" get lease x3ui-operator-leader -n "$ns" \
-    -o jsonpath='{.spec.holderIdentity}' 2>/dev/null
-}
-held() { [ -n "$(holder)" ]; }
 nodes_ready() { [ "$(k get vn -n "$ns" -o jsonpath='{.items[*].status.phase}')" = "Ready Ready" ]; }
 
 start_replica a

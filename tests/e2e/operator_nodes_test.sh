@@ -50,8 +50,6 @@ YAML
   --success-threshold 1 --log-format json --leader-elect >"$work/operator.log" 2>&1 &
 op_pid=$!
 
-holder() { k get lease x3ui-operator-leader -n "$ns" -o jsonpath='{.spec.holderIdentity}'; }
-held() { [ -n "$(holder)" ]; }
 check "it takes the leader lease" within 30 held
 check "the node becomes Ready" within 30 phase_is Ready
 check "apiFlavor is reported" test "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.apiFlavor}')" = "classic-csrf"

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pkg/x3ui/fenced_transport.h"
 #include "pkg/x3ui/session_pool.h"
 #include "tests/sim/sim_server.h"
 #include "tests/support/wait.h"
@@ -115,6 +116,27 @@ TEST_F(DripTest, ADrippingPanelHoldsUpOnlyItsOwnCallersAndOnlyBriefly) {
     Status s = c.get();
     EXPECT_EQ(s.code(), Status::Code::kDeadlineExceeded) << s.ToString();
   }
+}
+
+TEST_F(DripTest, ARequestOnTheWireIsCanceledWhenTheLeadersFenceShuts) {
+  // The lease's renew deadline passes 300 ms into a login whose reply takes over a second: the
+  // request ends then, not at its 20 s timeout, so a replica whose leadership is in doubt has
+  // nothing in flight towards the panel once a successor may start.
+  ASSERT_TRUE(server_->SetFaults("slow", Drip(15)).ok());
+  Fence fence;
+  fence.OpenUntil(Steady::now() + 300ms);
+  TransportOptions o;
+  o.base_url = urls_[0];
+  o.timeout = 20s;
+  auto t = FencedTransports(NewCppRestTransport, &fence)(o);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  const auto start = Steady::now();
+  Result<HttpResponse> r =
+      (*t)->Send({"POST", "login", {{"Content-Type", "application/json"}}, R"({"username":"admin","password":"admin"})"});
+  const auto took = Steady::now() - start;
+  ASSERT_FALSE(r.ok()) << "the reply arrived whole after the fence shut";
+  EXPECT_EQ(r.status().code(), Status::Code::kDeadlineExceeded) << r.status().ToString();
+  EXPECT_LT(took, 1s) << "the request outlived the fence";
 }
 
 }  // namespace

@@ -20,24 +20,10 @@ wSrO52FOn7D82uajEeHHRvEseI1Hqo0CIQCNUMc/BqqXc2TVRELsu6yzYvGH+MgU
 z1dru948X7XjvA==
 -----END CERTIFICATE-----
 )";
-const std::string kGarbled = R"(-----BEGIN CERTIFICATE-----
-MIIBhjCC!!!!AwIBAgIUBOu0QVMqk81i95/upf6a/lpnty8wCgYIKoZIzj0EAwIw
-FzEVMBMGA1UEAwwMeDN1aS10ZXN0LWNhMCAXDTI2MTIwMjA2MDM0MloYDzIxMjYx
-MTA4MDYwMzQyWjAXMRUwEwYDVQQDDAx4M3VpLXRlc3QtY2EwWTATBgcqhkjOPQIB
-BggqhkjOPQMBBwNCAASEWTRKEDa2UeSfMu4sHgRBnfD+wRZgQ3XKvfSdLQJVq8qt
-3lDjfbjjNysd4oif3YxW7DCiQuNv4UY8NHaLH2gKo1MwUTAdBgNVHQ4EFgQUMPtJ
-ocO1H9Q0WVg8KJleUAdsdnIwHwYDVR0jBBgwFoAUMPtJocO1H9Q0WVg8KJleUAds
-dnIwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEAiQC/nBdggU+G
-wSrO52FOn7D82uajEeHHRvEseI1Hqo0CIQCNUMc/BqqXc2TVRELsu6yzYvGH+MgU
-z1dru948X7XjvA==
------END CERTIFICATE-----
-)";
-const std::string kTruncated = R"(-----BEGIN CERTIFICATE-----
-MIIBhjCCASugAwIBAgIUBOu0QVMqk81i95/upf6a/lpnty8wCgYIKoZIzj0EAwIw
-FzEVMBMGA1UEAwwMeDN1aS10ZXN0LWNhMCAXDTI2MTIwMjA2MDM0MloYDzIxMjYx
-MTA4MDYwMzQyWjAXMRUwEwYDVQQDDAx4M3VpLXRlc3QtY2EwWTATBgcqhkjOPQIB
------END CERTIFICATE-----
-)";
+// kCa with four base64 characters of its first line replaced by '!'.
+const std::string kGarbled = std::string(kCa).replace(kCa.find("ASug"), 4, "!!!!");
+// kCa cut after its third line of base64.
+const std::string kTruncated = kCa.substr(0, kCa.find("BggqhkjOPQMBBwNCAAS")) + "-----END CERTIFICATE-----\n";
 const std::string kKeyOnly = R"(-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg
 -----END PRIVATE KEY-----
