@@ -18,7 +18,7 @@ Json Secret(const std::string& name) {
 }
 
 TEST(FencedClientTest, WritesWaitForTheFenceAndReadsDoNot) {
-  FakeClock clock;
+  FakeClock clock(std::chrono::system_clock::now());
   FakeKubeClient api(&clock);
   Fence fence;
   FencedClient client(&api, &fence);
