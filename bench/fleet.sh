@@ -115,7 +115,9 @@ ready_count() { scrape | awk '/^x3ui_assignments\{phase="Ready"\}/ {print $NF}';
 all_ready() { [ "$(ready_count)" = "$1" ]; }
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$op_pid/stat"; }
 rss_mb() { awk '/^'"$1"':/ {printf "%.1f\n", $2 / 1024}' "/proc/$op_pid/status"; }
-db_writes() { psql -X -q -t -A -d postgres -c "SELECT coalesce(sum(tup_inserted + tup_updated + tup_deleted), 0) FROM pg_stat_database"; }
+# Rows the operator wrote: its tables only (pg_stat_database also counts autovacuum's updates of
+# the catalogs, e.g. pg_statistic after a mass delete, which are not the operator's writes).
+db_writes() { psql -X -q -t -A -d postgres -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables"; }
 # Quiet means no write in flight for 5 s: the last statuses written, the ledger drained.
 quiet_counts() { echo "$(k_writes) $(metric_sum '^x3ui_ledger_round_trips_total') $(db_writes)"; }
 sleep_until_quiet() { local w1 w2; w1=$(quiet_counts); sleep 5; w2=$(quiet_counts); [ "$w1" = "$w2" ]; }
