@@ -108,6 +108,8 @@ Status DeleteOwnedClients(panel::PanelSession& session, const std::vector<panel:
         const std::string key = panel::ClientKey(inbound.protocol, c);
         s = session.Mutate([&](panel::PanelClient& pc) { return pc.UpdateClient(inbound, key, off); });
       }
+      // Gone already (a person, or a pass working from a newer listing, removed it): done.
+      if (s.reason() == panel::kReasonClientNotFound) continue;
       if (!s.ok()) return s.WithContext("removing " + email);
     }
   }
