@@ -6,7 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "pkg/api/reasons.h"
+#include <spdlog/spdlog.h>
+
 #include "pkg/common/clock.h"
 #include "pkg/common/strings.h"
 #include "pkg/kube/object_key.h"
@@ -109,7 +110,10 @@ Status DeleteOwnedClients(panel::PanelSession& session, const std::vector<panel:
         s = session.Mutate([&](panel::PanelClient& pc) { return pc.UpdateClient(inbound, key, off); });
       }
       // Gone already (a person, or a pass working from a newer listing, removed it): done.
-      if (s.reason() == panel::kReasonClientNotFound) continue;
+      if (s.reason() == panel::kReasonClientNotFound) {
+        spdlog::info("owned client already gone node={} client={}", session.key(), email);
+        continue;
+      }
       if (!s.ok()) return s.WithContext("removing " + email);
     }
   }

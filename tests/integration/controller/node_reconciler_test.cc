@@ -28,6 +28,7 @@ using Json = nlohmann::json;
 
 class NodeReconcilerTest : public ::testing::Test {
  protected:
+  virtual sim::Flavor PanelFlavor() const { return sim::Flavor::kV28; }
   void SetUp() override {
     ASSERT_TRUE(kube_.LoadCrdDefaults(std::string(X3UI_SOURCE_DIR) + "/crds").ok());
     sim::PanelConfig p;
@@ -36,7 +37,7 @@ class NodeReconcilerTest : public ::testing::Test {
     p.base_path = "/base/";
     p.username = "admin";
     p.password = "panel-password-secret";
-    p.flavor = sim::Flavor::kV28;
+    p.flavor = PanelFlavor();
     p.inbounds = sim::DefaultInbounds("fra-1");
     p.status_warmup = 300ms;  // long enough for the first probe to see a null status
     port_ = p.port;
@@ -478,6 +479,44 @@ TEST_F(NodeReconcilerTest, ARevivedPanelsLeftoversAreRemovedOffTheProbe) {
 
   ASSERT_TRUE(Reconcile().ok());
   EXPECT_EQ(Read().status.drift.extra, 1) << "u7's client, which nobody on the node wants in this test";
+}
+
+// From 3.0 a panel refuses to delete a client id it does not hold (2.x ignores it).
+class NodeReconcilerOnV30Test : public NodeReconcilerTest {
+ protected:
+  sim::Flavor PanelFlavor() const override { return sim::Flavor::kV30; }
+};
+
+// A leftover removed by hand after the shared listing was taken is gone already when the
+// clean-up, working from that listing, deletes it: that counts as removed, not as a failure to
+// retry with backoff, and the other leftovers go in the same pass.
+TEST_F(NodeReconcilerOnV30Test, ALeftoverAlreadyGoneFromThePanelCountsAsRemoved) {
+  reconciler_ = std::make_unique<NodeReconciler>(
+      NodeReconcilerDeps{.kube = &kube_, .panels = &pool_, .clock = &clock_, .metrics = &metrics_,
+                         .placed_users = [&](const std::string&, const std::string&) {
+                           return std::optional<std::vector<PlacedUser>>{std::vector<PlacedUser>{}};
+                         },
+                         .remove_extra = [&](const std::string& ns, const std::string& name, std::vector<std::string> e) {
+                           cleanup_.HandExtra(ns + "/" + name, std::move(e));
+                         }},
+      NodeReconcilerOptions{.probe_interval = 30s, .probe_timeout = 2s});
+  sim::SimPanel* panel = sim_->panel("fra-1");
+  for (const char* name : {"u0", "u1", "u2", "u3"}) ASSERT_TRUE(panel->AddClientByHand(1, OwnedClient(name)));
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
+  ASSERT_TRUE(Reconcile().ok());
+  ASSERT_EQ(Read().status.drift.extra, 4);
+
+  // The listing the node's users share, taken now; then a person removes u1 on the panel.
+  std::shared_ptr<panel::PanelSession> session = pool_.Find("vpn/fra-1");
+  ASSERT_TRUE(session);
+  ASSERT_TRUE(session->SharedListing(10s).ok());
+  ASSERT_TRUE(panel->DeleteClientByHand(OwnedClientEmail("vpn", "u1", "reality")));
+  Result<runtime::ReconcileResult> cleaned = cleanup_.Reconcile("vpn", "fra-1", false);
+  ASSERT_TRUE(cleaned.ok()) << cleaned.status().ToString();
+  const std::string after = panel->Describe().dump();
+  for (const char* name : {"u0", "u2"}) {
+    EXPECT_EQ(after.find(OwnedClientEmail("vpn", name, "reality")), std::string::npos) << name << " is still on the panel";
+  }
 }
 
 // A client whose UUID was changed by hand keeps both markers and the spec's limits: only its
