@@ -53,8 +53,10 @@ void MoveSaga::Complete(const kube::Json& obj, const api::VpnAssignment& a, cons
     Journal("advance move " + m.move_id, [id = m.move_id](store::LedgerStore& s) {
       return s.AdvanceMove(id, store::MoveStep::kRemovedFromSource);
     });
-    Step(move_step::kRemovedFromSource);
   }
+  // The source is dealt with either way: its clients are gone, or they wait in the ledger's
+  // pending removals (which the pending-removals controller works off).
+  Step(move_step::kRemovedFromSource);
   Journal("finish move " + m.move_id, [id = m.move_id](store::LedgerStore& s) { return s.AdvanceMove(id, store::MoveStep::kDone); });
 }
 

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pkg/api/reasons.h"
 #include "tests/integration/controller/assignment_fixture.h"
 
 namespace x3ui::controller {
@@ -627,6 +628,43 @@ TEST_F(AssignmentReconcilerTest, ACrashAtEveryStepOfAMoveConverges) {
     ASSERT_TRUE(open.ok());
     EXPECT_TRUE(open->empty()) << open->size() << " moves left open, the first from " << open->front().from_node;
   }
+}
+
+// The last step's crash when the source cannot be asked (it is Unreachable, so its clients are
+// left to the pending removals): the step still happens, once the pending removal is in the
+// ledger, and a restart finds the user on its target with the removal still recorded.
+TEST_F(AssignmentReconcilerTest, ACrashAfterADeferredSourceRemovalConverges) {
+  struct Crash {};
+  views_[1].schedulable = false;  // the user lands on fra-1
+  Place("alice");
+  ASSERT_EQ(Read("alice").status.node_name, "fra-1");
+  views_ = {View("fra-1"), View("fra-2")};
+  views_[0].phase = api::kPhaseUnreachable;
+  views_[0].evacuate_reason = api::kReasonNodeUnreachable;
+  Restart([&](AssignmentReconcilerDeps& d) {
+    d.on_move_step = [&](const std::string& at) {
+      if (at != move_step::kRemovedFromSource) return;
+      ASSERT_TRUE(ledger_->Drain(5s));
+      throw Crash{};
+    };
+  });
+  reconciler_->Observe("vpn", "alice", "fra-1", "");
+  EXPECT_THROW((void)Converge("alice"), Crash) << "the step is reached though the source was not asked";
+
+  Restart();
+  reconciler_->Observe("vpn", "alice", Read("alice").status.node_name, "");
+  ASSERT_TRUE(reconciler_->RecoverMoves("vpn").ok());
+  ASSERT_TRUE(Converge("alice").ok());
+  EXPECT_EQ(Read("alice").status.node_name, "fra-2");
+  EXPECT_EQ(Read("alice").status.migrations, 1);
+  EXPECT_EQ(LedgerNode("alice"), "fra-2");
+  auto pending = store_.PendingRemovals("vpn", "fra-1");
+  ASSERT_TRUE(pending.ok());
+  ASSERT_FALSE(pending->empty()) << "fra-1's clients wait for the node to answer";
+  for (const auto& r : *pending) EXPECT_EQ(r.assignment, "alice") << r.client_email;
+  auto open = store_.OpenMoves();
+  ASSERT_TRUE(open.ok());
+  EXPECT_TRUE(open->empty());
 }
 
 TEST_F(AssignmentReconcilerTest, TheDisruptionBudgetDefersMovesAndWakesTheNextUser) {
