@@ -578,12 +578,28 @@ TEST(CaughtUpTest, ComparesResourceVersionsAsNumbersWhenTheyAre) {
   }
 }
 
+namespace {
+
+// What a test's move-step hook throws to stand for a SIGKILL: the process ends right after
+// `step`, once the ledger holds it (as --crash-after-move-step does).
+struct Crash {};
+std::function<void(AssignmentReconcilerDeps&)> CrashAfter(std::string step) {
+  return [step = std::move(step)](AssignmentReconcilerDeps& d) {
+    d.on_move_step = [step, ledger = d.ledger](const std::string& at) {
+      if (at != step) return;
+      ASSERT_TRUE(ledger->Drain(std::chrono::seconds(5)));
+      throw Crash{};
+    };
+  };
+}
+
+}  // namespace
+
 // A crash (a SIGKILL) right after each step of a move, then a restart: the half-done move is
 // finished or rolled back, and the user ends on one node with one set of clients, the ledger
 // agreeing, the journal closed, the move counted once. The crashed process's batcher dies with
 // it, whatever it held.
 TEST_F(AssignmentReconcilerTest, ACrashAtEveryStepOfAMoveConverges) {
-  struct Crash {};
   int n = 0;
   for (const char* step : kMoveSteps) {
     SCOPED_TRACE(step);
@@ -597,13 +613,7 @@ TEST_F(AssignmentReconcilerTest, ACrashAtEveryStepOfAMoveConverges) {
     views_ = {View("fra-1"), View("fra-2")};
     views_[0].evacuate_reason = "NodeDraining";
 
-    Restart([&, step = std::string(step)](AssignmentReconcilerDeps& d) {
-      d.on_move_step = [&, step](const std::string& at) {
-        if (at != step) return;
-        ASSERT_TRUE(ledger_->Drain(5s));
-        throw Crash{};
-      };
-    });
+    Restart(CrashAfter(step));
     reconciler_->Observe("vpn", name, "fra-1", "");
     EXPECT_THROW((void)Converge(name), Crash);
 
@@ -634,20 +644,13 @@ TEST_F(AssignmentReconcilerTest, ACrashAtEveryStepOfAMoveConverges) {
 // left to the pending removals): the step still happens, once the pending removal is in the
 // ledger, and a restart finds the user on its target with the removal still recorded.
 TEST_F(AssignmentReconcilerTest, ACrashAfterADeferredSourceRemovalConverges) {
-  struct Crash {};
   views_[1].schedulable = false;  // the user lands on fra-1
   Place("alice");
   ASSERT_EQ(Read("alice").status.node_name, "fra-1");
   views_ = {View("fra-1"), View("fra-2")};
   views_[0].phase = api::kPhaseUnreachable;
   views_[0].evacuate_reason = api::kReasonNodeUnreachable;
-  Restart([&](AssignmentReconcilerDeps& d) {
-    d.on_move_step = [&](const std::string& at) {
-      if (at != move_step::kRemovedFromSource) return;
-      ASSERT_TRUE(ledger_->Drain(5s));
-      throw Crash{};
-    };
-  });
+  Restart(CrashAfter(move_step::kRemovedFromSource));
   reconciler_->Observe("vpn", "alice", "fra-1", "");
   EXPECT_THROW((void)Converge("alice"), Crash) << "the step is reached though the source was not asked";
 
