@@ -47,7 +47,7 @@ struct NodeReconciler::Pass {
 struct NodeReconciler::Probe {
   ProbeFacts facts;
   std::optional<panel::ServerStatus> server;
-  std::optional<std::vector<panel::Inbound>> inbounds;
+  panel::PanelSession::Listing inbounds;  // null unless listed
   std::chrono::milliseconds latency{0};
 };
 
@@ -229,7 +229,8 @@ NodeReconciler::Probe NodeReconciler::ProbePanel(Pass& p) {
   auto started = std::chrono::steady_clock::now();
   Status connected = client.Connect();  // logs in and detects the API flavor, once per session
   Result<panel::ServerStatus> server = connected.ok() ? client.GetServerStatus() : Result<panel::ServerStatus>(connected);
-  Result<std::vector<panel::Inbound>> inbounds = p.session->ListInbounds();  // refreshes the kept copy
+  // Shared, not copied: a full panel's listing is large, and it is probed every few seconds.
+  Result<panel::PanelSession::Listing> inbounds = p.session->SharedListing(std::chrono::milliseconds(0));  // refreshes the kept copy
   Probe probe;
   probe.latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   const bool status_ok = server.ok() || server.status().reason() == panel::kReasonStatusNotReady;
@@ -242,7 +243,7 @@ NodeReconciler::Probe NodeReconciler::ProbePanel(Pass& p) {
   }
   if (server.ok()) probe.server = *std::move(server);
   if (inbounds.ok()) {
-    probe.facts.missing = MissingInbounds(p.node.spec, *inbounds);
+    probe.facts.missing = MissingInbounds(p.node.spec, **inbounds);
     probe.inbounds = *std::move(inbounds);
   }
   return probe;

@@ -19,6 +19,8 @@ std::chrono::milliseconds NextLoginBackoff(std::chrono::milliseconds current, st
 
 struct PanelClient::Reply {
   Envelope envelope;
+  std::string body;        // as it came
+  bool unchanged = false;  // the caller's `unchanged` said so: nothing was parsed
 };
 
 namespace {
@@ -297,7 +299,8 @@ void PanelClient::Invalidate(uint64_t generation) {
 }
 
 Result<PanelClient::Reply> PanelClient::Call(const std::string& op, const std::string& what, const std::string& method,
-                                             const std::string& path, const std::string& body) {
+                                             const std::string& path, const std::string& body,
+                                             const std::function<bool(const std::string&)>& unchanged) {
   // Messages name the operation, never `path`: it can hold a client's UUID or password.
   const std::string context = what + " on " + where_;
   const bool token = !options_.credentials.api_token.empty();
@@ -334,13 +337,17 @@ Result<PanelClient::Reply> PanelClient::Call(const std::string& op, const std::s
       Observe(op, code >= 500 ? "unavailable" : "rejected", start);
       return Status::Unavailable(context + ": HTTP " + std::to_string(code)).WithReason(kReasonHttpStatus);
     }
+    if (unchanged && unchanged(r->body)) {
+      Observe(op, "success", start);
+      return Reply{Envelope{}, std::string(), true};
+    }
     Result<Envelope> e = ParseEnvelope(r->body);
     if (!e.ok()) {
       Observe(op, "malformed", start);
       return e.status().WithContext(context);
     }
     Observe(op, e->success ? "success" : "rejected", start);
-    return Reply{std::move(e).value()};
+    return Reply{std::move(e).value(), std::move(r->body)};
   }
 }
 
@@ -381,10 +388,32 @@ Result<ServerStatus> PanelClient::GetServerStatus() {
 }
 
 Result<std::vector<Inbound>> PanelClient::ListInbounds() {
-  Result<Reply> r = Call("list", "inbound list", "GET", "panel/api/inbounds/list", "");
+  Result<InboundList> list = ListInboundsShared();
+  if (!list.ok()) return list.status();
+  return **list;
+}
+
+Result<PanelClient::InboundList> PanelClient::ListInboundsShared() {
+  // Only a reply that parsed successfully is kept, so an identical one is a success too.
+  auto same_as_kept = [this](const std::string& body) {
+    std::lock_guard<std::mutex> l(listed_mu_);
+    return listed_ != nullptr && body == listed_body_;
+  };
+  Result<Reply> r = Call("list", "inbound list", "GET", "panel/api/inbounds/list", "", same_as_kept);
   if (!r.ok()) return r.status();
+  if (r->unchanged) {
+    // Another caller may have kept a newer reply since the comparison: that one is as current.
+    std::lock_guard<std::mutex> l(listed_mu_);
+    return listed_;
+  }
   if (Status s = CheckSuccess(r->envelope, "inbound list"); !s.ok()) return s;
-  return ParseInboundList(r->envelope.obj);
+  Result<std::vector<Inbound>> parsed = ParseInboundList(r->envelope.obj);
+  if (!parsed.ok()) return parsed.status();
+  auto list = std::make_shared<const std::vector<Inbound>>(std::move(parsed).value());
+  std::lock_guard<std::mutex> l(listed_mu_);
+  listed_body_ = std::move(r->body);
+  listed_ = list;
+  return InboundList(list);
 }
 
 Status PanelClient::AddClients(const Inbound& inbound, const std::vector<Client>& clients) {

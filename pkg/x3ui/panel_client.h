@@ -83,6 +83,12 @@ class PanelClient {
 
   Result<ServerStatus> GetServerStatus();
   Result<std::vector<Inbound>> ListInbounds();
+  // The same list, shared rather than copied. A reply byte for byte the one last parsed is not
+  // parsed again: its list is returned as it was. A prober lists every panel every few seconds,
+  // and parsing a full panel's listing (every client and its traffic, settings nested as JSON
+  // strings) each time was most of an idle operator's CPU.
+  using InboundList = std::shared_ptr<const std::vector<Inbound>>;
+  Result<InboundList> ListInboundsShared();
   // Adds every client to `inbound` (its id and protocol are used). Classic panels take the whole
   // batch in one call and refuse all of it on one duplicate email (FailedPrecondition/
   // DuplicateEmail); 3.1+ panels take one client per call.
@@ -99,8 +105,11 @@ class PanelClient {
   // One API call with session handling: log in if needed, retry once after re-login. `op` is
   // the metrics label, `what` names the operation in messages ("deleting client bob from
   // inbound 3"); `path` never appears in a message.
+  // `unchanged(body)`, when given, is asked about a 200 reply before it is parsed; true returns
+  // a Reply marked `unchanged`, with nothing parsed.
   Result<Reply> Call(const std::string& op, const std::string& what, const std::string& method,
-                     const std::string& path, const std::string& body);
+                     const std::string& path, const std::string& body,
+                     const std::function<bool(const std::string&)>& unchanged = nullptr);
   Result<HttpResponse> SendRaw(const std::string& op, const std::string& method, const std::string& path,
                                const std::string& body, bool with_session);
   // What a login reads and rewrites: the cookie jar and the CSRF token. A login works on a copy,
@@ -142,6 +151,10 @@ class PanelClient {
   TimePoint next_login_;           // no login attempt before this
   std::chrono::milliseconds login_backoff_{0};
   Status last_login_error_;
+
+  mutable std::mutex listed_mu_;  // guards the two below; held only to compare or swap them
+  std::string listed_body_;       // the last inbound list reply parsed successfully
+  InboundList listed_;            // what it parsed to
 };
 
 // The login back-off schedule: after a first refusal at `first_refusal`, attempts follow at

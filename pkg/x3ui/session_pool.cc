@@ -156,16 +156,15 @@ Result<PanelSession::Listing> PanelSession::SharedListing(std::chrono::milliseco
   } end{l, this, for_everyone};
   const uint64_t generation = generation_;
   l.unlock();
-  Result<std::vector<Inbound>> inbounds = client_->ListInbounds();
+  Result<Listing> listing = client_->ListInboundsShared();
   l.lock();
-  if (!inbounds.ok()) {
-    end.result = inbounds.status();
-    return inbounds.status();
+  if (!listing.ok()) {
+    end.result = listing.status();
+    return listing.status();
   }
-  auto listing = std::make_shared<const std::vector<Inbound>>(std::move(inbounds).value());
-  KeepLocked(generation, listing);
+  KeepLocked(generation, *listing);
   end.result = Status::Ok();
-  return Listing(listing);
+  return listing;
 }
 
 PanelSession::Listing PanelSession::LastListing() const {
@@ -213,14 +212,14 @@ std::vector<Status> PanelSession::AddBatch(const std::vector<PendingPtr>& batch)
     std::lock_guard<std::mutex> l(listing_mu_);
     generation = generation_;
   }
-  Result<std::vector<Inbound>> after = client_->ListInbounds();
+  Result<Listing> after = client_->ListInboundsShared();
   if (after.ok()) {
     std::lock_guard<std::mutex> l(listing_mu_);
-    KeepLocked(generation, std::make_shared<const std::vector<Inbound>>(*after));
+    KeepLocked(generation, *after);
   }
   std::map<std::string, Client> present;
   if (after.ok()) {
-    for (const auto& in : *after) {
+    for (const auto& in : **after) {
       if (in.id != inbound.id) continue;
       for (const auto& cl : in.clients) present.emplace(AsciiLower(cl.email), cl);
     }

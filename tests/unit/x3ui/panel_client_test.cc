@@ -207,6 +207,39 @@ TEST_F(PanelClientTest, GarbledReplyIsMalformedNotACrash) {
   EXPECT_EQ(observed_.back(), "list:malformed");
 }
 
+// The prober lists each panel every few seconds: an unchanged reply is not parsed again, a
+// changed one is, and a bad one is an error however good the kept one was.
+TEST_F(PanelClientTest, AnUnchangedListingIsReusedAndAChangedOneParsed) {
+  PanelClient c = Make();
+  ExpectClassicLogin();
+  const std::string full = testing::Fixture("f4_list.json");
+  const std::string empty = kListOk;
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, full);
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, full);
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, R"({"success":true,"obj":[{"id":)");
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, full);
+  transport_->Expect("GET", "panel/api/inbounds/list", 200, empty);
+  Result<PanelClient::InboundList> first = c.ListInboundsShared();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_FALSE((*first)->empty());
+  EXPECT_EQ((*first)->front().clients.front().email, "alice");
+  Result<PanelClient::InboundList> again = c.ListInboundsShared();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), first->get()) << "the same reply is the same list, not parsed again";
+  Result<PanelClient::InboundList> garbled = c.ListInboundsShared();
+  ASSERT_FALSE(garbled.ok());
+  EXPECT_EQ(garbled.status().reason(), "MalformedReply");
+  Result<PanelClient::InboundList> back = c.ListInboundsShared();
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->get(), first->get()) << "a garbled reply does not replace the kept one";
+  Result<PanelClient::InboundList> changed = c.ListInboundsShared();
+  ASSERT_TRUE(changed.ok());
+  EXPECT_TRUE((*changed)->empty()) << "a changed reply is parsed";
+  EXPECT_TRUE(transport_->Done());
+  EXPECT_EQ(observed_, (std::vector<std::string>{"csrf:success", "login:success", "list:success", "list:success",
+                                                 "list:malformed", "list:success", "list:success"}));
+}
+
 TEST_F(PanelClientTest, TransportFailuresAreClassified) {
   PanelClient c = Make();
   transport_->ExpectError("GET", "csrf-token", Status::Unavailable("connection refused"));
