@@ -14,6 +14,7 @@
 #include "controller/manager.h"
 #include "controller/manifest_check.h"
 #include "controller/options.h"
+#include "controller/subscriptions_main.h"
 #include "controller/version.h"
 #include "pkg/common/logging.h"
 
@@ -35,6 +36,10 @@ int Validate(const std::vector<std::string>& paths) {
 int main(int argc, char** argv) {
   using x3ui::controller::Options;
   std::vector<std::string> args(argv, argv + argc);
+  // A second process mode of the same binary and image: the read-only subscription server.
+  if (args.size() > 1 && args[1] == "subscriptions") {
+    return x3ui::controller::RunSubscriptions(std::vector<std::string>(args.begin() + 2, args.end()));
+  }
   x3ui::Result<Options> opts = x3ui::controller::ParseOptions(args);
   if (!opts.ok()) {
     std::cerr << "x3ui-operator: " << opts.status().message() << "\n\n" << x3ui::controller::Usage();

@@ -313,7 +313,7 @@ void Manager::Impl::WireAssignments() {
                                .batcher = batcher.get(),
                                .cached_assignment = [this](const std::string& key) { return this->assignment_ctl->informer()->Get(key); },
                                .cached_node = [this](const std::string& key) { return this->node_ctl->informer()->Get(key); }},
-      AssignmentReconcilerOptions{.panel_hosts = options.PanelHosts()});
+      AssignmentReconcilerOptions{.panel_hosts = options.PanelHosts(), .subscription_base_url = options.subscription_base_url});
   WatchVpnAssignments({.kube = kube.get(), .ns = options.namespace_, .assignments = assignment_ctl.get(),
                        .nodes = node_ctl.get(), .reconciler = assignments.get(), .placed = placed.get()});
 }

@@ -95,6 +95,23 @@ Status ParsePositive(const char* flag, const std::string& v, double* out) {
   }
 }
 
+// An http(s) URL the token is appended to; a missing trailing "/" is added so the token is a
+// path segment of its own.
+Status ParseSubscriptionBaseUrl(const std::string& v, std::string* out) {
+  if (v.empty()) {
+    out->clear();
+    return Status::Ok();
+  }
+  if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0) {
+    return Status::InvalidArgument("--subscription-base-url: must start with https:// or http://; got \"" + v + "\"");
+  }
+  if (v.find_first_of("?# ") != std::string::npos) {
+    return Status::InvalidArgument("--subscription-base-url: no query, fragment or space; got \"" + v + "\"");
+  }
+  *out = v.back() == '/' ? v : v + "/";
+  return Status::Ok();
+}
+
 Status ParseMoveStep(const std::string& v, std::string* out) {
   for (const char* step : kMoveSteps) {
     if (v == step) {
@@ -171,6 +188,10 @@ const std::map<std::string, Flag>& Flags() {
                                   [](Options* o, const std::string& v) {
                                     return ParseBool("refuse-insecure-panels", v, &o->refuse_insecure_panels);
                                   }}},
+      {"subscription-base-url",
+       {"Public prefix of the users' subscription URLs (https://sub.example.com/sub/); each credentials Secret's "
+        "subscriptionUrl is it plus the user's token. Empty: no subscriptionUrl.",
+        false, [](Options* o, const std::string& v) { return ParseSubscriptionBaseUrl(v, &o->subscription_base_url); }}},
       {"crash-after-move-step",
        {"Testing only: SIGKILL the process right after this step of a user's move (planned, added-on-target, "
         "committed, switched, removed-from-source), once the ledger holds it.",
@@ -302,6 +323,7 @@ std::string Options::Describe() const {
   line("panel-host-allow", panel_host_allow.empty() ? "(every host)" : JoinPatterns(panel_host_allow));
   line("panel-host-deny", panel_host_deny.empty() ? "(none)" : JoinPatterns(panel_host_deny));
   line("refuse-insecure-panels", refuse_insecure_panels ? "true" : "false");
+  if (!subscription_base_url.empty()) line("subscription-base-url", subscription_base_url);
   if (!crash_after_move_step.empty()) line("crash-after-move-step", crash_after_move_step);
   return out.str();
 }

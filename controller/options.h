@@ -52,6 +52,9 @@ struct Options {
   // --refuse-insecure-panels: no credential goes to a plain http:// panel or one whose
   // certificate is not verified (insecureSkipTLSVerify); such a node is Ready=False.
   bool refuse_insecure_panels = false;
+  // --subscription-base-url: the public prefix of every user's subscription URL, the token
+  // appended ("https://sub.example.com/sub/"). Empty: the Secrets carry no subscriptionUrl.
+  std::string subscription_base_url;
   // Fault injection for the crash tests only: SIGKILL right after this step of a move.
   std::string crash_after_move_step;
   std::vector<std::string> validate_paths;      // --validate: check manifests offline and exit

@@ -21,7 +21,48 @@ bool OwnedBy(const kube::Json& obj, const std::string& uid) {
   return false;
 }
 
+std::string AnnotationOf(const kube::Json& obj, const char* key) {
+  if (!obj.contains("metadata") || !obj["metadata"].contains("annotations")) return "";
+  const kube::Json& ann = obj["metadata"]["annotations"];
+  return ann.is_object() && ann.contains(key) && ann[key].is_string() ? ann[key].get<std::string>() : "";
+}
+
+std::string RotationAsked(const api::VpnAssignment& a) {
+  auto it = a.metadata.annotations.find(kRotateSubscriptionTokenAnnotation);
+  return it == a.metadata.annotations.end() ? "" : it->second;
+}
+
 }  // namespace
+
+bool ApplySubscriptionFields(kube::Json& secret, const api::VpnAssignment& a, const std::string& base_url,
+                             const std::function<std::string(size_t)>& new_token) {
+  bool changed = false;
+  kube::Json& meta = secret["metadata"];
+  if (!meta.contains("labels") || !meta["labels"].is_object()) meta["labels"] = kube::Json::object();
+  meta["labels"][kUserCredentialsLabel] = "true";
+  if (!secret.contains("data") || !secret["data"].is_object()) secret["data"] = kube::Json::object();
+  kube::Json& data = secret["data"];
+
+  std::string token = SecretValue(secret, "subscriptionToken");
+  const std::string asked = RotationAsked(a);
+  const bool rotate = !asked.empty() && asked != AnnotationOf(secret, kSubscriptionTokenRotatedAnnotation);
+  if (token.empty() || rotate) {
+    token = new_token(kSubscriptionTokenLength);
+    data["subscriptionToken"] = Base64Encode(token);
+    changed = true;
+  }
+  if (rotate) {
+    if (!meta.contains("annotations") || !meta["annotations"].is_object()) meta["annotations"] = kube::Json::object();
+    meta["annotations"][kSubscriptionTokenRotatedAnnotation] = asked;
+  }
+  if (base_url.empty()) {
+    changed = data.erase("subscriptionUrl") > 0 || changed;
+  } else if (SecretValue(secret, "subscriptionUrl") != base_url + token) {
+    data["subscriptionUrl"] = Base64Encode(base_url + token);
+    changed = true;
+  }
+  return changed;
+}
 
 std::string CredentialsSecretName(const std::string& assignment) { return assignment + "-vpn"; }
 
@@ -40,9 +81,11 @@ Result<kube::Json> CredentialsSecrets::Ensure(const api::VpnAssignment& a) const
                                         "the operator can create it")
           .WithReason(api::kReasonSecretConflict);
     }
+    const bool subscription_changed = ApplySubscriptionFields(*got, a, subscription_base_url_, new_token_);
     if (!SecretValue(*got, "uuid").empty() && !SecretValue(*got, "password").empty() &&
         !SecretValue(*got, "subId").empty()) {
-      return got;
+      // Written only when a token was added or rotated or the URL changed.
+      return subscription_changed ? kube_->Update(kube::kSecrets, ns, *got) : got;
     }
   } else if (got.status().code() != Status::Code::kNotFound) {
     return got.status();
@@ -67,6 +110,7 @@ Result<kube::Json> CredentialsSecrets::Ensure(const api::VpnAssignment& a) const
   if (SecretValue(secret, "uuid").empty()) secret["data"]["uuid"] = Base64Encode(new_uuid_());
   if (SecretValue(secret, "password").empty()) secret["data"]["password"] = Base64Encode(new_token_(24));
   if (SecretValue(secret, "subId").empty()) secret["data"]["subId"] = Base64Encode(new_token_(16));
+  if (!got.ok()) (void)ApplySubscriptionFields(secret, a, subscription_base_url_, new_token_);
   // A new Secret is created by WriteLinks, with the links, once the panel holds the client: one
   // write per new user instead of two, and no Secret for a user that never reached a panel.
   return got.ok() ? kube_->Update(kube::kSecrets, ns, secret) : Result<kube::Json>(secret);

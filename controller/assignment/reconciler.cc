@@ -47,7 +47,7 @@ AssignmentReconciler::AssignmentReconciler(AssignmentReconcilerDeps deps, Assign
       own_book_(deps_.book ? nullptr : std::make_unique<PlacementBook>()),
       book_(deps_.book ? deps_.book : own_book_.get()),
       panels_(deps_.kube, deps_.panels, deps_.cached_node, {options_.panel_timeout, options_.listing_max_age, options_.panel_hosts}),
-      credentials_(deps_.kube, deps_.new_uuid, deps_.new_token),
+      credentials_(deps_.kube, deps_.new_uuid, deps_.new_token, options_.subscription_base_url),
       saga_({&panels_, book_, deps_.nodes, deps_.ledger, deps_.events, deps_.metrics, deps_.on_move_step}) {}
 
 void AssignmentReconciler::Observe(const std::string& ns, const std::string& name, const std::string& node_name,

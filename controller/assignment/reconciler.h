@@ -89,6 +89,7 @@ struct AssignmentReconcilerOptions {
   // prober's listing or the re-read after an add); the prober's drift diff catches the rest.
   std::chrono::milliseconds listing_max_age{10000};
   PanelHostPolicy panel_hosts;  // --panel-host-allow/--panel-host-deny
+  std::string subscription_base_url;  // --subscription-base-url (empty: no subscriptionUrl)
 };
 
 class AssignmentReconciler {

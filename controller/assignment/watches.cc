@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "pkg/kube/object_key.h"
+#include "controller/assignment/credentials.h"
 #include "pkg/api/json.h"
 #include "pkg/kube/object_key.h"
 #include "pkg/runtime/predicates.h"
@@ -11,6 +11,16 @@ namespace x3ui::controller {
 namespace {
 
 using Values = std::vector<std::string>;
+
+// A rotation is asked for with an annotation, which moves neither the generation nor the
+// labels: its change wakes the user's reconcile too.
+bool RotationAsked(const kube::Json& o, const kube::Json& n) {
+  const auto value = [](const kube::Json& obj) {
+    const kube::Json ann = obj["metadata"].value("annotations", kube::Json::object());
+    return ann.value(kRotateSubscriptionTokenAnnotation, "");
+  };
+  return value(o) != value(n);
+}
 
 void AddIndexes(kube::Informer* informer) {
   informer->AddIndex("namespace", [](const kube::Json& o) { return Values{kube::ObjectKey::Of(o).ns}; });
@@ -53,7 +63,7 @@ void WatchVpnAssignments(const AssignmentWatchDeps& d) {
          }
          d.placed->Touched(o);
          observe(n);
-         if (runtime::SpecOrLifecycleChanged(o, n)) wake(n);
+         if (runtime::SpecOrLifecycleChanged(o, n) || RotationAsked(o, n)) wake(n);
        },
        [placed = d.placed, wake](const kube::Json& o) {
          placed->Touched(o);

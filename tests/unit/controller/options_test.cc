@@ -62,6 +62,32 @@ TEST(OptionsTest, RefuseInsecurePanelsIsOffByDefaultAndReachesThePolicy) {
   EXPECT_NE(Usage().find("--refuse-insecure-panels"), std::string::npos);
 }
 
+// The token is appended to --subscription-base-url, so it must end in "/" (added when missing).
+TEST(OptionsTest, SubscriptionBaseUrlTable) {
+  struct Case {
+    std::string arg;
+    bool ok;
+    std::string want;
+  };
+  const Case cases[] = {
+      {"https://sub.example.com/sub/", true, "https://sub.example.com/sub/"},
+      {"https://sub.example.com/sub", true, "https://sub.example.com/sub/"},
+      {"http://127.0.0.1:8443/sub/", true, "http://127.0.0.1:8443/sub/"},
+      {"", true, ""},
+      {"sub.example.com/sub/", false, ""},
+      {"https://sub.example.com/sub/?x=1", false, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.arg);
+    auto o = Parse({"--subscription-base-url=" + c.arg});
+    ASSERT_EQ(o.ok(), c.ok);
+    if (c.ok) {
+      EXPECT_EQ(o->subscription_base_url, c.want);
+    }
+  }
+  EXPECT_EQ(Parse({})->subscription_base_url, "");
+}
+
 TEST(OptionsTest, ParsesEveryForm) {
   auto o = Parse({"--leader-elect", "--namespace", "vpn", "--log-format=json", "--kube-api-qps=50.5",
                   "--max-concurrent-reconciles", "8", "--probe-interval=15s", "--failover-grace=1m30s",

@@ -1,0 +1,48 @@
+// File: pkg/subscription/server.h
+//
+// The `x3ui-operator subscriptions` process: a Catalog of informer caches, the request handler
+// behind pkg/http's HttpServer, and its metrics. The HTTP server is the operator's own
+// (Boost.Beast, the one behind /metrics and the probes) rather than cpprestsdk's http_listener
+// or civetweb: it already enforces what a public endpoint needs (a head-size limit, 431; a
+// per-request head deadline; a connection cap; handlers on a pool of their own) and its limits
+// are ours to set. Plain HTTP: TLS is terminated by the Ingress in front of it.
+//
+// Ownership: owns the catalog, the servers and the metrics; borrows the KubeClient.
+// Thread-safety: Start/Stop from one thread; requests are served concurrently.
+#ifndef X3UI_PKG_SUBSCRIPTION_SERVER_H_
+#define X3UI_PKG_SUBSCRIPTION_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pkg/common/status.h"
+#include "pkg/kube/client.h"
+#include "pkg/subscription/render.h"
+
+namespace x3ui::subscription {
+
+struct ServerConfig {
+  std::string listen_address = ":8090";             // /sub/..., /healthz, /readyz
+  std::string metrics_bind_address = "127.0.0.1:8082";  // /metrics ("0": off)
+  std::vector<std::string> namespaces;              // served (empty: every namespace)
+  double rate_per_second = 1;                       // per client IP
+  double rate_burst = 20;
+  RenderOptions render;
+};
+
+class Server {
+ public:
+  Server(kube::KubeClient* kube, ServerConfig config);
+  ~Server();
+  [[nodiscard]] Status Start();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace x3ui::subscription
+
+#endif  // X3UI_PKG_SUBSCRIPTION_SERVER_H_

@@ -1,0 +1,129 @@
+#include "pkg/subscription/handler.h"
+
+#include <gtest/gtest.h>
+
+#include "pkg/common/base64.h"
+#include "pkg/subscription/catalog.h"
+
+namespace x3ui::subscription {
+namespace {
+
+using namespace std::chrono_literals;
+
+const char kToken[] = "AAAAbbbbCCCCddddEEEEffffGGGGhhhh";
+
+std::optional<UserView> Find(const std::string& t) {
+  if (t != kToken) return std::nullopt;
+  UserView u;
+  u.name = "alice";
+  u.node = "node-a";
+  u.node_phase = "Ready";
+  u.links = {"vless://id@node-a.example.com:443?type=tcp#a"};
+  return u;
+}
+
+http::Request Get(const std::string& path, const std::string& query = "", const std::string& ip = "10.0.0.1") {
+  http::Request r;
+  r.method = "GET";
+  r.path = path;
+  r.query = query;
+  r.remote_ip = ip;
+  return r;
+}
+
+const auto kNow = std::chrono::steady_clock::time_point{} + 1000s;
+
+TEST(SubscriptionHandlerTest, StatusTable) {
+  struct Case {
+    std::string path, query;
+    int code;
+    std::string format;
+  };
+  const std::string sub = std::string("/sub/") + kToken;
+  const Case cases[] = {
+      {sub, "", 200, "base64"},
+      {sub + "/clash", "", 200, "clash"},
+      {sub + "/info", "", 200, "info"},
+      {sub, "format=clash", 200, "clash"},
+      {sub + "/singbox", "", 404, "none"},
+      {"/sub/wrong", "", 404, "none"},
+      {"/sub/", "", 404, "none"},
+      {"/other", "", 404, "none"},
+      {sub + "/clash/x", "", 404, "none"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.path + "?" + c.query);
+    Reply r = Respond(Get(c.path, c.query), Find, nullptr, kNow, {});
+    EXPECT_EQ(r.response.status, c.code);
+    EXPECT_EQ(r.format, c.format);
+    if (c.code == 404) {
+      EXPECT_EQ(r.response.body, kNotFoundBody);  // one body for every miss
+    }
+  }
+}
+
+TEST(SubscriptionHandlerTest, ETagGives304AndHeadHasNoBody) {
+  const std::string path = std::string("/sub/") + kToken;
+  Reply first = Respond(Get(path), Find, nullptr, kNow, {});
+  std::string etag;
+  for (const auto& [k, v] : first.response.headers) {
+    if (k == "ETag") etag = v;
+  }
+  ASSERT_FALSE(etag.empty());
+  http::Request again = Get(path);
+  again.headers["if-none-match"] = etag;
+  Reply second = Respond(again, Find, nullptr, kNow, {});
+  EXPECT_EQ(second.response.status, 304);
+  EXPECT_TRUE(second.response.body.empty());
+  http::Request head = Get(path);
+  head.method = "HEAD";
+  Reply h = Respond(head, Find, nullptr, kNow, {});
+  EXPECT_EQ(h.response.status, 200);
+  EXPECT_TRUE(h.response.body.empty());
+  http::Request post = Get(path);
+  post.method = "POST";
+  EXPECT_EQ(Respond(post, Find, nullptr, kNow, {}).response.status, 405);
+}
+
+TEST(SubscriptionHandlerTest, RateLimitedPerIpWithRetryAfter) {
+  RateLimiter rl(1, 2);
+  const std::string path = std::string("/sub/") + kToken;
+  EXPECT_EQ(Respond(Get(path), Find, &rl, kNow, {}).response.status, 200);
+  EXPECT_EQ(Respond(Get("/sub/guess"), Find, &rl, kNow, {}).response.status, 404);
+  Reply limited = Respond(Get(path), Find, &rl, kNow, {});
+  EXPECT_EQ(limited.response.status, 429);
+  EXPECT_EQ(limited.response.headers.at(0).first, "Retry-After");
+  EXPECT_EQ(Respond(Get(path, "", "10.0.0.2"), Find, &rl, kNow, {}).response.status, 200);
+}
+
+TEST(SubscriptionCatalogTest, EntryAndViewFromCachedObjects) {
+  const kube::Json secret = {
+      {"metadata",
+       {{"name", "alice-vpn"},
+        {"namespace", "vpn"},
+        {"ownerReferences", {{{"kind", "VpnAssignment"}, {"name", "alice"}, {"controller", true}}}}}},
+      {"data", {{"subscriptionToken", Base64Encode("tok")}, {"links", Base64Encode("vless://a@h:1#x\nvless://b@h:2#y\n")}}}};
+  auto e = EntryOf(secret);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->key, "vpn/alice");
+  EXPECT_EQ(e->token, "tok");
+  const kube::Json a = {{"metadata", {{"name", "alice"}, {"namespace", "vpn"}}},
+                        {"spec", {{"enabled", false}, {"limits", {{"totalBytes", 5}, {"expiryTime", "2026-01-01T00:00:00Z"}}}}},
+                        {"status", {{"nodeName", "node-a"}, {"phase", "Placed"}}}};
+  const kube::Json node = {{"status", {{"phase", "Unreachable"}}}};
+  UserView u = ViewOf(a, &node, secret);
+  EXPECT_EQ(u.name, "alice");
+  EXPECT_FALSE(u.enabled);
+  EXPECT_EQ(u.node, "node-a");
+  EXPECT_EQ(u.node_phase, "Unreachable");
+  EXPECT_EQ(u.total_bytes, 5);
+  EXPECT_EQ(u.expiry_unix, 1767225600);
+  ASSERT_EQ(u.links.size(), 2u);
+  EXPECT_EQ(u.links[1], "vless://b@h:2#y");
+  kube::Json no_owner = secret;
+  no_owner["metadata"].erase("ownerReferences");
+  EXPECT_FALSE(EntryOf(no_owner));
+}
+
+}  // namespace
+}  // namespace x3ui::subscription

@@ -1,0 +1,142 @@
+#include "pkg/subscription/render.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
+
+#include "pkg/common/base64.h"
+
+namespace x3ui::subscription {
+namespace {
+
+const char kVless[] =
+    "vless://3f2b8c1e-9d4a-4f6b-8e2c-1a2b3c4d5e6f@node-a.example.com:443?type=tcp&security=reality&pbk=PUBKEY"
+    "&fp=chrome&sni=www.example.org&sid=ab12&flow=xtls-rprx-vision#node-a%20alice";
+const char kTrojan[] = "trojan://s3cret@node-b.example.com:8443?type=ws&security=tls&path=%2Fws&host=cdn.example&sni=cdn.example#node-b";
+
+UserView Alice() {
+  UserView u;
+  u.name = "alice";
+  u.node = "node-a";
+  u.phase = "Ready";
+  u.node_phase = "Ready";
+  u.total_bytes = 1073741824;
+  u.expiry_unix = 1767225600;
+  u.links = {kVless, kTrojan};
+  return u;
+}
+
+std::string Header(const Rendered& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+TEST(SubscriptionHealthTest, Table) {
+  struct Case {
+    const char* name;
+    bool enabled;
+    std::string node, node_phase;
+    bool served;
+  };
+  const Case cases[] = {
+      {"ready", true, "node-a", "Ready", true},
+      {"degraded still served", true, "node-a", "Degraded", true},
+      {"node not cached yet", true, "node-a", "", true},
+      {"unreachable", true, "node-a", "Unreachable", false},
+      {"disabled", false, "node-a", "Ready", false},
+      {"not placed", true, "", "", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    UserView u = Alice();
+    u.enabled = c.enabled;
+    u.node = c.node;
+    u.node_phase = c.node_phase;
+    const Served s = HealthFilter(u);
+    EXPECT_EQ(s.links.empty(), !c.served);
+    EXPECT_EQ(s.reason.empty(), c.served);
+  }
+}
+
+TEST(SubscriptionRenderTest, Base64IsTheNewlineJoinedLinks) {
+  const Rendered r = Render(Alice(), Format::kBase64, {});
+  EXPECT_EQ(Base64Decode(r.body).value_or(""), std::string(kVless) + "\n" + kTrojan + "\n");
+  EXPECT_EQ(Header(r, "subscription-userinfo"), "upload=0; download=0; total=1073741824; expire=1767225600");
+  EXPECT_EQ(Header(r, "Cache-Control"), "no-store");
+  EXPECT_EQ(Header(r, "profile-title"), "base64:" + Base64Encode("alice"));
+  EXPECT_EQ(Header(r, "profile-update-interval"), "12");
+  EXPECT_EQ(Header(r, "announce"), "");
+  EXPECT_EQ(Header(r, "ETag"), ETagOf(r.body));
+}
+
+TEST(SubscriptionRenderTest, ClashParsesBackWithAFallbackGroupInNodeOrder) {
+  const Rendered r = Render(Alice(), Format::kClash, {});
+  const YAML::Node y = YAML::Load(r.body);
+  ASSERT_EQ(y["proxies"].size(), 2u);
+  const YAML::Node a = y["proxies"][0];
+  EXPECT_EQ(a["type"].as<std::string>(), "vless");
+  EXPECT_EQ(a["server"].as<std::string>(), "node-a.example.com");
+  EXPECT_EQ(a["port"].as<int>(), 443);
+  EXPECT_EQ(a["uuid"].as<std::string>(), "3f2b8c1e-9d4a-4f6b-8e2c-1a2b3c4d5e6f");
+  EXPECT_EQ(a["name"].as<std::string>(), "node-a alice");
+  EXPECT_EQ(a["reality-opts"]["public-key"].as<std::string>(), "PUBKEY");
+  EXPECT_EQ(a["servername"].as<std::string>(), "www.example.org");
+  const YAML::Node b = y["proxies"][1];
+  EXPECT_EQ(b["type"].as<std::string>(), "trojan");
+  EXPECT_EQ(b["password"].as<std::string>(), "s3cret");
+  EXPECT_EQ(b["ws-opts"]["path"].as<std::string>(), "/ws");
+  EXPECT_EQ(b["ws-opts"]["headers"]["Host"].as<std::string>(), "cdn.example");
+  const YAML::Node g = y["proxy-groups"][0];
+  EXPECT_EQ(g["type"].as<std::string>(), "fallback");
+  ASSERT_EQ(g["proxies"].size(), 2u);
+  EXPECT_EQ(g["proxies"][0].as<std::string>(), "node-a alice");
+  EXPECT_EQ(g["proxies"][1].as<std::string>(), "node-b");
+}
+
+TEST(SubscriptionRenderTest, AnUnreachableNodeGivesAnEmptyListAndTheReason) {
+  UserView u = Alice();
+  u.node_phase = "Unreachable";
+  const Rendered b64 = Render(u, Format::kBase64, {});
+  EXPECT_EQ(Base64Decode(b64.body).value_or("?"), "");
+  EXPECT_NE(Header(b64, "announce"), "");
+  EXPECT_NE(Header(b64, "profile-title"), "base64:" + Base64Encode("alice"));
+  const YAML::Node y = YAML::Load(Render(u, Format::kClash, {}).body);
+  EXPECT_EQ(y["proxies"].size(), 0u);
+  EXPECT_EQ(y["proxy-groups"][0]["proxies"][0].as<std::string>(), "DIRECT");
+}
+
+TEST(SubscriptionRenderTest, InfoIsJson) {
+  UserView u = Alice();
+  u.enabled = false;
+  const nlohmann::json j = nlohmann::json::parse(Render(u, Format::kInfo, {}).body);
+  EXPECT_EQ(j["user"], "alice");
+  EXPECT_EQ(j["enabled"], false);
+  EXPECT_EQ(j["node"], "node-a");
+  EXPECT_EQ(j["limits"]["totalBytes"], 1073741824);
+  EXPECT_EQ(j["expiry"], 1767225600);
+  EXPECT_TRUE(j["links"].empty());
+  EXPECT_TRUE(j.contains("reason"));
+}
+
+TEST(SubscriptionRenderTest, ParseShareLinkTable) {
+  EXPECT_FALSE(ParseShareLink("vmess://eyJ2IjoyfQ=="));  // not mapped to Clash yet
+  EXPECT_FALSE(ParseShareLink("vless://noat:443"));
+  EXPECT_FALSE(ParseShareLink("vless://id@host:notaport"));
+  EXPECT_FALSE(ParseShareLink("vless://id@host:70000"));
+  auto v6 = ParseShareLink("vless://id@[2001:db8::1]:443?type=tcp");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "2001:db8::1");
+  EXPECT_EQ(v6->name, "2001:db8::1:443");
+}
+
+TEST(SubscriptionRenderTest, ETagFollowsTheBody) {
+  EXPECT_EQ(ETagOf("a"), ETagOf("a"));
+  EXPECT_NE(ETagOf("a"), ETagOf("b"));
+  EXPECT_EQ(ETagOf("a").front(), '"');
+}
+
+}  // namespace
+}  // namespace x3ui::subscription
