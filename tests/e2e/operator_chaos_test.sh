@@ -32,6 +32,7 @@ cleanup() {
     [ -f "$work/$r.supervisor" ] && kill -KILL "$(cat "$work/$r.supervisor")" 2>/dev/null
     [ -f "$work/$r.pid" ] && kill -KILL "$(cat "$work/$r.pid")" 2>/dev/null
   done
+  wait 2>/dev/null  # reap them quietly (bash would report each killed job)
   [ -n "${chaos_pid:-}" ] && kill -KILL "$chaos_pid" 2>/dev/null
   [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
   bash "$root/hack/postgres.sh" destroy "$work/pg" >/dev/null 2>&1
