@@ -145,8 +145,8 @@ check "no replica exited with the database down" test ! -e "$work/a.exits" -a ! 
 # Graceful handover while the database is still down: the leader drains and releases the Lease,
 # and a new process takes it: the other replica, or this one restarted (its supervisor restarts it
 # after 1 s, as the kubelet would, and it may win the released Lease first).
+check "a replica leads before the handover" within 30 leader
 first=$(leader)
-holder() { k get lease x3ui-operator-leader -n "$ns" -o jsonpath='{.spec.holderIdentity}'; }
 old_holder=$(holder)
 kill -TERM "$(cat "$work/$first.pid")"
 handed_over() { local h; h=$(holder); [ -n "$h" ] && [ "$h" != "$old_holder" ] && leader >/dev/null; }
