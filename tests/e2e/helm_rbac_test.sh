@@ -180,7 +180,7 @@ api_host=$(sed -E 's#https://([^:/]+):([0-9]+).*#\1#' <<<"$KUBE_API") api_port=$
 # service_account_dir): they are mounted where in-cluster clients read them, in a mount namespace
 # of its own, and KUBERNETES_SERVICE_HOST/PORT name the API server. Execs: run it in the background.
 in_cluster() {
-  unshare --mount --propagation private sh -c '
+  exec unshare --mount --propagation private sh -c '
     mkdir -p /var/run/secrets/kubernetes.io/serviceaccount &&
     mount --bind "$0" /var/run/secrets/kubernetes.io/serviceaccount &&
     host=$1 port=$2 && shift 2 &&
@@ -232,6 +232,7 @@ YAML
   op_pid=$!
   within 45 "$until"; local rc=$?
   kill -TERM "$op_pid" 2>/dev/null; wait "$op_pid" 2>/dev/null; op_pid=
+  [ $rc = 0 ] || { echo "--- the operator's last lines:"; tail -n 20 "$work/operator.log"; }
   return $rc
 }
 # A user's Secret is written once when it is placed; the operator updates it when its links
@@ -326,8 +327,7 @@ while read -r tag group resource verb; do
   tampered=""
   denied() { tamper_once; grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/operator.log" ||
              k -n "$ns" get vn,va,vmig -o json 2>/dev/null | grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\""; }
-  check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied ||
-    { echo "--- the operator's last lines:"; tail -n 20 "$work/operator.log"; }
+  check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied
   restore
 done < "$work/grants"
 
@@ -345,14 +345,14 @@ run_subscriptions() {
   sub_pid=$!
   within 45 "$1"; local rc=$?
   kill -TERM "$sub_pid" 2>/dev/null; wait "$sub_pid" 2>/dev/null; sub_pid=
+  [ $rc = 0 ] || { echo "--- the subscription server's last lines:"; tail -n 10 "$work/subscriptions.log"; }
   return $rc
 }
 alice_token=$(k -n rbac-baseline get secret alice-vpn -o jsonpath='{.data.subscriptionToken}' | base64 -d)
 alice_links=$(k -n rbac-baseline get secret alice-vpn -o jsonpath='{.data.links}' | base64 -d)
 check "the operator gave alice a subscription token" test -n "$alice_token"
 serves_alice() { [ "$(curl -fsS "http://127.0.0.1:$sub_port/sub/$alice_token" 2>/dev/null | base64 -d 2>/dev/null)" = "$alice_links" ]; }
-check "with only its own account, in cluster mode, the subscription server serves alice's links" run_subscriptions serves_alice ||
-  tail -n 20 "$work/subscriptions.log"
+check "with only its own account, in cluster mode, the subscription server serves alice's links" run_subscriptions serves_alice
 sub_user=system:serviceaccount:x3ui-system:x3ui-operator-subscriptions
 for verb in get create update delete; do
   check "the subscription server's account may not $verb a Secret" test "$(k auth can-i "$verb" secrets -n rbac-baseline --as "$sub_user" | tail -n 1)" = no
@@ -366,8 +366,7 @@ check "the subscription server is granted list and watch on three resources, not
 while read -r tag group resource verb; do
   without sub-role "$group" "$resource" "$verb" | k replace -f - >/dev/null
   sub_denied() { grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/subscriptions.log"; }
-  check "without $verb on $resource the subscription server says it cannot $verb $resource" run_subscriptions sub_denied ||
-    { echo "--- the server's last lines:"; tail -n 10 "$work/subscriptions.log"; }
+  check "without $verb on $resource the subscription server says it cannot $verb $resource" run_subscriptions sub_denied
   without sub-role - - - | k replace -f - >/dev/null
 done < "$work/sub-grants"
 
