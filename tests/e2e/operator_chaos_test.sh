@@ -32,7 +32,9 @@ cleanup() {
     [ -f "$work/$r.supervisor" ] && kill -KILL "$(cat "$work/$r.supervisor")" 2>/dev/null
     [ -f "$work/$r.pid" ] && kill -KILL "$(cat "$work/$r.pid")" 2>/dev/null
   done
-  wait 2>/dev/null  # reap them quietly (bash would report each killed job)
+  # Reap the supervisors quietly (bash would report each killed job). Not a bare `wait`: it would
+  # wait for the simulator too, which is stopped below.
+  for r in a b; do [ -f "$work/$r.supervisor" ] && wait "$(cat "$work/$r.supervisor")" 2>/dev/null; done
   [ -n "${chaos_pid:-}" ] && kill -KILL "$chaos_pid" 2>/dev/null
   [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
   bash "$root/hack/postgres.sh" destroy "$work/pg" >/dev/null 2>&1
