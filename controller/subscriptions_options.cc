@@ -2,11 +2,32 @@
 
 #include "controller/flag_table.h"
 #include "controller/flag_values.h"
+#include "controller/panel_host_policy.h"
 
 namespace x3ui::controller {
 namespace {
 
 using O = SubscriptionsOptions;
+
+// CIDR blocks and addresses only: a proxy is known by the address it connects from.
+Status ParseTrustedProxies(const std::string& v, subscription::TrustedProxy* out) {
+  Result<std::vector<HostPattern>> patterns = ParseHostPatterns(v);
+  if (!patterns.ok()) return Status::InvalidArgument("--trusted-proxies: " + patterns.status().message());
+  for (const HostPattern& p : *patterns) {
+    if (!p.is_cidr()) return Status::InvalidArgument("--trusted-proxies: \"" + p.text + "\" is not an IP address or CIDR block");
+  }
+  if (patterns->empty()) {
+    *out = nullptr;
+    return Status::Ok();
+  }
+  *out = [patterns = std::move(patterns).value()](const std::string& ip) {
+    for (const HostPattern& p : patterns) {
+      if (HostPatternMatches(p, ip, {})) return true;
+    }
+    return false;
+  };
+  return Status::Ok();
+}
 
 const FlagTable<O>& Flags() {
   static const FlagTable<O> flags = {
@@ -35,6 +56,10 @@ const FlagTable<O>& Flags() {
                                    o->server.render.update_interval_hours = static_cast<int>(h);
                                    return Status::Ok();
                                  }}},
+      {"trusted-proxies", {"Comma-separated IP addresses or CIDR blocks of the proxies in front (the Ingress's pods): "
+                           "from them X-Forwarded-For names the client the rate limit is kept for, read from its "
+                           "right end. Empty: the connection's address is the client.", false,
+                           [](O* o, const std::string& v) { return ParseTrustedProxies(v, &o->server.is_trusted_proxy); }}},
       {"log-level", {"trace, debug, info, warn or error.", false,
                      [](O* o, const std::string& v) {
                        return ParseOneOfFlag("log-level", v, {"trace", "debug", "info", "warn", "error"}, &o->log_level);

@@ -10,6 +10,7 @@
 #include "pkg/http/http_server.h"
 #include "pkg/http/probes.h"
 #include "pkg/subscription/catalog.h"
+#include "pkg/subscription/client_ip.h"
 #include "pkg/subscription/handler.h"
 
 namespace x3ui::subscription {
@@ -35,7 +36,10 @@ struct Server::Impl {
     if (r.path == "/readyz") return catalog.Synced() ? http::Response{200, "ok\n", "text/plain", {}}
                                                      : http::Response{503, "caches not synced\n", "text/plain", {}};
     const auto start = std::chrono::steady_clock::now();
-    Reply reply = Respond(r, [this](const std::string& t) { return catalog.Lookup(t); }, &limiter, start, config.render);
+    http::Request from_client = r;
+    from_client.remote_ip = ClientIp(r, config.is_trusted_proxy);
+    Reply reply =
+        Respond(from_client, [this](const std::string& t) { return catalog.Lookup(t); }, &limiter, start, config.render);
     requests.Add({{"format", reply.format}, {"code", std::to_string(reply.response.status)}}).Increment();
     latency.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     return std::move(reply.response);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pkg/subscription/client_ip.h"
 #include "pkg/subscription/render.h"
 
 namespace x3ui::subscription {
@@ -21,6 +22,9 @@ struct ServerConfig {
   std::vector<std::string> namespaces;                  // served (empty: every namespace)
   double rate_per_second = 1;                           // per client IP
   double rate_burst = 20;
+  // Connections from these addresses are proxies whose X-Forwarded-For names the client (see
+  // client_ip.h); null: none is.
+  TrustedProxy is_trusted_proxy;
   RenderOptions render;
 };
 

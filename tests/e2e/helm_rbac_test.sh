@@ -52,7 +52,7 @@ podDisruptionBudget: {enabled: true, minAvailable: 1}
 prometheus: {serviceMonitor: {enabled: true, interval: 15s, labels: {release: prometheus}}}
 serviceAccount: {annotations: {example.com/role: vpn}}
 fullnameOverride: a-very-long-release-name-that-goes-on-and-on-well-past-the-limit-of-63-chars
-subscriptions: {enabled: true, ingress: {enabled: true, className: nginx, host: sub.example.com, tlsSecretName: sub-tls}}
+subscriptions: {enabled: true, trustedProxies: [10.0.0.0/8], ingress: {enabled: true, className: nginx, host: sub.example.com, tlsSecretName: sub-tls}}
 YAML
 check "helm template renders with every option on" bash -c "'$helm' template x3ui-operator '$chart' -n x3ui-system -f '$work/all-on.yaml' > '$work/all-on.out.yaml'"
 for kind in PodDisruptionBudget ServiceMonitor RoleBinding NetworkPolicy ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding Ingress; do
@@ -71,7 +71,7 @@ docs = [d for d in yaml.safe_load_all(open('$work/all-on.out.yaml')) if d]
 by = lambda kind, suffix: [d for d in docs if d['kind'] == kind and d['metadata']['name'].endswith(suffix)]
 dep = by('Deployment', '-subscriptions')[0]['spec']
 c = dep['template']['spec']['containers'][0]
-assert c['args'][0] == 'subscriptions' and '--namespaces=vpn' in c['args'], c['args']
+assert c['args'][0] == 'subscriptions' and '--namespaces=vpn' in c['args'] and '--trusted-proxies=10.0.0.0/8' in c['args'], c['args']
 assert dep['template']['spec']['serviceAccountName'].endswith('-subscriptions')
 role = by('Role', '-subscriptions')[0]
 assert role['metadata']['namespace'] == 'vpn'

@@ -50,6 +50,8 @@ TEST(SubscriptionsOptionsTest, MalformedFlagsAreRefusedNamingTheFlag) {
       {{"--listen-address"}, "--listen-address: needs a value"},
       {{"--token=abc"}, "unknown flag --token (see --help)"},
       {{"serve"}, "unexpected argument \"serve\""},
+      {{"--trusted-proxies=*.example.com"}, "--trusted-proxies: \"*.example.com\" is not an IP address or CIDR block"},
+      {{"--trusted-proxies=10.0.0.0/99"}, "--trusted-proxies: "},
   };
   for (const Case& c : cases) {
     auto o = ParseSubscriptionsOptions(c.args);
@@ -58,10 +60,23 @@ TEST(SubscriptionsOptionsTest, MalformedFlagsAreRefusedNamingTheFlag) {
   }
 }
 
+TEST(SubscriptionsOptionsTest, TrustedProxiesAreAddressesAndBlocks) {
+  auto o = ParseSubscriptionsOptions({"--trusted-proxies=10.0.0.0/8, 192.0.2.7,fd00::/8"});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  const auto& trusted = o->server.is_trusted_proxy;
+  ASSERT_TRUE(trusted);
+  EXPECT_TRUE(trusted("10.1.2.3"));
+  EXPECT_TRUE(trusted("192.0.2.7"));
+  EXPECT_TRUE(trusted("fd00::1"));
+  EXPECT_FALSE(trusted("192.0.2.8"));
+  EXPECT_FALSE(trusted("not-an-ip"));
+  EXPECT_FALSE(ParseSubscriptionsOptions({})->server.is_trusted_proxy);
+}
+
 TEST(SubscriptionsOptionsTest, UsageListsEveryFlag) {
   const std::string usage = SubscriptionsUsage();
   for (const char* flag : {"--namespaces", "--listen-address", "--metrics-bind-address", "--rate-per-second", "--rate-burst",
-                           "--update-interval-hours", "--log-level", "--log-format", "--kubeconfig", "--help"}) {
+                           "--update-interval-hours", "--trusted-proxies", "--log-level", "--log-format", "--kubeconfig", "--help"}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
 }
