@@ -4,6 +4,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "pkg/common/strings.h"
+
 namespace x3ui::controller {
 
 Status ParseIntFlag(const std::string& name, const std::string& v, int64_t lo, int64_t hi, int64_t* out) {
@@ -69,12 +71,8 @@ Status ParseOneOfFlag(const std::string& name, const std::string& v, const std::
 
 std::vector<std::string> SplitCommaList(const std::string& v) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= v.size()) {
-    size_t end = v.find(',', start);
-    if (end == std::string::npos) end = v.size();
-    if (end > start) out.push_back(v.substr(start, end - start));
-    start = end + 1;
+  for (std::string& part : SplitOn(v, ',')) {
+    if (!part.empty()) out.push_back(std::move(part));
   }
   return out;
 }

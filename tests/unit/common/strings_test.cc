@@ -18,5 +18,13 @@ TEST(StringsTest, AsciiLowerAndEqualFoldAgree) {
   }
 }
 
+TEST(StringsTest, SplitOnKeepsEmptyParts) {
+  EXPECT_EQ(SplitOn("a,,b", ','), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(SplitOn("", ','), (std::vector<std::string>{""}));
+  EXPECT_EQ(SplitOn("a,", ','), (std::vector<std::string>{"a", ""}));
+  EXPECT_EQ(TrimBlanks(" \t a b \t"), "a b");
+  EXPECT_EQ(TrimBlanks("  "), "");
+}
+
 }  // namespace
 }  // namespace x3ui
