@@ -256,7 +256,7 @@ converged() {
   [ "$(k -n "$ns" get va alice -o jsonpath='{.status.phase}')" = Ready ] &&
   [ -n "$(k -n "$ns" get secret alice-vpn -o jsonpath='{.data.links}')" ] &&
   [ "$(k -n "$ns" get vmig preview -o jsonpath='{.status.phase}')" = Planned ] &&
-  k -n "$ns" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason}{"\n"}{end}' | grep -qx Placed &&
+  k -n "$ns" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason}{"\n"}{end}' | grep -x Placed >/dev/null &&
   [ "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.leaseTransitions}')" != "" ] &&
   grep -q "leading: starting controllers" "$work/operator.log" && [ "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.renewTime}')" != "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.acquireTime}')" ]
 }
@@ -326,7 +326,7 @@ while read -r tag group resource verb; do
   without served-binding - - - "$ns" | k create -f - >/dev/null
   tampered=""
   denied() { tamper_once; grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/operator.log" ||
-             k -n "$ns" get vn,va,vmig -o json 2>/dev/null | grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\""; }
+             k -n "$ns" get vn,va,vmig -o json 2>/dev/null | grep "cannot $verb resource \\\\\?\"$resource\\\\\?\"" >/dev/null; }
   check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied
   restore
 done < "$work/grants"

@@ -38,7 +38,7 @@ import json,sys
 for i in json.load(sys.stdin)['inbounds']:
     for c in i['clients']:
         if c.get('email','') == '$2': print(c.get('id',''))"; }
-has_client() { emails_on "$1" | grep -qx "$2"; }
+has_client() { emails_on "$1" | grep -x "$2" >/dev/null; }  # not -q: pipefail
 lacks_client() { ! has_client "$@"; }
 
 k create namespace "$ns" >/dev/null
