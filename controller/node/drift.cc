@@ -19,10 +19,15 @@ void NodeReconciler::RepairDrift(const api::VpnNode& node,
   std::optional<std::vector<PlacedUser>> placed = deps_.placed_users(ns, name);
   if (!placed) return;
   DriftReport drift = DiffOwnedClients(ns, node.spec, inbounds, *placed, deps_.expected_keys);
-  if (!(drift.counts == next->drift)) {
-    const auto& c = drift.counts;
-    spdlog::info("drift node={}/{} missing={} stale={} extra={} foreign={}{}", ns, name, c.missing, c.stale, c.extra,
-                 c.foreign, c.missing + c.stale + c.extra > 0 ? " action=repairing" : "");
+  // A line when what the operator owns drifts or is repaired; a change of foreign clients alone
+  // (someone's hand-made clients) is no decision of the operator's, so it stays at debug.
+  const auto& c = drift.counts;
+  const auto& was = next->drift;
+  const bool owned_changed = c.missing != was.missing || c.stale != was.stale || c.extra != was.extra;
+  if (owned_changed || c.foreign != was.foreign) {
+    spdlog::log(owned_changed ? spdlog::level::info : spdlog::level::debug,
+                "drift node={}/{} missing={} stale={} extra={} foreign={}{}", ns, name, c.missing, c.stale, c.extra,
+                c.foreign, c.missing + c.stale + c.extra > 0 ? " action=repairing" : "");
   }
   next->drift = drift.counts;
   // Extra clients are removed by the cleanup controller, off this probe: thousands of them
