@@ -130,7 +130,6 @@ replica() {
 # match comes before the end, and the replica would seem not to lead.
 leads() { curl -fsS "http://127.0.0.1:${metrics[$1]}/metrics" 2>/dev/null | grep '^leader_election_master_status{.*} 1$' >/dev/null; }
 leader() { for r in a b; do leads $r && { echo $r; return 0; }; done; return 1; }
-restarted() { [ -f "$work/$1.exits" ] && [ "$(wc -l <"$work/$1.exits")" -ge "$2" ]; }
 replica a
 check "replica a leads" within 60 leads a
 replica b
@@ -169,7 +168,9 @@ unreachable() { [ "$(k get vn "$1" -n "$ns" -o jsonpath='{.status.phase}')" = Un
 check "a (refusing) turns Unreachable" within 30 unreachable a
 bash "$root/hack/postgres.sh" start "$work/pg" >/dev/null || echo "PostgreSQL did not start"
 evacuated() { [ "$(on "$1")" = 0 ]; }
-check "a's users fail over" within 60 evacuated a
+# Generous: the targets are the failing, session-losing and dripping panels, on a loaded machine
+# (one run took 60 s); how fast a failover is, the fleet benchmark measures.
+check "a's users fail over" within 150 evacuated a
 ledger_up() { [ "$(psql -X -q -t -A -d "$db" -c "SELECT count(*) FROM user_node_assignments WHERE active" 2>/dev/null)" = $users ]; }
 check "the ledger catches up once PostgreSQL is up" within 60 ledger_up
 fault a '{"outage":false}'; fault b '{"error_rate":0}'; fault d '{"drip_ms":0}'
@@ -195,10 +196,13 @@ spec: {fromNode: b, toNode: a}
 YAML
 open_moves() { [ "$(psql -X -q -t -A -d "$db" -c "SELECT count(*) FROM migration_journal WHERE reason <> '' AND step NOT IN ('done','rolled-back')" 2>/dev/null)" -gt 0 ] 2>/dev/null; }
 check "the migration opens moves" within 60 open_moves
+check "a replica leads before the SIGKILL" within 30 leader
 victim=$(leader)
-kill -KILL "$(cat "$work/$victim.pid")"
-killed_exits=$(cat "$work/$victim.exits" 2>/dev/null | wc -l)
-check "the SIGKILLed $victim is restarted" within 20 restarted "$victim" $((killed_exits + 1))
+victim_pid=$(cat "$work/$victim.pid")
+kill -KILL "$victim_pid"
+# Restarted: a new process named in the pid file, alive.
+respawned() { local p; p=$(cat "$work/$victim.pid"); [ "$p" != "$victim_pid" ] && kill -0 "$p" 2>/dev/null; }
+check "the SIGKILLed $victim is restarted" within 20 respawned
 fault a '{"latency_ms":0}'
 led() { leader >/dev/null; }
 check "a replica takes the Lease over" within 40 led
