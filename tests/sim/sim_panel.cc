@@ -586,8 +586,8 @@ Json SimPanel::ClientStats(const SimInbound& in) const {
                {"email", email},
                {"uuid", in.protocol == "vless" || in.protocol == "vmess" ? Str(c, "id") : ""},
                {"subId", Str(c, "subId")},
-               {"up", t == traffic_.end() ? 0 : t->second.value("up", 0)},
-               {"down", t == traffic_.end() ? 0 : t->second.value("down", 0)},
+               {"up", t == traffic_.end() ? 0 : t->second.value("up", int64_t{0})},
+               {"down", t == traffic_.end() ? 0 : t->second.value("down", int64_t{0})},
                {"expiryTime", c.value("expiryTime", 0)},
                {"total", c.value("totalGB", 0)},
                {"reset", c.value("reset", 0)},
@@ -646,6 +646,19 @@ bool SimPanel::DeleteClientByHand(const std::string& email) {
   }
   traffic_.erase(Lower(email));
   return found;
+}
+
+std::vector<SimInbound> SimPanel::Inbounds() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return inbounds_;
+}
+
+void SimPanel::AddTraffic(const std::string& email, int64_t up, int64_t down) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto t = traffic_.find(Lower(email));
+  if (t == traffic_.end()) return;
+  t->second["up"] = t->second.value("up", int64_t{0}) + up;
+  t->second["down"] = t->second.value("down", int64_t{0}) + down;
 }
 
 Json SimPanel::Describe() const {

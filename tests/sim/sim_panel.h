@@ -67,6 +67,9 @@ struct PanelConfig {
   // How long server status answers obj:null after a (re)start (a real panel's status job runs
   // every 2 s).
   std::chrono::milliseconds status_warmup{2000};
+  // Serve the enabled inbounds with a real v2ray (dataplane.h), whose per-client byte counts
+  // feed the traffic counters.
+  bool dataplane = false;
 };
 
 // Injected faults; all off by default.
@@ -110,6 +113,11 @@ class SimPanel {
   bool AddClientByHand(int64_t inbound_id, const Json& client);
   // Deletes a client by email wherever it is, even the last one of an inbound.
   bool DeleteClientByHand(const std::string& email);
+  // A copy of the inbounds and their clients, as the data plane renders them.
+  std::vector<SimInbound> Inbounds() const;
+  // Adds bytes to a client's up/down counters (case-insensitive email); unknown emails are
+  // ignored (a client deleted since its bytes were counted).
+  void AddTraffic(const std::string& email, int64_t up, int64_t down);
   // State for tests: inbounds with clients, request counters, login limiter state.
   Json Describe() const;
   void ResetCounters();

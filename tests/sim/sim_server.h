@@ -12,6 +12,8 @@
 //   DELETE /panels/{name}/clients/{email}  deleted by hand (even an inbound's last client)
 //   POST   /reset-counters
 // An outage closes the panel's listener, so connections are refused, and reopens it after.
+// A panel with `dataplane` set also runs its Dataplane (dataplane.h) from Start to Stop; its
+// state is the "dataplane" field of the panel's.
 //
 // Thread-safety: all methods may be called concurrently.
 #ifndef X3UI_TESTS_SIM_SIM_SERVER_H_
@@ -25,6 +27,7 @@
 
 #include "pkg/common/status.h"
 #include "pkg/http/http_server.h"
+#include "tests/sim/dataplane.h"
 #include "tests/sim/sim_panel.h"
 
 namespace x3ui::sim {
@@ -49,7 +52,9 @@ class SimServer {
   struct Host {
     std::unique_ptr<SimPanel> panel;
     std::unique_ptr<http::HttpServer> http;
+    std::unique_ptr<Dataplane> dataplane;  // null unless the panel has one
   };
+  Json DescribePanel(const std::string& name);
   SimResponse Control(const SimRequest& req);
 
   const int control_port_;
@@ -60,9 +65,10 @@ class SimServer {
 
 // Panel definitions from a YAML or JSON file (see tests/sim/README.md).
 Result<std::vector<PanelConfig>> LoadPanels(const std::string& path, int* control_port);
-// `count` panels named panel-0.. on ports base_port.., each with the default inbounds.
+// `count` panels named panel-0.. on ports base_port.., each with the default inbounds (and a data
+// plane when `dataplane`).
 std::vector<PanelConfig> GeneratePanels(int count, int base_port, Flavor flavor, const std::string& username,
-                                        const std::string& password);
+                                        const std::string& password, bool dataplane = false);
 // A vless REALITY inbound (id 1, port 443) and a trojan ws+tls inbound (id 2, port 8443), each
 // holding one client the operator does not own, as panels in the field do.
 std::vector<SimInbound> DefaultInbounds(const std::string& panel_name);
