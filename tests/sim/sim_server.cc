@@ -95,6 +95,9 @@ std::vector<PanelConfig> GeneratePanels(int count, int base_port, Flavor flavor,
     p.flavor = flavor;
     p.dataplane = dataplane;
     p.inbounds = DefaultInbounds(p.name);
+    // Data planes share one host: each panel's trojan inbound needs a port of its own, after the
+    // panels' ports (the REALITY one is not served).
+    if (dataplane) p.inbounds[1].port = base_port + count + i;
     out.push_back(p);
   }
   return out;

@@ -65,8 +65,8 @@ class SimServer {
 
 // Panel definitions from a YAML or JSON file (see tests/sim/README.md).
 Result<std::vector<PanelConfig>> LoadPanels(const std::string& path, int* control_port);
-// `count` panels named panel-0.. on ports base_port.., each with the default inbounds (and a data
-// plane when `dataplane`).
+// `count` panels named panel-0.. on ports base_port.., each with the default inbounds. With
+// `dataplane` each also runs a data plane, its trojan inbound on port base_port + count + i.
 std::vector<PanelConfig> GeneratePanels(int count, int base_port, Flavor flavor, const std::string& username,
                                         const std::string& password, bool dataplane = false);
 // A vless REALITY inbound (id 1, port 443) and a trojan ws+tls inbound (id 2, port 8443), each
