@@ -62,6 +62,15 @@ Result<FallbackCertificate> MakeCertificate(const std::string& dir) {
   return c;
 }
 
+// A free loopback port for the stats API that no inbound of the panel will take (those may not
+// listen yet).
+int FreeApiPort(const std::vector<SimInbound>& inbounds) {
+  while (true) {
+    int port = testing::FreePort();
+    if (std::none_of(inbounds.begin(), inbounds.end(), [&](const SimInbound& in) { return in.port == port; })) return port;
+  }
+}
+
 // The last lines of v2ray's log, for the line that says why it stopped.
 std::string LogTail(const std::string& path, size_t max_bytes = 600) {
   std::ifstream in(path);
@@ -94,7 +103,7 @@ Status Dataplane::Start() {
     return Status::Unavailable("panel " + name_ + ": data plane: " + cert.status().message());
   }
   certificate_ = *cert;
-  api_port_ = testing::FreePort();
+  api_port_ = FreeApiPort(panel_->Inbounds());
   {
     std::lock_guard<std::mutex> l(mu_);
     state_["api_port"] = api_port_;
@@ -166,11 +175,12 @@ void Dataplane::StartV2ray(const RenderedServerConfig& rendered) {
     state_["served"] = rendered.served;
     state_["skipped"] = rendered.skipped;
   }
+  const pid_t pid = v2ray_.pid();
   std::vector<int> ports = ListeningPorts(rendered.config);
   bool ready = testing::Eventually(
       [&] { return !v2ray_.Running() || std::all_of(ports.begin(), ports.end(), Accepts); }, options_.ready_timeout);
   if (!ready || !v2ray_.Running()) {
-    return SetError("v2ray (pid " + std::to_string(v2ray_.pid()) + ") does not listen on every port; its log ends: " +
+    return SetError("v2ray (pid " + std::to_string(pid) + ") does not listen on every port; its log ends: " +
                     LogTail(log_path));
   }
   std::lock_guard<std::mutex> l(mu_);
