@@ -131,23 +131,40 @@ Json Dataplane::Describe() const {
   return state_;
 }
 
+void Dataplane::CollectNow(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> l(mu_);
+  if (stopping_) return;
+  const uint64_t mine = ++collect_requested_;
+  wake_.notify_all();
+  wake_.wait_for(l, timeout, [&] { return stopping_ || collect_served_ >= mine; });
+}
+
 void Dataplane::Run() {
   Clock::time_point next_poll = Clock::now() + options_.traffic_poll;
   while (true) {
+    uint64_t requested = 0;
+    bool asked = false;  // a CollectNow waits
     {
       std::unique_lock<std::mutex> l(mu_);
-      if (wake_.wait_for(l, options_.config_check, [this] { return stopping_; })) break;
+      wake_.wait_for(l, options_.config_check, [this] { return stopping_ || collect_requested_ > collect_served_; });
+      if (stopping_) break;
+      requested = collect_requested_;
+      asked = requested > collect_served_;
     }
     NoticeExit();
     ApplyInbounds();
-    if (Clock::now() >= next_poll) {
+    if (asked || Clock::now() >= next_poll) {
       CollectTraffic();
       next_poll = Clock::now() + options_.traffic_poll;
+      std::lock_guard<std::mutex> l(mu_);
+      collect_served_ = requested;
     }
+    wake_.notify_all();
   }
   CollectTraffic();  // the bytes since the last poll
   v2ray_.Stop();
   NoticeExit();
+  wake_.notify_all();
 }
 
 void Dataplane::ApplyInbounds() {

@@ -3,8 +3,9 @@
 // Dataplane: a simulated panel's real data plane. It runs Debian's v2ray 4.34 with a server
 // config rendered from the panel's enabled inbounds and clients (dataplane_config.h), restarts it
 // when they change, as the real panel restarts Xray (and never when nothing changed), and adds
-// each client's bytes, read from v2ray's stats service every second with v2ctl
-// (dataplane_stats.h), into the panel's traffic counters that its API reports.
+// each client's bytes, read from v2ray's stats service with v2ctl (dataplane_stats.h) every
+// second and whenever the panel API is asked for traffic (CollectNow), into the panel's traffic
+// counters that its API reports.
 //
 // Its files (config, v2ray's log, a self-signed certificate for TLS inbounds that carry none)
 // live in a temporary directory removed by Stop. v2ray and v2ctl are looked up in PATH.
@@ -17,6 +18,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -47,6 +49,10 @@ class Dataplane {
   [[nodiscard]] Status Start();
   // Reads the traffic one last time, stops v2ray, removes the directory. Idempotent.
   void Stop();
+  // Has the stats read now (on the data plane's thread) and waits for that, at most `timeout`, so
+  // that a traffic reading of the panel API includes every byte v2ray has counted. Concurrent
+  // callers share one reading. Returns at once after Stop.
+  void CollectNow(std::chrono::milliseconds timeout = std::chrono::seconds(2));
   // {"running","ready","pid","starts","served","skipped","api_port","ended","last_error"}
   Json Describe() const;
 
@@ -73,6 +79,8 @@ class Dataplane {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mu_
+  // CollectNow's requests and the last one a reading has served; guarded by mu_.
+  uint64_t collect_requested_ = 0, collect_served_ = 0;
   Json state_;             // guarded by mu_: what Describe reports
   std::thread thread_;
 };

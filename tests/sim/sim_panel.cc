@@ -79,6 +79,15 @@ std::string Str(const Json& j, const std::string& key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// Whether a request reads traffic counters (every flavor's routes).
+bool ReadsTraffic(const std::string& path) {
+  for (const char* route : {"/panel/api/inbounds/list", "/panel/api/inbounds/get/", "/getClientTraffics/",
+                            "/panel/api/clients/traffic/", "/panel/api/clients/list"}) {
+    if (path.find(route) != std::string::npos) return true;
+  }
+  return false;
+}
+
 const std::string& KeyField(const std::string& protocol) {
   static const std::string id = "id", password = "password", email = "email";
   if (protocol == "trojan") return password;
@@ -202,6 +211,7 @@ SimResponse SimPanel::Serve(const SimRequest& req) {
     }
   }
   if (f.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.latency_ms));
+  if (traffic_refresh_ && ReadsTraffic(req.path)) traffic_refresh_();
   std::lock_guard<std::mutex> l(mu_);
   Count("requests");
   if (mutation) {

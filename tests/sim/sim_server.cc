@@ -151,7 +151,10 @@ SimServer::SimServer(std::vector<PanelConfig> panels, int control_port) : contro
     Host& h = hosts_[name];
     h.panel = std::make_unique<SimPanel>(std::move(p));
     SimPanel* panel = h.panel.get();
-    if (panel->config().dataplane) h.dataplane = std::make_unique<Dataplane>(panel);
+    if (panel->config().dataplane) {
+      h.dataplane = std::make_unique<Dataplane>(panel);
+      panel->SetTrafficRefresh([dataplane = h.dataplane.get()] { dataplane->CollectNow(); });
+    }
     h.http = std::make_unique<http::HttpServer>(port, [panel](const SimRequest& r) { return panel->Handle(r); },
                                                 PanelServerOptions());
   }
