@@ -13,7 +13,7 @@
 set -uo pipefail
 sim_bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../../e2e/lib.sh
+# shellcheck source=SCRIPTDIR/../../e2e/lib.sh
 . "$here/../../e2e/lib.sh"
 
 work=$(mktemp -d)
@@ -27,17 +27,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# free_port, never one handed out before in this run (none of them listens yet).
-taken=" "
-fresh_port() {
-  local p
-  while p=$(free_port); [[ $taken == *" $p "* ]]; do :; done
-  taken+="$p "
-  echo "$p"
+# Distinct free ports: free_port twice may hand out one port twice, as none of them listens yet.
+distinct_ports() {
+  local taken=" " p
+  while [ "$(wc -w <<<"$taken")" -lt "$1" ]; do
+    p=$(free_port)
+    [[ $taken == *" $p "* ]] || taken+="$p "
+  done
+  echo "$taken"
 }
-# Not in $(...): the list of ports handed out must survive.
-next_port() { fresh_port >"$work/port"; read -r "$1" <"$work/port"; }
-for v in panel_port control_port http_port vless_port vmess_port trojan_port reality_port; do next_port "$v"; done
+read -r panel_port control_port http_port vless_port vmess_port trojan_port reality_port \
+  vless_socks vmess_socks vmess2_socks trojan_socks <<<"$(distinct_ports 11)"
 vless_id=11111111-1111-4111-8111-111111111111 vmess_id=22222222-2222-4222-8222-222222222222
 vmess_id2=33333333-3333-4333-8333-333333333333
 trojan_password=dp-trojan-secret
@@ -79,11 +79,11 @@ check "the three v2ray-capable inbounds served" test "$(dataplane served | jq -c
 check "REALITY skipped, with a log line" grep -q "skips inbound in-reality: REALITY cannot be served" "$work/sim.log"
 server_pid=$(dataplane pid)
 
-# A v2ray client: SOCKS on a free port, the outbound ($2: JSON) to the sim's inbound. Sets
-# socks_port; its log is $work/client-$1.log.
+# A v2ray client named $1: SOCKS on port $2, the outbound ($3: JSON) to the sim's inbound; its
+# log is $work/client-$1.log.
 start_client() {
-  next_port socks_port
-  jq -n --argjson port "$socks_port" --argjson out "$2" '{
+  local socks_port=$2
+  jq -n --argjson port "$socks_port" --argjson out "$3" '{
       log: {loglevel: "warning"},
       inbounds: [{listen: "127.0.0.1", port: $port, protocol: "socks", settings: {auth: "noauth", udp: false}}],
       outbounds: [$out]}' >"$work/client-$1.json"
@@ -94,21 +94,17 @@ start_client() {
 ws() { jq -n --arg path "$1" --arg security "$2" \
   '{network: "ws", security: $security, wsSettings: {path: $path}, tlsSettings: {allowInsecure: true, serverName: "localhost"}}'; }
 
-start_client vless "$(jq -n --argjson port "$vless_port" --arg id "$vless_id" '{protocol: "vless",
+start_client vless "$vless_socks" "$(jq -n --argjson port "$vless_port" --arg id "$vless_id" '{protocol: "vless",
   settings: {vnext: [{address: "127.0.0.1", port: $port, users: [{id: $id, encryption: "none"}]}]},
   streamSettings: {network: "tcp", security: "none"}}')"
-vless_socks=$socks_port
 vmess_outbound() { jq -n --argjson port "$vmess_port" --arg id "$1" --argjson stream "$(ws /vm none)" '{protocol: "vmess",
   settings: {vnext: [{address: "127.0.0.1", port: $port, users: [{id: $id, alterId: 0, security: "auto"}]}]},
   streamSettings: $stream}'; }
-start_client vmess "$(vmess_outbound "$vmess_id")"
-vmess_socks=$socks_port
-start_client vmess2 "$(vmess_outbound "$vmess_id2")"
-vmess2_socks=$socks_port
-start_client trojan "$(jq -n --argjson port "$trojan_port" --arg pw "$trojan_password" --argjson stream "$(ws /tj tls)" '{protocol: "trojan",
+start_client vmess "$vmess_socks" "$(vmess_outbound "$vmess_id")"
+start_client vmess2 "$vmess2_socks" "$(vmess_outbound "$vmess_id2")"
+start_client trojan "$trojan_socks" "$(jq -n --argjson port "$trojan_port" --arg pw "$trojan_password" --argjson stream "$(ws /tj tls)" '{protocol: "trojan",
   settings: {servers: [{address: "127.0.0.1", port: $port, password: $pw}]},
   streamSettings: $stream}')"
-trojan_socks=$socks_port
 
 within 10 bash -c "curl -sf -o /dev/null http://127.0.0.1:$http_port/index.html" || echo "the HTTP server does not answer"
 
