@@ -151,17 +151,29 @@ void Dataplane::Run() {
       requested = collect_requested_;
       asked = requested > collect_served_;
     }
-    NoticeExit();
-    ApplyInbounds();
-    if (asked || Clock::now() >= next_poll) {
-      CollectTraffic();
-      next_poll = Clock::now() + options_.traffic_poll;
+    // The thread's exception boundary: a panel state it cannot render is an error line, and the
+    // data plane carries on.
+    try {
+      NoticeExit();
+      ApplyInbounds();
+      if (asked || Clock::now() >= next_poll) {
+        CollectTraffic();
+        next_poll = Clock::now() + options_.traffic_poll;
+      }
+    } catch (const std::exception& e) {
+      SetError(std::string("unexpected: ") + e.what());
+    }
+    {
       std::lock_guard<std::mutex> l(mu_);
-      collect_served_ = requested;
+      if (asked) collect_served_ = requested;
     }
     wake_.notify_all();
   }
-  CollectTraffic();  // the bytes since the last poll
+  try {
+    CollectTraffic();  // the bytes since the last poll
+  } catch (const std::exception& e) {
+    SetError(std::string("unexpected: ") + e.what());
+  }
   v2ray_.Stop();
   NoticeExit();
   wake_.notify_all();

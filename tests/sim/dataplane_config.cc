@@ -6,9 +6,22 @@ namespace x3ui::sim {
 namespace {
 
 std::string Str(const Json& j, const std::string& key) {
+  if (!j.is_object()) return "";
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
+
+// j[key] when j is an object and it holds one of that type, else an empty one: panel state
+// written by hand may hold anything, and rendering must not throw.
+Json Member(const Json& j, const std::string& key, Json::value_t type) {
+  if (j.is_object()) {
+    auto it = j.find(key);
+    if (it != j.end() && it->type() == type) return *it;
+  }
+  return type == Json::value_t::array ? Json::array() : Json::object();
+}
+Json Object(const Json& j, const std::string& key) { return Member(j, key, Json::value_t::object); }
+Json Array(const Json& j, const std::string& key) { return Member(j, key, Json::value_t::array); }
 
 std::string InboundTag(const SimInbound& in) {
   return in.tag.empty() ? "inbound-" + std::to_string(in.id) : in.tag;
@@ -52,7 +65,7 @@ Json PemLines(const Json& pem) {
 // The inbound's own certificates (files or inline PEM), else the fallback one.
 Json TlsCertificates(const Json& tls_settings, const FallbackCertificate& fallback) {
   Json out = Json::array();
-  for (const auto& c : tls_settings.value("certificates", Json::array())) {
+  for (const auto& c : Array(tls_settings, "certificates")) {
     if (!c.is_object()) continue;
     if (!Str(c, "certificateFile").empty() && !Str(c, "keyFile").empty()) {
       out.push_back({{"certificateFile", Str(c, "certificateFile")}, {"keyFile", Str(c, "keyFile")}});
@@ -82,11 +95,11 @@ std::optional<Json> StreamSettings(const Json& stream, const FallbackCertificate
   }
   Json out = {{"network", network}, {"security", security}};
   if (network == "ws") {
-    Json ws = stream.value("wsSettings", Json::object());
+    Json ws = Object(stream, "wsSettings");
     out["wsSettings"] = {{"path", Str(ws, "path").empty() ? "/" : Str(ws, "path")}};
   }
   if (security == "tls") {
-    out["tlsSettings"] = {{"certificates", TlsCertificates(stream.value("tlsSettings", Json::object()), fallback)}};
+    out["tlsSettings"] = {{"certificates", TlsCertificates(Object(stream, "tlsSettings"), fallback)}};
   }
   return out;
 }
@@ -100,7 +113,7 @@ std::optional<Json> ServerInbound(const SimInbound& in, const FallbackCertificat
   std::optional<Json> stream = StreamSettings(in.stream_settings, fallback, why);
   if (!stream) return std::nullopt;
   Json clients = Json::array();
-  for (const auto& c : in.settings.value("clients", Json::array())) {
+  for (const auto& c : Array(in.settings, "clients")) {
     if (c.is_object() && Enabled(c)) clients.push_back(ServerClient(in.protocol, c));
   }
   if (clients.empty()) {

@@ -7,7 +7,8 @@
 // Every client gets its email and level 0, and the config carries the stats service on a
 // dokodemo-door inbound tagged "api", so each client's bytes can be read (dataplane_stats.h).
 //
-// A pure function of its arguments. Thread-safety: safe to call from any thread.
+// A pure function of its arguments that never throws (panel state written by hand may hold any
+// JSON). Thread-safety: safe to call from any thread.
 #ifndef X3UI_TESTS_SIM_DATAPLANE_CONFIG_H_
 #define X3UI_TESTS_SIM_DATAPLANE_CONFIG_H_
 

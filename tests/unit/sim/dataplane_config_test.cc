@@ -114,6 +114,17 @@ TEST(RenderServerConfig, CarriesTheStatsServiceOnAnApiInbound) {
   EXPECT_EQ(cfg["outbounds"][0]["protocol"], "freedom");
 }
 
+TEST(RenderServerConfig, OddPanelStateIsRenderedWithoutThrowing) {
+  SimInbound in = Inbound(13, "trojan", {{"network", "ws"}, {"security", "tls"}, {"wsSettings", "x"}, {"tlsSettings", 7}},
+                          {"not-a-client", {{"password", "pw"}, {"email", "e"}}});
+  in.stream_settings["tlsSettings"] = "not an object";
+  RenderedServerConfig r = RenderServerConfig({in, Inbound(14, "vless", Json::array(), Json::object())}, 1, kFallback);
+  EXPECT_EQ(r.served, std::vector<std::string>{"in-13"});
+  EXPECT_EQ(Served(r, "in-13")["streamSettings"]["wsSettings"]["path"], "/");
+  EXPECT_EQ(Served(r, "in-13")["streamSettings"]["tlsSettings"]["certificates"][0]["keyFile"], kFallback.key_file);
+  EXPECT_EQ(r.skipped, std::vector<std::string>{"in-14: no enabled client"});
+}
+
 TEST(RenderServerConfig, AnInboundWithoutATagIsNamedByItsId) {
   SimInbound in = Inbound(12, "vless", Tcp(), {{{"id", "u"}, {"email", "e"}}});
   in.tag = "";
