@@ -131,6 +131,14 @@ Json Dataplane::Describe() const {
   return state_;
 }
 
+void Dataplane::RestartV2ray() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    restart_asked_ = true;
+  }
+  wake_.notify_all();
+}
+
 void Dataplane::CollectNow(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> l(mu_);
   if (stopping_) return;
@@ -146,10 +154,13 @@ void Dataplane::Run() {
     bool asked = false;  // a CollectNow waits
     {
       std::unique_lock<std::mutex> l(mu_);
-      wake_.wait_for(l, options_.config_check, [this] { return stopping_ || collect_requested_ > collect_served_; });
+      wake_.wait_for(l, options_.config_check,
+                     [this] { return stopping_ || restart_asked_ || collect_requested_ > collect_served_; });
       if (stopping_) break;
       requested = collect_requested_;
       asked = requested > collect_served_;
+      if (restart_asked_) running_config_.clear();  // ApplyInbounds then starts it afresh
+      restart_asked_ = false;
     }
     // The thread's exception boundary: a panel state it cannot render is an error line, and the
     // data plane carries on.

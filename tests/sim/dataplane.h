@@ -49,6 +49,8 @@ class Dataplane {
   [[nodiscard]] Status Start();
   // Reads the traffic one last time, stops v2ray, removes the directory. Idempotent.
   void Stop();
+  // Restarts v2ray with the same config at the next step (a panel restart restarts Xray).
+  void RestartV2ray();
   // Has the stats read now (on the data plane's thread) and waits for that, at most `timeout`, so
   // that a traffic reading of the panel API includes every byte v2ray has counted. Concurrent
   // callers share one reading. Returns at once after Stop.
@@ -79,6 +81,7 @@ class Dataplane {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mu_
+  bool restart_asked_ = false;  // guarded by mu_
   // CollectNow's requests and the last one a reading has served; guarded by mu_.
   uint64_t collect_requested_ = 0, collect_served_ = 0;
   Json state_;             // guarded by mu_: what Describe reports

@@ -246,6 +246,7 @@ SimResponse SimServer::Control(const SimRequest& r) {
   }
   if (action == "restart" && m == "POST") {
     p->Restart();
+    RestartDataplane(parts[1]);
     return JsonReply(200, {{"ok", true}});
   }
   if (action == "expire-sessions" && m == "POST") {
@@ -273,6 +274,12 @@ Json SimServer::DescribePanel(const std::string& name) {
   Json out = h.panel->Describe();
   if (h.dataplane) out["dataplane"] = h.dataplane->Describe();
   return out;
+}
+
+void SimServer::RestartDataplane(const std::string& name) {
+  std::lock_guard<std::mutex> l(mu_);
+  Host& h = hosts_.at(name);
+  if (h.dataplane) h.dataplane->RestartV2ray();
 }
 
 void SimServer::Stop() {

@@ -6,7 +6,7 @@
 //   GET    /panels                         every panel's state (SimPanel::Describe)
 //   GET    /panels/{name}
 //   PUT    /panels/{name}/faults           {"latency_ms","error_rate","fail_500","outage","hang","api_fault","drip_ms"} (merged)
-//   POST   /panels/{name}/restart          sessions dropped, status null for 2 s, data kept
+//   POST   /panels/{name}/restart          sessions dropped, status null for 2 s, data kept, v2ray restarted
 //   POST   /panels/{name}/expire-sessions
 //   POST   /panels/{name}/clients          {"inbound_id":1,"client":{...}} added by hand
 //   DELETE /panels/{name}/clients/{email}  deleted by hand (even an inbound's last client)
@@ -55,6 +55,7 @@ class SimServer {
     std::unique_ptr<Dataplane> dataplane;  // null unless the panel has one
   };
   Json DescribePanel(const std::string& name);
+  void RestartDataplane(const std::string& name);
   SimResponse Control(const SimRequest& req);
 
   const int control_port_;

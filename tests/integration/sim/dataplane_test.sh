@@ -6,8 +6,8 @@
 # carries an HTTP request to a local server; the page must arrive and the panel's own API must
 # then report the client's up and down bytes at its first reading. Traffic alone must not
 # restart v2ray; disabling one VMess client through the panel API must: that client is then
-# refused while the other one, on the same inbound, still passes. On SIGTERM the simulator must
-# leave no v2ray behind.
+# refused while the other one, on the same inbound, still passes. A panel restart (control API)
+# restarts v2ray too. On SIGTERM the simulator must leave no v2ray behind.
 #
 # Usage: dataplane_test.sh X3UI_SIM_BINARY
 set -uo pipefail
@@ -152,6 +152,11 @@ check "the VMess inbound still served" test "$(dataplane served | jq -c .)" = '[
 check "the disabled client cannot connect" refused_through "$vmess_socks"
 check "the other client of its inbound still passes after the restart" fetch_through "$vmess2_socks"
 check "the VLESS client still passes after the restart" fetch_through "$vless_socks"
+
+# A panel restart restarts its v2ray, as a real panel restarts Xray.
+curl -sf -X POST "http://127.0.0.1:$control_port/panels/dp-1/restart" >/dev/null
+check "a panel restart restarts v2ray" within 15 dataplane_ready 3
+check "the VLESS client passes after the panel restart" fetch_through "$vless_socks"
 
 # No orphan: SIGTERM stops the simulator and its v2ray.
 new_server_pid=$(dataplane pid)
