@@ -89,7 +89,7 @@ std::string Joined(const std::vector<std::string>& items) {
 Dataplane::Dataplane(SimPanel* panel, Options options)
     : panel_(panel), options_(options), name_(panel->config().name),
       state_({{"running", false}, {"ready", false}, {"pid", 0}, {"starts", 0}, {"served", Json::array()},
-              {"skipped", Json::array()}, {"api_port", 0}, {"ended", ""}, {"last_error", ""}}) {}
+              {"skipped", Json::array()}, {"api_port", 0}, {"dir", ""}, {"ended", ""}, {"last_error", ""}}) {}
 
 Dataplane::~Dataplane() { Stop(); }
 
@@ -107,6 +107,7 @@ Status Dataplane::Start() {
   {
     std::lock_guard<std::mutex> l(mu_);
     state_["api_port"] = api_port_;
+    state_["dir"] = work_dir_;
   }
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();

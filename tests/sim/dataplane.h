@@ -55,7 +55,8 @@ class Dataplane {
   // that a traffic reading of the panel API includes every byte v2ray has counted. Concurrent
   // callers share one reading. Returns at once after Stop.
   void CollectNow(std::chrono::milliseconds timeout = std::chrono::seconds(2));
-  // {"running","ready","pid","starts","served","skipped","api_port","ended","last_error"}
+  // {"running","ready","pid","starts","served","skipped","api_port","dir","ended","last_error"};
+  // "dir" holds config.json and v2ray.log.
   Json Describe() const;
 
  private:

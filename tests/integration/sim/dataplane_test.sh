@@ -7,7 +7,7 @@
 # then report the client's up and down bytes at its first reading. Traffic alone must not
 # restart v2ray; disabling one VMess client through the panel API must: that client is then
 # refused while the other one, on the same inbound, still passes. A panel restart (control API)
-# restarts v2ray too. On SIGTERM the simulator must leave no v2ray behind.
+# restarts v2ray too. On SIGTERM, and on SIGKILL, the simulator must leave no v2ray behind.
 #
 # Usage: dataplane_test.sh X3UI_SIM_BINARY
 set -uo pipefail
@@ -165,6 +165,21 @@ check "the simulator exits on SIGTERM" within 10 bash -c "! kill -0 $sim_pid 2>/
 wait "$sim_pid" 2>/dev/null
 sim_pid=""
 check "no v2ray left behind" within 5 bash -c "! kill -0 $new_server_pid 2>/dev/null && ! kill -0 $server_pid 2>/dev/null"
+
+# Nor a SIGKILL: v2ray dies with the simulator's thread that started it.
+rm -f "$work/sim.ready"
+start_sim "$sim_bin"
+if within 20 dataplane_ready 1; then
+  killed_server_pid=$(dataplane pid)
+  killed_dir=$(dataplane dir)
+  kill -KILL "$sim_pid"
+  wait "$sim_pid" 2>/dev/null
+  sim_pid=""
+  check "no v2ray left behind a SIGKILLed simulator" within 5 bash -c "! kill -0 $killed_server_pid 2>/dev/null"
+  [[ $killed_dir == */x3ui-sim-dp-1-* ]] && rm -rf "$killed_dir"  # what only a clean exit removes
+else
+  check "the simulator starts again on the same ports" false
+fi
 
 echo "$passed passed, $failed failed"
 if [ "$failed" -gt 0 ]; then tail -n 30 "$work/sim.log"; fi
