@@ -7,8 +7,14 @@
       takes panel PANEL down through x3ui-sim's control API, waits until VpnNode NODE is
       Unreachable, then until no assignment is left on NODE or not Ready; prints the times and
       the number of users without a working placement, sampled over time.
+  fleet_kube.py API TOKEN CA subscribers NAMESPACE N OUT [THREADS]
+      for bench/subscriptions.sh: a Ready VpnNode n1 and N users as the operator leaves them (a
+      VpnAssignment on n1, Ready, and its credentials Secret with two links and a subscription
+      token); writes "NAME TOKEN" lines to OUT.
 """
+import base64
 import http.client
+import secrets
 import json
 import ssl
 import sys
@@ -55,6 +61,61 @@ def create(ns, n, prefix="u", threads=16):
     return 1 if bad else 0
 
 
+def subscribers(ns, n, out, threads=16):
+    host = urllib.parse.urlsplit(api)
+    local = threading.local()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def send(method, path, body):
+        if not hasattr(local, "conn"):
+            local.conn = http.client.HTTPSConnection(host.hostname, host.port, context=ctx, timeout=60)
+        local.conn.request(method, path, json.dumps(body), headers)
+        r = local.conn.getresponse()
+        return r.status, json.loads(r.read() or b"null")
+
+    base = f"/apis/x3ui.io/v1alpha1/namespaces/{ns}"
+    node = {"apiVersion": "x3ui.io/v1alpha1", "kind": "VpnNode", "metadata": {"name": "n1"},
+            "spec": {"panel": {"url": "https://panel.example.com/", "credentialsSecretRef": {"name": "panel"}},
+                     "publicHost": "n1.example.com", "capacity": {"maxUsers": 1000000},
+                     "inbounds": [{"name": "reality", "id": 1, "protocol": "vless"}]}}
+    code, created = send("POST", f"{base}/vpnnodes", node)
+    assert code == 201, (code, created)
+    created["status"] = {"phase": "Ready"}
+    assert send("PUT", f"{base}/vpnnodes/n1/status", created)[0] == 200
+
+    def one(i):
+        name = f"u{i:06d}"
+        a = {"apiVersion": "x3ui.io/v1alpha1", "kind": "VpnAssignment", "metadata": {"name": name},
+             "spec": {"user": {"id": str(i), "email": f"{name}@example.com"}, "limits": {"totalBytes": 10 << 30}}}
+        code, a = send("POST", f"{base}/vpnassignments", a)
+        if code != 201:
+            return None
+        a["status"] = {"phase": "Ready", "nodeName": "n1"}
+        if send("PUT", f"{base}/vpnassignments/{name}/status", a)[0] != 200:
+            return None
+        tok = secrets.token_urlsafe(24)[:32]
+        uid = a["metadata"]["uid"]
+        links = (f"vless://{uid}@n1.example.com:443?type=tcp&security=reality&pbk=PUBKEY&fp=chrome&sni=www.example.org"
+                 f"&sid=ab12#n1%20{name}\ntrojan://{tok[:16]}@n1.example.com:8443?type=ws&security=tls&path=%2Fws#n1-{name}")
+        secret = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                  "metadata": {"name": f"{name}-vpn", "labels": {"x3ui.io/user-credentials": "true"},
+                               "ownerReferences": [{"apiVersion": "x3ui.io/v1alpha1", "kind": "VpnAssignment",
+                                                    "name": name, "uid": uid, "controller": True}]},
+                  "data": {k: base64.b64encode(v.encode()).decode() for k, v in
+                           {"links": links, "subscriptionToken": tok, "uuid": uid}.items()}}
+        if send("POST", f"/api/v1/namespaces/{ns}/secrets", secret)[0] != 201:
+            return None
+        return f"{name} {tok}"
+
+    with ThreadPoolExecutor(max_workers=int(threads)) as pool:
+        lines = list(pool.map(one, range(int(n))))
+    good = [l for l in lines if l]
+    with open(out, "w") as f:
+        f.write("\n".join(good) + "\n")
+    print(json.dumps({"created": len(good), "failed": len(lines) - len(good)}))
+    return 0 if len(good) == len(lines) else 1
+
+
 def ready(a):
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in a.get("status", {}).get("conditions", []))
 
@@ -87,4 +148,4 @@ def failover(ns, node, control, panel, timeout=300):
     return 0
 
 
-sys.exit({"create": create, "failover": failover}[cmd](*args))
+sys.exit({"create": create, "failover": failover, "subscribers": subscribers}[cmd](*args))

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/flag_values.h"  // ParseDuration, FormatDuration
 #include "controller/panel_host_policy.h"
 #include "pkg/common/status.h"
 
@@ -77,12 +78,6 @@ Result<Options> ParseOptions(const std::vector<std::string>& args);
 
 // The usage text printed by --help.
 std::string Usage();
-
-// Parses a Go-style duration ("1h2m3.5s", "250ms"); nullopt when malformed or negative.
-std::optional<std::chrono::milliseconds> ParseDuration(const std::string& s);
-
-// "30s", "1m30s", "250ms".
-std::string FormatDuration(std::chrono::milliseconds d);
 
 }  // namespace x3ui::controller
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang 14 and runs each for a bounded time, seeded with the
+# Builds the libFuzzer targets (the panel's replies and input, the manifests, the subscription
+# server's requests) with clang 14 and runs each for a bounded time, seeded with the
 # contract's fixtures, the sample manifests and every input that ever crashed one of them
 # (tests/fuzz/regressions/<target>/, kept as regression inputs). Exits non-zero on a crash.
 #
@@ -28,6 +29,10 @@ build panel_replies_fuzzer tests/fuzz/panel_replies_fuzzer.cc pkg/x3ui/replies.c
   pkg/x3ui/model.cc "${common[@]}"
 build panel_input_fuzzer tests/fuzz/panel_input_fuzzer.cc pkg/x3ui/cookies.cc "${common[@]}"
 build manifest_fuzzer tests/fuzz/manifest_fuzzer.cc pkg/api/*.cc "${common[@]}"
+# The subscription handler and its renderers; not the server and the catalog (kube, spdlog).
+subscription=()
+for f in pkg/subscription/*.cc; do case $f in */server.cc|*/catalog.cc) ;; *) subscription+=("$f") ;; esac; done
+build subscription_request_fuzzer tests/fuzz/subscription_request_fuzzer.cc "${subscription[@]}" "${common[@]}" -lcrypto
 
 run() {  # target seed-dirs...
   local target=$1; shift
@@ -49,4 +54,5 @@ run() {  # target seed-dirs...
 run panel_replies_fuzzer tests/testdata/x3ui tests/fuzz/regressions/panel_replies
 run panel_input_fuzzer tests/fuzz/regressions/panel_input
 run manifest_fuzzer manifests/samples tests/testdata/bad tests/fuzz/regressions/manifest
+run subscription_request_fuzzer tests/fuzz/seeds/subscription_request tests/fuzz/regressions/subscription_request
 echo "fuzz: no crash in ${SECONDS_PER_TARGET}s per target"

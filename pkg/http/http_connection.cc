@@ -35,13 +35,17 @@ Request ToRequest(const bhttp::request<bhttp::string_body>& req, const std::stri
 namespace {
 
 // What the handler's Response becomes on the wire.
-bhttp::response<bhttp::string_body> ToBeast(Response s, unsigned version, bool keep_alive) {
+// A reply to HEAD carries the head a GET would get, Content-Length included, and no body
+// (RFC 9110 §9.3.2): a body would be read by a keep-alive client as the start of its next reply.
+bhttp::response<bhttp::string_body> ToBeast(Response s, unsigned version, bool keep_alive, bool head_request) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(s.status), version};
   if (!s.body.empty()) res.set(bhttp::field::content_type, s.content_type);
   for (const auto& [k, v] : s.headers) res.insert(k, v);
-  res.body() = std::move(s.body);
+  const size_t length = s.body.size();
+  if (!head_request) res.body() = std::move(s.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
+  if (head_request && s.status != 204 && s.status != 304) res.content_length(length);
   return res;
 }
 
@@ -147,8 +151,9 @@ void Connection::Dispatch() {
   asio::post(pool_, [self = shared_from_this(), req] {
     Response r = RunHandler(self->handler_, ToRequest(*req, self->remote_ip_));
     bool keep_alive = req->keep_alive();
-    const std::chrono::milliseconds pace = r.pace;
-    auto res = std::make_shared<BeastResponse>(ToBeast(std::move(r), req->version(), keep_alive));
+    const bool head_request = req->method() == bhttp::verb::head;
+    const std::chrono::milliseconds pace = head_request ? std::chrono::milliseconds(0) : r.pace;
+    auto res = std::make_shared<BeastResponse>(ToBeast(std::move(r), req->version(), keep_alive, head_request));
     asio::post(self->stream_.get_executor(), [self, res, keep_alive, pace] {
       self->response_ = std::move(*res);
       self->pace_ = pace;
@@ -199,7 +204,7 @@ void Connection::Drip(size_t offset, bool close_after) {
 }
 
 void Connection::Reject(bhttp::status status, const char* reason) {
-  response_ = ToBeast({static_cast<int>(status), reason, "text/plain; charset=utf-8", {}}, 11, false);
+  response_ = ToBeast({static_cast<int>(status), reason, "text/plain; charset=utf-8", {}}, 11, false, false);
   stream_.expires_after(options_.write_timeout);
   bhttp::async_write(stream_, response_, [self = shared_from_this()](error_code ec, size_t) {
     if (ec) return self->Close();

@@ -77,6 +77,8 @@ struct ServerOptions {
 
 class HttpServer {
  public:
+  // A HEAD request is handled as a GET would be; the server sends the reply's head (with the
+  // body's Content-Length) and no body.
   using Handler = std::function<Response(const Request&)>;
 
   // `host` is the address to bind ("127.0.0.1", or "0.0.0.0" for every interface).

@@ -302,4 +302,14 @@ void Informer::Run() {
   }
 }
 
+void DropManagedFields(Json* object) {
+  if (object->contains("metadata") && (*object)["metadata"].is_object()) (*object)["metadata"].erase("managedFields");
+}
+
+std::function<void(const Status&)> LogListWatchErrors(std::string kind) {
+  return [kind = std::move(kind)](const Status& s) {
+    spdlog::error("listing/watching {} failed, retrying with backoff: {}", kind, s.ToString());
+  };
+}
+
 }  // namespace x3ui::kube

@@ -51,6 +51,13 @@ struct InformerOptions {
   std::function<void(const Status&)> on_error;
 };
 
+// The two options every informer of this project sets: a transform dropping
+// metadata.managedFields (the bulk of an object's size, never read), and an on_error writing one
+// error line naming the kind, so a missing permission says "cannot list resource ..." instead of
+// an informer that silently never syncs.
+void DropManagedFields(Json* object);
+std::function<void(const Status&)> LogListWatchErrors(std::string kind);
+
 class Informer {
  public:
   using IndexFunc = std::function<std::vector<std::string>(const Json&)>;

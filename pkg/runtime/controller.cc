@@ -19,11 +19,7 @@ Controller::~Controller() { Stop(std::chrono::milliseconds(0)); }
 void Controller::Watch(kube::KubeClient* kube, const kube::Resource& resource, const std::string& ns) {
   informer_ = std::make_unique<kube::Informer>(
       kube, resource,
-      kube::InformerOptions{.ns = ns,
-                            .transform = [](kube::Json* o) { (*o)["metadata"].erase("managedFields"); },
-                            .on_error = [kind = resource.kind](const Status& s) {
-                              spdlog::error("listing/watching {} failed, retrying with backoff: {}", kind, s.ToString());
-                            }});
+      kube::InformerOptions{.ns = ns, .transform = kube::DropManagedFields, .on_error = kube::LogListWatchErrors(resource.kind)});
 }
 
 void Controller::Enqueue(const std::string& key) {

@@ -42,7 +42,7 @@ void KeepSubscriptionKeys(kube::Json* secret) {
     if (data.is_object() && data.contains(k)) kept[k] = data[k];
   }
   (*secret)["data"] = kept;
-  (*secret)["metadata"].erase("managedFields");
+  kube::DropManagedFields(secret);
 }
 
 }  // namespace
@@ -79,11 +79,15 @@ Catalog::Catalog(kube::KubeClient* kube, std::vector<std::string> namespaces) {
   if (namespaces.empty()) namespaces.push_back("");
   for (const std::string& ns : namespaces) {
     Served s;
-    s.assignments = std::make_unique<kube::Informer>(kube, kube::kVpnAssignments, kube::InformerOptions{.ns = ns});
-    s.nodes = std::make_unique<kube::Informer>(kube, kube::kVpnNodes, kube::InformerOptions{.ns = ns});
-    s.secrets = std::make_unique<kube::Informer>(
-        kube, kube::kSecrets,
-        kube::InformerOptions{.ns = ns, .label_selector = "x3ui.io/user-credentials=true", .transform = KeepSubscriptionKeys});
+    auto options = [&ns](const kube::Resource& r) {
+      return kube::InformerOptions{.ns = ns, .transform = kube::DropManagedFields, .on_error = kube::LogListWatchErrors(r.kind)};
+    };
+    s.assignments = std::make_unique<kube::Informer>(kube, kube::kVpnAssignments, options(kube::kVpnAssignments));
+    s.nodes = std::make_unique<kube::Informer>(kube, kube::kVpnNodes, options(kube::kVpnNodes));
+    kube::InformerOptions secrets = options(kube::kSecrets);
+    secrets.label_selector = "x3ui.io/user-credentials=true";
+    secrets.transform = KeepSubscriptionKeys;
+    s.secrets = std::make_unique<kube::Informer>(kube, kube::kSecrets, std::move(secrets));
     // The index follows the Secrets: a rotated token is replaced (the old one is gone at once).
     s.secrets->AddHandlers({.on_add = [this](const kube::Json& o) {
                               if (auto e = EntryOf(o)) index_.Put(e->key, e->token);

@@ -64,8 +64,6 @@ Reply Respond(const http::Request& r, const Lookup& lookup, RateLimiter* limiter
   if (HeaderValue(r, "if-none-match") == etag) {
     reply.response.status = 304;
     reply.response.body.clear();
-  } else if (r.method == "HEAD") {
-    reply.response.body.clear();
   }
   return reply;
 }

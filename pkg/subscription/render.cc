@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -96,7 +97,20 @@ std::string InfoBody(const UserView& u, const Served& s) {
                       {"expiry", u.expiry_unix},
                       {"links", s.links}};
   if (!s.reason.empty()) j["reason"] = s.reason;
-  return j.dump(2) + "\n";
+  // A link's name is the panel's inbound remark: bytes that are not UTF-8 become U+FFFD rather
+  // than an exception (which would answer this user 500 until the remark changes).
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// The name as a quoted header parameter: letters, digits, '.', '_' and '-' kept, anything else
+// '_'. An assignment's name is a DNS subdomain already; this keeps a header from being split or
+// its quotes closed whatever the name holds.
+std::string HeaderSafeFileName(const std::string& name) {
+  std::string out = name.substr(0, 200);
+  for (char& c : out) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+  }
+  return out.empty() ? "subscription" : out;
 }
 
 }  // namespace
@@ -177,7 +191,7 @@ Rendered Render(const UserView& u, Format f, const RenderOptions& o) {
   r.headers = {{"subscription-userinfo", UserInfoHeader(u)},
                {"profile-update-interval", std::to_string(o.update_interval_hours)},
                {"profile-title", "base64:" + Base64Encode(title)},
-               {"content-disposition", "attachment; filename=\"" + u.name + "\""},
+               {"content-disposition", "attachment; filename=\"" + HeaderSafeFileName(u.name) + "\""},
                {"Cache-Control", "no-store"},
                {"ETag", ETagOf(r.body)}};
   if (!s.reason.empty()) r.headers.push_back({"announce", "base64:" + Base64Encode(s.reason)});

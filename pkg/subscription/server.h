@@ -18,18 +18,9 @@
 
 #include "pkg/common/status.h"
 #include "pkg/kube/client.h"
-#include "pkg/subscription/render.h"
+#include "pkg/subscription/server_config.h"
 
 namespace x3ui::subscription {
-
-struct ServerConfig {
-  std::string listen_address = ":8090";             // /sub/..., /healthz, /readyz
-  std::string metrics_bind_address = "127.0.0.1:8082";  // /metrics ("0": off)
-  std::vector<std::string> namespaces;              // served (empty: every namespace)
-  double rate_per_second = 1;                       // per client IP
-  double rate_burst = 20;
-  RenderOptions render;
-};
 
 class Server {
  public:

@@ -12,6 +12,10 @@
 #     reports the permission it lacks (no rule is superfluous, none is missing).
 #  4. Cluster-wide mode (rbac.clusterWide): a ClusterRole with the same rules, bound cluster-wide.
 #  5. helm uninstall leaves the CRDs and the custom resources in place.
+# The subscription server (subscriptions.enabled) is proven the same way: rendered with its
+# Ingress and the operator's --subscription-base-url, installed, run in cluster mode with its own
+# account's token (it serves a user's subscription and can touch nothing else), and each of its
+# grants removed in turn.
 # Usage: helm_rbac_test.sh OPERATOR_BINARY SIM_BINARY
 set -uo pipefail
 op=$1 sim=$2
@@ -22,6 +26,7 @@ helm=$(bash "$root/hack/helm.sh") || { echo "no helm"; exit 1; }
 chart="$root/charts/x3ui-operator"
 cleanup() {
   [ -n "${op_pid:-}" ] && kill -KILL "$op_pid" 2>/dev/null
+  [ -n "${sub_pid:-}" ] && kill -KILL "$sub_pid" 2>/dev/null
   [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
   bash "$root/hack/control-plane.sh" destroy "$work/kube" >/dev/null 2>&1
   rm -rf "$work"
@@ -47,15 +52,39 @@ podDisruptionBudget: {enabled: true, minAvailable: 1}
 prometheus: {serviceMonitor: {enabled: true, interval: 15s, labels: {release: prometheus}}}
 serviceAccount: {annotations: {example.com/role: vpn}}
 fullnameOverride: a-very-long-release-name-that-goes-on-and-on-well-past-the-limit-of-63-chars
+subscriptions: {enabled: true, ingress: {enabled: true, className: nginx, host: sub.example.com, tlsSecretName: sub-tls}}
 YAML
 check "helm template renders with every option on" bash -c "'$helm' template x3ui-operator '$chart' -n x3ui-system -f '$work/all-on.yaml' > '$work/all-on.out.yaml'"
-for kind in PodDisruptionBudget ServiceMonitor RoleBinding NetworkPolicy ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding; do
+for kind in PodDisruptionBudget ServiceMonitor RoleBinding NetworkPolicy ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding Ingress; do
   check "every option on renders a $kind" grep -q "^kind: $kind" "$work/all-on.out.yaml"
 done
 check "more than one replica turns leader election on" grep -q -- "- --leader-elect" "$work/all-on.out.yaml"
 check "one replica leaves it off" bash -c "! grep -q -- '- --leader-elect' '$work/default.yaml'"
 check "the database URL comes from the Secret" grep -q "name: x3ui-ledger" "$work/all-on.out.yaml"
 check "names are cut to 63 characters" bash -c "! grep -E '^  name: .{64,}' '$work/all-on.out.yaml'"
+# The subscription server: off by default; on, the Ingress's host gives the operator its URL prefix.
+check "the subscription server is off by default" bash -c "! grep -q -- '- subscriptions$' '$work/default.yaml' && ! grep -q subscription-base-url '$work/default.yaml'"
+check "its Ingress's host is the operator's --subscription-base-url" grep -q -- "- --subscription-base-url=https://sub.example.com/sub/" "$work/all-on.out.yaml"
+check "it serves the operator's namespace, read-only, from an account of its own" python3 -c "
+import yaml
+docs = [d for d in yaml.safe_load_all(open('$work/all-on.out.yaml')) if d]
+by = lambda kind, suffix: [d for d in docs if d['kind'] == kind and d['metadata']['name'].endswith(suffix)]
+dep = by('Deployment', '-subscriptions')[0]['spec']
+c = dep['template']['spec']['containers'][0]
+assert c['args'][0] == 'subscriptions' and '--namespaces=vpn' in c['args'], c['args']
+assert dep['template']['spec']['serviceAccountName'].endswith('-subscriptions')
+role = by('Role', '-subscriptions')[0]
+assert role['metadata']['namespace'] == 'vpn'
+assert {v for r in role['rules'] for v in r['verbs']} == {'list', 'watch'}, role['rules']
+ing = by('Ingress', '-subscriptions')[0]['spec']
+assert ing['tls'] == [{'hosts': ['sub.example.com'], 'secretName': 'sub-tls'}] and ing['ingressClassName'] == 'nginx', ing
+# Neither Deployment (nor the operator's PodDisruptionBudget) selects the other's pods.
+op = [d for d in docs if d['kind'] == 'Deployment' and not d['metadata']['name'].endswith('-subscriptions')][0]['spec']
+sub_labels, op_labels = dep['template']['metadata']['labels'], op['template']['metadata']['labels']
+assert not set(op['selector']['matchLabels'].items()) <= set(sub_labels.items())
+assert not set(dep['selector']['matchLabels'].items()) <= set(op_labels.items())"
+"$helm" template x3ui-operator "$chart" --set subscriptions.enabled=true >/dev/null 2>"$work/sub.err"
+check "the subscription server without a public URL is refused, saying what to set" grep -q "subscriptions.enabled: set subscriptions.baseUrl" "$work/sub.err"
 # Namespaced by default: a Role and RoleBinding where the operator watches, no cluster-wide grant.
 kinds_in() { python3 -c "
 import sys, yaml
@@ -113,13 +142,14 @@ done
 bash "$root/hack/control-plane.sh" start "$work/kube" --authorization-mode=RBAC >"$work/cp.log" 2>&1 || { cat "$work/cp.log"; exit 1; }
 . "$work/kube/env"
 k create namespace rbac-baseline >/dev/null  # the namespace the operator serves
-check "helm install" bash -c "'$helm' install x3ui-operator '$chart' -n x3ui-system --create-namespace --kubeconfig '$KUBECONFIG' --set leaderElection.enabled=true,watchNamespaces[0]=rbac-baseline,metrics.bindAddress=:8080,metrics.service.enabled=true > '$work/install.log' 2>&1"
+check "helm install" bash -c "'$helm' install x3ui-operator '$chart' -n x3ui-system --create-namespace --kubeconfig '$KUBECONFIG' --set leaderElection.enabled=true,watchNamespaces[0]=rbac-baseline,metrics.bindAddress=:8080,metrics.service.enabled=true,subscriptions.enabled=true,subscriptions.baseUrl=https://sub.example.com/sub/ > '$work/install.log' 2>&1"
 for obj in deployment/x3ui-operator serviceaccount/x3ui-operator service/x3ui-operator-metrics role/x3ui-operator-leader-election \
            rolebinding/x3ui-operator-leader-election clusterrole/x3ui-operator-vpn-viewer \
-           crd/vpnnodes.x3ui.io crd/vpnassignments.x3ui.io crd/vpnmigrations.x3ui.io; do
+           crd/vpnnodes.x3ui.io crd/vpnassignments.x3ui.io crd/vpnmigrations.x3ui.io deployment/x3ui-operator-subscriptions \
+           serviceaccount/x3ui-operator-subscriptions service/x3ui-operator-subscriptions poddisruptionbudget/x3ui-operator-subscriptions; do
   check "install created $obj" bash -c "kubectl --kubeconfig '$KUBECONFIG' -n x3ui-system get $obj -o name >/dev/null 2>&1"
 done
-for obj in role/x3ui-operator rolebinding/x3ui-operator; do
+for obj in role/x3ui-operator rolebinding/x3ui-operator role/x3ui-operator-subscriptions rolebinding/x3ui-operator-subscriptions; do
   check "install created $obj in the namespace served" bash -c "kubectl --kubeconfig '$KUBECONFIG' -n rbac-baseline get $obj -o name >/dev/null 2>&1"
 done
 check "install created no cluster-wide grant for the operator" bash -c "! kubectl --kubeconfig '$KUBECONFIG' get clusterrole/x3ui-operator >/dev/null 2>&1 && ! kubectl --kubeconfig '$KUBECONFIG' get clusterrolebinding/x3ui-operator >/dev/null 2>&1"
@@ -131,16 +161,31 @@ check "and the Service" test "$(k -n x3ui-system get svc x3ui-operator-metrics -
 kubectl --kubeconfig "$KUBECONFIG" wait --for condition=established --timeout=60s crd/vpnnodes.x3ui.io crd/vpnassignments.x3ui.io crd/vpnmigrations.x3ui.io >/dev/null
 
 # 3. RBAC proven, through the in-cluster configuration path.
-token=$(curl -fsS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_TOKEN" -H 'Content-Type: application/json' -X POST \
-  -d '{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}}' \
-  "$KUBE_API/api/v1/namespaces/x3ui-system/serviceaccounts/x3ui-operator/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"]["token"])')
-check "a TokenRequest gives the service account a token" test -n "$token"
+# Writes into directory $2 what a pod of service account $1 (in x3ui-system) finds mounted: a
+# token from a TokenRequest, the cluster's CA and the namespace.
+service_account_dir() {
+  mkdir -p "$2"
+  curl -fsS --cacert "$KUBE_CA" -H "Authorization: Bearer $KUBE_TOKEN" -H 'Content-Type: application/json' -X POST \
+    -d '{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}}' \
+    "$KUBE_API/api/v1/namespaces/x3ui-system/serviceaccounts/$1/token" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["status"]["token"], end="")' > "$2/token"
+  cp "$KUBE_CA" "$2/ca.crt"
+  printf 'x3ui-system' > "$2/namespace"
+}
 sa="$work/serviceaccount"
-mkdir -p "$sa"
-printf '%s' "$token" > "$sa/token"
-cp "$KUBE_CA" "$sa/ca.crt"
-printf 'x3ui-system' > "$sa/namespace"
+service_account_dir x3ui-operator "$sa"
+check "a TokenRequest gives the service account a token" test -s "$sa/token"
 api_host=$(sed -E 's#https://([^:/]+):([0-9]+).*#\1#' <<<"$KUBE_API") api_port=$(sed -E 's#https://([^:/]+):([0-9]+).*#\2#' <<<"$KUBE_API")
+# Runs a command ($2...) as in a pod of the account whose files are in directory $1 (see
+# service_account_dir): they are mounted where in-cluster clients read them, in a mount namespace
+# of its own, and KUBERNETES_SERVICE_HOST/PORT name the API server. Execs: run it in the background.
+in_cluster() {
+  exec unshare --mount --propagation private sh -c '
+    mkdir -p /var/run/secrets/kubernetes.io/serviceaccount &&
+    mount --bind "$0" /var/run/secrets/kubernetes.io/serviceaccount &&
+    host=$1 port=$2 && shift 2 &&
+    exec env KUBERNETES_SERVICE_HOST="$host" KUBERNETES_SERVICE_PORT="$port" "$@"' "$1" "$api_host" "$api_port" "${@:2}"
+}
 
 control=$(free_port)
 {
@@ -181,16 +226,13 @@ spec: {fromNode: n1, dryRun: true}
 YAML
   k -n x3ui-system delete lease x3ui-operator-leader --ignore-not-found >/dev/null
   : > "$work/operator.log"
-  unshare --mount --propagation private sh -c '
-    mkdir -p /var/run/secrets/kubernetes.io/serviceaccount &&
-    mount --bind "$0" /var/run/secrets/kubernetes.io/serviceaccount &&
-    exec env KUBERNETES_SERVICE_HOST="$1" KUBERNETES_SERVICE_PORT="$2" "$3" --namespace "$4" --leader-elect \
-      --leader-election-namespace x3ui-system --metrics-bind-address 0 --health-probe-bind-address 0 \
-      --probe-interval 1s --failure-threshold 1 --success-threshold 1' \
-    "$sa" "$api_host" "$api_port" "$op" "$ns" >>"$work/operator.log" 2>&1 &
+  in_cluster "$sa" "$op" --namespace "$ns" --leader-elect --leader-election-namespace x3ui-system \
+    --metrics-bind-address 0 --health-probe-bind-address 0 --probe-interval 1s --failure-threshold 1 \
+    --success-threshold 1 >>"$work/operator.log" 2>&1 &
   op_pid=$!
   within 45 "$until"; local rc=$?
   kill -TERM "$op_pid" 2>/dev/null; wait "$op_pid" 2>/dev/null; op_pid=
+  [ $rc = 0 ] || { echo "--- the operator's last lines:"; tail -n 20 "$work/operator.log"; }
   return $rc
 }
 # A user's Secret is written once when it is placed; the operator updates it when its links
@@ -235,8 +277,10 @@ done
 k -n rbac-baseline get role x3ui-operator -o json > "$work/served-role.json"
 k -n rbac-baseline get rolebinding x3ui-operator -o json > "$work/served-binding.json"
 k -n x3ui-system get role x3ui-operator-leader-election -o json > "$work/role.json"
-# Every (role, apiGroup, resource, verb) granted, one per line, and a role without one of them.
-python3 - "$work/served-role.json" "$work/role.json" > "$work/grants" <<'PY'
+# Every (role, apiGroup, resource, verb) the roles in the files named grant, one per line, each
+# tagged with its file's name.
+grants_of() {
+  python3 - "$@" <<'PY'
 import json, os, sys
 for path in sys.argv[1:]:
     tag = os.path.basename(path)[:-len(".json")]
@@ -246,6 +290,8 @@ for path in sys.argv[1:]:
                 for v in rule["verbs"]:
                     print(tag, g or "core", r, v)
 PY
+}
+grants_of "$work/served-role.json" "$work/role.json" > "$work/grants"
 echo "granted: $(wc -l < "$work/grants") (group, resource, verb) triples"
 # Prints the object in $work/$1.json with the grant ($2 $3 $4) removed, or none when $2 is "-",
 # moved to namespace $5 when given, without the server's fields.
@@ -281,10 +327,48 @@ while read -r tag group resource verb; do
   tampered=""
   denied() { tamper_once; grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/operator.log" ||
              k -n "$ns" get vn,va,vmig -o json 2>/dev/null | grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\""; }
-  check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied ||
-    { echo "--- the operator's last lines:"; tail -n 20 "$work/operator.log"; }
+  check "without $verb on $resource ($group) the operator says it cannot $verb $resource" run_operator "$ns" denied
   restore
 done < "$work/grants"
+
+# 3b. The subscription server, in cluster mode with its own account's token only: it serves the
+# user the operator placed above, and each grant it has is needed.
+sub_sa="$work/subscriptions-sa"
+service_account_dir x3ui-operator-subscriptions "$sub_sa"
+check "a TokenRequest gives the subscription server's account a token" test -s "$sub_sa/token"
+sub_port=$(free_port)
+# Runs the server for namespace rbac-baseline until `$1` (a command) succeeds or 45 s pass.
+run_subscriptions() {
+  : > "$work/subscriptions.log"
+  in_cluster "$sub_sa" "$op" subscriptions --namespaces=rbac-baseline --listen-address=127.0.0.1:$sub_port \
+    --metrics-bind-address=0 >>"$work/subscriptions.log" 2>&1 &
+  sub_pid=$!
+  within 45 "$1"; local rc=$?
+  kill -TERM "$sub_pid" 2>/dev/null; wait "$sub_pid" 2>/dev/null; sub_pid=
+  [ $rc = 0 ] || { echo "--- the subscription server's last lines:"; tail -n 10 "$work/subscriptions.log"; }
+  return $rc
+}
+alice_token=$(k -n rbac-baseline get secret alice-vpn -o jsonpath='{.data.subscriptionToken}' | base64 -d)
+alice_links=$(k -n rbac-baseline get secret alice-vpn -o jsonpath='{.data.links}' | base64 -d)
+check "the operator gave alice a subscription token" test -n "$alice_token"
+serves_alice() { [ "$(curl -fsS "http://127.0.0.1:$sub_port/sub/$alice_token" 2>/dev/null | base64 -d 2>/dev/null)" = "$alice_links" ]; }
+check "with only its own account, in cluster mode, the subscription server serves alice's links" run_subscriptions serves_alice
+sub_user=system:serviceaccount:x3ui-system:x3ui-operator-subscriptions
+for verb in get create update delete; do
+  check "the subscription server's account may not $verb a Secret" test "$(k auth can-i "$verb" secrets -n rbac-baseline --as "$sub_user" | tail -n 1)" = no
+done
+check "nor list Secrets where the operator does not serve" test "$(k auth can-i list secrets -n x3ui-system --as "$sub_user" | tail -n 1)" = no
+check "nor write an assignment or its status" bash -c "[ \"\$(kubectl --kubeconfig '$KUBECONFIG' auth can-i update vpnassignments.x3ui.io -n rbac-baseline --as '$sub_user' | tail -n 1)\" = no ] &&
+  [ \"\$(kubectl --kubeconfig '$KUBECONFIG' auth can-i update vpnassignments.x3ui.io/status -n rbac-baseline --as '$sub_user' | tail -n 1)\" = no ]"
+k -n rbac-baseline get role x3ui-operator-subscriptions -o json > "$work/sub-role.json"
+grants_of "$work/sub-role.json" > "$work/sub-grants"
+check "the subscription server is granted list and watch on three resources, nothing more" test "$(wc -l < "$work/sub-grants")" = 6
+while read -r tag group resource verb; do
+  without sub-role "$group" "$resource" "$verb" | k replace -f - >/dev/null
+  sub_denied() { grep -q "cannot $verb resource \\\\\?\"$resource\\\\\?\"" "$work/subscriptions.log"; }
+  check "without $verb on $resource the subscription server says it cannot $verb $resource" run_subscriptions sub_denied
+  without sub-role - - - | k replace -f - >/dev/null
+done < "$work/sub-grants"
 
 # 4. Cluster-wide mode, only when asked: the same rules in a ClusterRole bound cluster-wide.
 check "helm upgrade to rbac.clusterWide" bash -c "'$helm' upgrade x3ui-operator '$chart' -n x3ui-system --kubeconfig '$KUBECONFIG' --reuse-values --set rbac.clusterWide=true >/dev/null 2>&1"
@@ -295,6 +379,10 @@ import json
 rules = lambda p: sorted(json.dumps(r, sort_keys=True) for r in json.load(open(p))['rules'])
 assert rules('$work/clusterrole.json') == rules('$work/served-role.json')"
 check "the service account may now read Secrets in any namespace" test "$(can get kube-system)" = yes
+check "the subscription server's grants are a ClusterRole too, still list and watch only" python3 -c "
+import json, subprocess
+r = json.loads(subprocess.check_output(['kubectl', '--kubeconfig', '$KUBECONFIG', 'get', 'clusterrole', 'x3ui-operator-subscriptions', '-o', 'json']))
+assert {v for rule in r['rules'] for v in rule['verbs']} == {'list', 'watch'}, r['rules']"
 ns=rbac-cluster-wide tampered=""
 check "in cluster-wide mode everything converges" run_operator "$ns" converged
 check "the Deployment watches every namespace" bash -c "! kubectl --kubeconfig '$KUBECONFIG' -n x3ui-system get deploy x3ui-operator -o yaml | grep -q -- --namespace="

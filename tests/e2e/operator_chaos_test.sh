@@ -32,7 +32,9 @@ cleanup() {
     [ -f "$work/$r.supervisor" ] && kill -KILL "$(cat "$work/$r.supervisor")" 2>/dev/null
     [ -f "$work/$r.pid" ] && kill -KILL "$(cat "$work/$r.pid")" 2>/dev/null
   done
-  wait 2>/dev/null  # reap them quietly (bash would report each killed job)
+  # Reap the supervisors quietly (bash would report each killed job). Not a bare `wait`: it would
+  # wait for the simulator too, which is stopped below.
+  for r in a b; do [ -f "$work/$r.supervisor" ] && wait "$(cat "$work/$r.supervisor")" 2>/dev/null; done
   [ -n "${chaos_pid:-}" ] && kill -KILL "$chaos_pid" 2>/dev/null
   [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
   bash "$root/hack/postgres.sh" destroy "$work/pg" >/dev/null 2>&1
@@ -145,8 +147,8 @@ check "no replica exited with the database down" test ! -e "$work/a.exits" -a ! 
 # Graceful handover while the database is still down: the leader drains and releases the Lease,
 # and a new process takes it: the other replica, or this one restarted (its supervisor restarts it
 # after 1 s, as the kubelet would, and it may win the released Lease first).
+check "a replica leads before the handover" within 30 leader
 first=$(leader)
-holder() { k get lease x3ui-operator-leader -n "$ns" -o jsonpath='{.spec.holderIdentity}'; }
 old_holder=$(holder)
 kill -TERM "$(cat "$work/$first.pid")"
 handed_over() { local h; h=$(holder); [ -n "$h" ] && [ "$h" != "$old_holder" ] && leader >/dev/null; }

@@ -102,3 +102,57 @@ namespace served and in the cluster-wide ClusterRole.
 {{- define "x3ui-operator.metricsPort" -}}
 {{- regexReplaceAll "^.*:" .Values.metrics.bindAddress "" }}
 {{- end }}
+
+{{/*
+The subscription server's labels. Its selector names "<chart>-subscriptions", so the operator's
+Deployment, PodDisruptionBudget and NetworkPolicy (which select the chart's name) never select its
+pods, nor its selector theirs.
+*/}}
+{{- define "x3ui-operator.subscriptionsSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "x3ui-operator.name" . | trunc 49 | trimSuffix "-" }}-subscriptions
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "x3ui-operator.subscriptionsLabels" -}}
+helm.sh/chart: {{ include "x3ui-operator.chart" . }}
+{{ include "x3ui-operator.subscriptionsSelectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: subscriptions
+app.kubernetes.io/part-of: x3ui-operator
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "x3ui-operator.subscriptionsName" -}}
+{{- include "x3ui-operator.suffixed" (list . "subscriptions") }}
+{{- end }}
+
+{{/*
+The public prefix of the users' subscription URLs (the operator's --subscription-base-url):
+subscriptions.baseUrl, else https://<ingress host>/sub/ when the chart's Ingress is on. With the
+server on and neither set, the render fails: the URL in each user's Secret is what apps poll.
+*/}}
+{{- define "x3ui-operator.subscriptionBaseUrl" -}}
+{{- $s := .Values.subscriptions }}
+{{- if $s.baseUrl }}
+{{- $s.baseUrl }}
+{{- else if and $s.ingress.enabled $s.ingress.host }}
+{{- printf "https://%s/sub/" $s.ingress.host }}
+{{- else if $s.enabled }}
+{{- fail "subscriptions.enabled: set subscriptions.baseUrl (the public prefix users' apps reach, such as https://sub.example.com/sub/) or subscriptions.ingress.enabled with subscriptions.ingress.host" }}
+{{- end }}
+{{- end }}
+
+{{/* What the subscription server reads, and nothing more: its informers list and watch. */}}
+{{- define "x3ui-operator.subscriptionsRules" -}}
+- apiGroups: [x3ui.io]
+  resources: [vpnassignments, vpnnodes]
+  verbs: [list, watch]
+- apiGroups: [""]
+  resources: [secrets]  # RBAC cannot narrow a list by label: the server selects x3ui.io/user-credentials=true
+  verbs: [list, watch]
+{{- end }}
+
+{{/* policy/v1 for a PodDisruptionBudget where the cluster serves it (1.21+), else policy/v1beta1. */}}
+{{- define "x3ui-operator.pdbApiVersion" -}}
+{{- if .Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget" }}policy/v1{{ else }}policy/v1beta1{{ end }}
+{{- end }}

@@ -265,6 +265,22 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_TRUE(r.closed);
 }
 
+// A HEAD reply has GET's Content-Length and no body: the next reply on the connection starts
+// right after its head (a body would be read as the start of it).
+TEST_F(HttpServerTest, HeadGetsTheContentLengthOfGetAndNoBody) {
+  int fd = Connect(port_);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd, "HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
+  Reply r = ReadUntilClosed(fd, Clock::now() + 20s);
+  ::close(fd);
+  const size_t end_of_head = r.data.find("\r\n\r\n");
+  ASSERT_NE(end_of_head, std::string::npos) << r.data;
+  const std::string head = r.data.substr(0, end_of_head);
+  EXPECT_EQ(head.rfind("HTTP/1.1 404 Not Found", 0), 0u) << head;
+  EXPECT_NE(head.find("Content-Length: 10"), std::string::npos) << head;  // "not found\n"
+  EXPECT_EQ(r.data.substr(end_of_head + 4, 15), "HTTP/1.1 200 OK") << r.data;
+}
+
 TEST(HttpServerHandlerTest, AThrowingHandlerIsA500) {
   const int port = testing::FreePort();
   HttpServer server(port, [](const Request&) -> Response { throw std::runtime_error("boom"); }, QuickOptions());

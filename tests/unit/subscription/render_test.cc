@@ -121,6 +121,24 @@ TEST(SubscriptionRenderTest, InfoIsJson) {
   EXPECT_TRUE(j.contains("reason"));
 }
 
+// A link named by a panel's remark that is not UTF-8 (found by the fuzzer): the info body is
+// still JSON, the bad bytes replaced, instead of an exception and a 500.
+TEST(SubscriptionRenderTest, InfoOfALinkThatIsNotUtf8IsStillJson) {
+  UserView u = Alice();
+  u.links = {"vless://id@h:1#bad\x88name"};
+  const Rendered r = Render(u, Format::kInfo, {});
+  const nlohmann::json j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["links"][0], "vless://id@h:1#bad\xEF\xBF\xBDname");
+}
+
+// Found by the fuzzer: a name is put in content-disposition only as characters that can neither
+// split the header nor close its quotes.
+TEST(SubscriptionRenderTest, TheFileNameCannotSplitOrCloseTheHeader) {
+  UserView u = Alice();
+  u.name = std::string("a\"b\r\nSet-Cookie: x=1\0c", 22);
+  EXPECT_EQ(Header(Render(u, Format::kBase64, {}), "content-disposition"), "attachment; filename=\"a_b__Set-Cookie__x_1_c\"");
+}
+
 TEST(SubscriptionRenderTest, ParseShareLinkTable) {
   EXPECT_FALSE(ParseShareLink("vmess://eyJ2IjoyfQ=="));  // not mapped to Clash yet
   EXPECT_FALSE(ParseShareLink("vless://noat:443"));
