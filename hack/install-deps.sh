@@ -21,6 +21,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev          # libFuzzer for the parser fuzz targets (hack/fuzz.sh)
   etcd-server etcd-client openssl curl # the local control plane (hack/control-plane.sh)
   wrk                                  # HTTP load for bench/subscriptions.sh
+  v2ray jq                             # x3ui-sim's data plane and the tests' VPN client (tests/integration/sim)
 )
 # kubectl for the tests and the demo: Debian's (1.20, the API server's version) unless the machine
 # already has one.

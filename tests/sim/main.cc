@@ -2,7 +2,7 @@
 //
 //   x3ui-sim --config panels.yaml [--ready-file F]
 //   x3ui-sim --panels 20 --base-port 21000 --control-port 20999 [--flavor 2.8] [--latency-ms 10]
-//            [--username admin --password admin] [--ready-file F]
+//            [--username admin --password admin] [--dataplane] [--ready-file F]
 //
 // Runs until SIGINT or SIGTERM. The ready file is written once every port listens.
 #include <csignal>
@@ -15,6 +15,7 @@
 int main(int argc, char** argv) {
   std::string config, ready_file, username = "admin", password = "admin", flavor_name = "2.8";
   int panels = 0, base_port = 21000, control_port = 20999, latency_ms = 0;
+  bool dataplane = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     else if (a == "--latency-ms") latency_ms = std::stoi(next());
     else if (a == "--username") username = next();
     else if (a == "--password") password = next();
+    else if (a == "--dataplane") dataplane = true;
     else {
       std::cerr << "x3ui-sim: unknown argument " << a << "\n";
       return 2;
@@ -52,7 +54,7 @@ int main(int argc, char** argv) {
       std::cerr << "x3ui-sim: --flavor must be 2.8-legacy, 2.8, 3.0 or 3.1\n";
       return 2;
     }
-    defs = x3ui::sim::GeneratePanels(panels, base_port, flavor, username, password);
+    defs = x3ui::sim::GeneratePanels(panels, base_port, flavor, username, password, dataplane);
   }
   if (defs.empty()) {
     std::cerr << "x3ui-sim: no panels (use --config or --panels)\n";

@@ -79,6 +79,15 @@ std::string Str(const Json& j, const std::string& key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// Whether a request reads traffic counters (every flavor's routes).
+bool ReadsTraffic(const std::string& path) {
+  for (const char* route : {"/panel/api/inbounds/list", "/panel/api/inbounds/get/", "/getClientTraffics/",
+                            "/panel/api/clients/traffic/", "/panel/api/clients/list"}) {
+    if (path.find(route) != std::string::npos) return true;
+  }
+  return false;
+}
+
 const std::string& KeyField(const std::string& protocol) {
   static const std::string id = "id", password = "password", email = "email";
   if (protocol == "trojan") return password;
@@ -202,6 +211,7 @@ SimResponse SimPanel::Serve(const SimRequest& req) {
     }
   }
   if (f.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.latency_ms));
+  if (traffic_refresh_ && ReadsTraffic(req.path)) traffic_refresh_();
   std::lock_guard<std::mutex> l(mu_);
   Count("requests");
   if (mutation) {
@@ -586,8 +596,8 @@ Json SimPanel::ClientStats(const SimInbound& in) const {
                {"email", email},
                {"uuid", in.protocol == "vless" || in.protocol == "vmess" ? Str(c, "id") : ""},
                {"subId", Str(c, "subId")},
-               {"up", t == traffic_.end() ? 0 : t->second.value("up", 0)},
-               {"down", t == traffic_.end() ? 0 : t->second.value("down", 0)},
+               {"up", t == traffic_.end() ? 0 : t->second.value("up", int64_t{0})},
+               {"down", t == traffic_.end() ? 0 : t->second.value("down", int64_t{0})},
                {"expiryTime", c.value("expiryTime", 0)},
                {"total", c.value("totalGB", 0)},
                {"reset", c.value("reset", 0)},
@@ -646,6 +656,19 @@ bool SimPanel::DeleteClientByHand(const std::string& email) {
   }
   traffic_.erase(Lower(email));
   return found;
+}
+
+std::vector<SimInbound> SimPanel::Inbounds() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return inbounds_;
+}
+
+void SimPanel::AddTraffic(const std::string& email, int64_t up, int64_t down) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto t = traffic_.find(Lower(email));
+  if (t == traffic_.end()) return;
+  t->second["up"] = t->second.value("up", int64_t{0}) + up;
+  t->second["down"] = t->second.value("down", int64_t{0}) + down;
 }
 
 Json SimPanel::Describe() const {

@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <random>
@@ -67,6 +68,9 @@ struct PanelConfig {
   // How long server status answers obj:null after a (re)start (a real panel's status job runs
   // every 2 s).
   std::chrono::milliseconds status_warmup{2000};
+  // Serve the enabled inbounds with a real v2ray (dataplane.h), whose per-client byte counts
+  // feed the traffic counters.
+  bool dataplane = false;
 };
 
 // Injected faults; all off by default.
@@ -110,6 +114,15 @@ class SimPanel {
   bool AddClientByHand(int64_t inbound_id, const Json& client);
   // Deletes a client by email wherever it is, even the last one of an inbound.
   bool DeleteClientByHand(const std::string& email);
+  // A copy of the inbounds and their clients, as the data plane renders them.
+  std::vector<SimInbound> Inbounds() const;
+  // Called (without the panel's lock) before every request that reads traffic (the inbound list,
+  // an inbound, a client's traffic) to bring the counters up to date; the data plane's
+  // Dataplane::CollectNow. Set it before the panel serves.
+  void SetTrafficRefresh(std::function<void()> refresh) { traffic_refresh_ = std::move(refresh); }
+  // Adds bytes to a client's up/down counters (case-insensitive email); unknown emails are
+  // ignored (a client deleted since its bytes were counted).
+  void AddTraffic(const std::string& email, int64_t up, int64_t down);
   // State for tests: inbounds with clients, request counters, login limiter state.
   Json Describe() const;
   void ResetCounters();
@@ -142,6 +155,7 @@ class SimPanel {
   void Count(const std::string& op);
 
   const PanelConfig config_;
+  std::function<void()> traffic_refresh_;  // constant once the panel serves
   mutable std::mutex mu_;
   std::condition_variable hang_cv_;
   std::vector<SimInbound> inbounds_;            // guarded by mu_

@@ -26,6 +26,21 @@ Json WsTlsStream(const std::string& host) {
           {"wsSettings", {{"path", "/tj"}, {"host", ""}, {"headers", Json::object()}}}};
 }
 
+// An inbound's transport from the config file's `stream`: reality, tcp, ws or ws-tls (the
+// default for anything but reality), `path` for WebSocket.
+Json StreamFromConfig(const Json& inbound, const std::string& panel_name) {
+  std::string stream = inbound.value("stream", "reality");
+  if (stream == "reality") return RealityStream();
+  if (stream == "tcp") return {{"network", "tcp"}, {"security", "none"}, {"tcpSettings", {{"header", {{"type", "none"}}}}}};
+  Json s = WsTlsStream(panel_name);
+  if (stream == "ws") {
+    s["security"] = "none";
+    s.erase("tlsSettings");
+  }
+  if (inbound.contains("path")) s["wsSettings"]["path"] = inbound.value("path", "/");
+  return s;
+}
+
 std::string NormaliseBase(std::string b) {
   if (b.empty() || b[0] != '/') b = "/" + b;
   if (b.back() != '/') b += "/";
@@ -69,7 +84,7 @@ std::vector<SimInbound> DefaultInbounds(const std::string& panel_name) {
 }
 
 std::vector<PanelConfig> GeneratePanels(int count, int base_port, Flavor flavor, const std::string& username,
-                                        const std::string& password) {
+                                        const std::string& password, bool dataplane) {
   std::vector<PanelConfig> out;
   for (int i = 0; i < count; ++i) {
     PanelConfig p;
@@ -78,7 +93,11 @@ std::vector<PanelConfig> GeneratePanels(int count, int base_port, Flavor flavor,
     p.username = username;
     p.password = password;
     p.flavor = flavor;
+    p.dataplane = dataplane;
     p.inbounds = DefaultInbounds(p.name);
+    // Data planes share one host: each panel's trojan inbound needs a port of its own, after the
+    // panels' ports (the REALITY one is not served).
+    if (dataplane) p.inbounds[1].port = base_port + count + i;
     out.push_back(p);
   }
   return out;
@@ -103,6 +122,7 @@ Result<std::vector<PanelConfig>> LoadPanels(const std::string& path, int* contro
     c.username = p.value("username", "admin");
     c.password = p.value("password", "admin");
     c.api_token = p.value("api_token", "");
+    c.dataplane = p.value("dataplane", false);
     if (!ParseFlavor(p.value("flavor", "2.8"), &c.flavor)) {
       return Status::InvalidArgument(path + ": panel " + c.name + ": flavor must be 2.8-legacy, 2.8, 3.0 or 3.1");
     }
@@ -112,9 +132,7 @@ Result<std::vector<PanelConfig>> LoadPanels(const std::string& path, int* contro
     } else {
       for (const auto& i : p["inbounds"]) {
         SimInbound s{i.value("id", 0), i.value("port", 0), i.value("protocol", "vless"), i.value("remark", ""),
-                     i.value("tag", ""), Json::object(), Json::object(), true};
-        std::string stream = i.value("stream", "reality");
-        s.stream_settings = stream == "reality" ? RealityStream() : WsTlsStream(c.name);
+                     i.value("tag", ""), Json::object(), StreamFromConfig(i, c.name), i.value("enable", true)};
         s.settings = {{"clients", i.value("clients", Json::array())}};
         if (s.protocol == "vless") s.settings["decryption"] = s.settings["encryption"] = "none";
         if (s.protocol == "shadowsocks") s.settings["method"] = i.value("method", "aes-256-gcm");
@@ -133,6 +151,10 @@ SimServer::SimServer(std::vector<PanelConfig> panels, int control_port) : contro
     Host& h = hosts_[name];
     h.panel = std::make_unique<SimPanel>(std::move(p));
     SimPanel* panel = h.panel.get();
+    if (panel->config().dataplane) {
+      h.dataplane = std::make_unique<Dataplane>(panel);
+      panel->SetTrafficRefresh([dataplane = h.dataplane.get()] { dataplane->CollectNow(); });
+    }
     h.http = std::make_unique<http::HttpServer>(port, [panel](const SimRequest& r) { return panel->Handle(r); },
                                                 PanelServerOptions());
   }
@@ -172,6 +194,10 @@ Status SimServer::Start() {
     for (auto& [name, h] : hosts_) {
       Status s = h.http->Start();
       if (!s.ok()) return s;
+      if (h.dataplane) {
+        s = h.dataplane->Start();
+        if (!s.ok()) return s;
+      }
     }
   }
   control_ = std::make_unique<http::HttpServer>(control_port_, [this](const SimRequest& r) { return Control(r); },
@@ -198,13 +224,13 @@ SimResponse SimServer::Control(const SimRequest& r) {
   if (parts.empty() || parts[0] != "panels") return JsonReply(404, {{"error", "no such path"}});
   if (parts.size() == 1) {
     Json all = Json::array();
-    for (const auto& n : names()) all.push_back(panel(n)->Describe());
+    for (const auto& n : names()) all.push_back(DescribePanel(n));
     return JsonReply(200, all);
   }
   SimPanel* p = panel(parts[1]);
   if (p == nullptr) return JsonReply(404, {{"error", "no panel " + parts[1]}});
   std::string action = parts.size() > 2 ? parts[2] : "";
-  if (action.empty() && m == "GET") return JsonReply(200, p->Describe());
+  if (action.empty() && m == "GET") return JsonReply(200, DescribePanel(parts[1]));
   if (action == "faults" && m == "PUT") {
     if (!body.is_object()) return JsonReply(400, {{"error", "body must be a JSON object"}});
     Faults f = p->faults();
@@ -220,6 +246,7 @@ SimResponse SimServer::Control(const SimRequest& r) {
   }
   if (action == "restart" && m == "POST") {
     p->Restart();
+    RestartDataplane(parts[1]);
     return JsonReply(200, {{"ok", true}});
   }
   if (action == "expire-sessions" && m == "POST") {
@@ -241,11 +268,26 @@ SimResponse SimServer::Control(const SimRequest& r) {
   return JsonReply(404, {{"error", "no such action"}});
 }
 
+Json SimServer::DescribePanel(const std::string& name) {
+  std::lock_guard<std::mutex> l(mu_);
+  Host& h = hosts_.at(name);
+  Json out = h.panel->Describe();
+  if (h.dataplane) out["dataplane"] = h.dataplane->Describe();
+  return out;
+}
+
+void SimServer::RestartDataplane(const std::string& name) {
+  std::lock_guard<std::mutex> l(mu_);
+  Host& h = hosts_.at(name);
+  if (h.dataplane) h.dataplane->RestartV2ray();
+}
+
 void SimServer::Stop() {
   std::lock_guard<std::mutex> l(mu_);
   for (auto& [name, h] : hosts_) {
     h.panel->SetFaults(Faults{});  // release hung requests
     h.http->Stop();
+    if (h.dataplane) h.dataplane->Stop();
   }
   if (control_) control_->Stop();
 }

@@ -6,12 +6,14 @@
 //   GET    /panels                         every panel's state (SimPanel::Describe)
 //   GET    /panels/{name}
 //   PUT    /panels/{name}/faults           {"latency_ms","error_rate","fail_500","outage","hang","api_fault","drip_ms"} (merged)
-//   POST   /panels/{name}/restart          sessions dropped, status null for 2 s, data kept
+//   POST   /panels/{name}/restart          sessions dropped, status null for 2 s, data kept, v2ray restarted
 //   POST   /panels/{name}/expire-sessions
 //   POST   /panels/{name}/clients          {"inbound_id":1,"client":{...}} added by hand
 //   DELETE /panels/{name}/clients/{email}  deleted by hand (even an inbound's last client)
 //   POST   /reset-counters
 // An outage closes the panel's listener, so connections are refused, and reopens it after.
+// A panel with `dataplane` set also runs its Dataplane (dataplane.h) from Start to Stop; its
+// state is the "dataplane" field of the panel's.
 //
 // Thread-safety: all methods may be called concurrently.
 #ifndef X3UI_TESTS_SIM_SIM_SERVER_H_
@@ -25,6 +27,7 @@
 
 #include "pkg/common/status.h"
 #include "pkg/http/http_server.h"
+#include "tests/sim/dataplane.h"
 #include "tests/sim/sim_panel.h"
 
 namespace x3ui::sim {
@@ -49,7 +52,10 @@ class SimServer {
   struct Host {
     std::unique_ptr<SimPanel> panel;
     std::unique_ptr<http::HttpServer> http;
+    std::unique_ptr<Dataplane> dataplane;  // null unless the panel has one
   };
+  Json DescribePanel(const std::string& name);
+  void RestartDataplane(const std::string& name);
   SimResponse Control(const SimRequest& req);
 
   const int control_port_;
@@ -60,9 +66,10 @@ class SimServer {
 
 // Panel definitions from a YAML or JSON file (see tests/sim/README.md).
 Result<std::vector<PanelConfig>> LoadPanels(const std::string& path, int* control_port);
-// `count` panels named panel-0.. on ports base_port.., each with the default inbounds.
+// `count` panels named panel-0.. on ports base_port.., each with the default inbounds. With
+// `dataplane` each also runs a data plane, its trojan inbound on port base_port + count + i.
 std::vector<PanelConfig> GeneratePanels(int count, int base_port, Flavor flavor, const std::string& username,
-                                        const std::string& password);
+                                        const std::string& password, bool dataplane = false);
 // A vless REALITY inbound (id 1, port 443) and a trojan ws+tls inbound (id 2, port 8443), each
 // holding one client the operator does not own, as panels in the field do.
 std::vector<SimInbound> DefaultInbounds(const std::string& panel_name);
