@@ -6,6 +6,15 @@ free_port() {
   local p
   while :; do p=$((20000 + RANDOM % 12000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done
 }
+# $1 free ports, all different (free_port twice may hand out one port twice while none listens yet).
+distinct_ports() {
+  local taken=" " p
+  while [ "$(wc -w <<<"$taken")" -lt "$1" ]; do
+    p=$(free_port)
+    [[ $taken == *" $p "* ]] || taken+="$p "
+  done
+  echo "$taken"
+}
 passed=0 failed=0
 check() { local what=$1; shift; if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi; }
 # Polls a command until it succeeds or the deadline (seconds) passes.

@@ -27,15 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Distinct free ports: free_port twice may hand out one port twice, as none of them listens yet.
-distinct_ports() {
-  local taken=" " p
-  while [ "$(wc -w <<<"$taken")" -lt "$1" ]; do
-    p=$(free_port)
-    [[ $taken == *" $p "* ]] || taken+="$p "
-  done
-  echo "$taken"
-}
 read -r panel_port control_port http_port vless_port vmess_port trojan_port reality_port \
   vless_socks vmess_socks vmess2_socks trojan_socks <<<"$(distinct_ports 11)"
 vless_id=11111111-1111-4111-8111-111111111111 vmess_id=22222222-2222-4222-8222-222222222222
