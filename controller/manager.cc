@@ -125,7 +125,10 @@ struct Manager::Impl {
   // Before the first reconcile: what a previous run left half done is finished or rolled back,
   // and the ledger is made to agree with the assignments' status.
   void Recover() {
-    if (store && !store->SchemaStatus().ok()) {
+    // Asked of the database now, not read from the start-up status: a standby that started
+    // while the database was down takes the lead long after, when it may well answer (the
+    // journal's half-done moves are then finished or rolled back here, as they must be).
+    if (store && !SchemaReachableNow().ok()) {
       // Without the journal nothing can be finished or rolled back: the drift diff removes what a
       // half-done move left on a panel, and the ledger audit corrects the placements once the
       // database answers.
@@ -139,6 +142,18 @@ struct Manager::Impl {
     if (Status s = assignments->ReconcileLedger(assignment_ctl->informer()->List(), options.namespace_); !s.ok()) {
       spdlog::error("checking the ledger against the assignments: {}", s.message());
     }
+  }
+
+  // The schema applied now if it was not yet (EnsureSchema), waiting up to 5 s for another
+  // thread that is applying it.
+  Status SchemaReachableNow() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    Status s = store->EnsureSchema();
+    while (s.reason() == store::kReasonSchemaBeingApplied && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      s = store->EnsureSchema();
+    }
+    return s;
   }
 
   // Keeps the ledger agreeing with the assignments' status while the controllers run, not only

@@ -192,7 +192,7 @@ Status PgLedgerStore::SchemaStatus() const {
 Status PgLedgerStore::EnsureSchema() {
   if (schema_ready_.load()) return Status::Ok();
   std::unique_lock<std::mutex> migrating(migrating_, std::try_to_lock);
-  if (!migrating.owns_lock()) return Status::Unavailable("the ledger's schema is being applied");
+  if (!migrating.owns_lock()) return Status::Unavailable("the ledger's schema is being applied").WithReason(kReasonSchemaBeingApplied);
   if (schema_ready_.load()) return Status::Ok();
   Status s = MigrateDatabase(*pool_);
   if (s.ok()) schema_ready_.store(true);

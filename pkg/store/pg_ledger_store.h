@@ -24,6 +24,8 @@
 
 namespace x3ui::store {
 
+inline constexpr char kReasonSchemaBeingApplied[] = "SchemaBeingApplied";
+
 class PgLedgerStore final : public LedgerStore {
  public:
   // Connects to `dsn` (a libpq URI or key=value string) and migrates the schema. The caller owns
@@ -38,7 +40,8 @@ class PgLedgerStore final : public LedgerStore {
   // Ok once the schema is applied; else why it is not yet.
   Status SchemaStatus() const;
   // Applies the schema unless that was done. One caller migrates; the others, meanwhile, fail
-  // at once with Unavailable rather than queue up behind a database that may not answer.
+  // at once with Unavailable (reason kReasonSchemaBeingApplied) rather than queue up behind a
+  // database that may not answer.
   Status EnsureSchema();
 
   ~PgLedgerStore() override;

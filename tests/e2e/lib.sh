@@ -34,7 +34,7 @@ start_sim() {
 }
 # Prints the tally and the operator log's tail on failure; the exit status says whether all passed.
 summary() {
-  if [ "$failed" -gt 0 ]; then tail -n 20 "$work/operator.log"; fi
+  if [ "$failed" -gt 0 ] && [ -f "$work/operator.log" ]; then tail -n 20 "$work/operator.log"; fi
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
