@@ -16,7 +16,9 @@ PACKAGES=(
   libpqxx-dev             # PostgreSQL ledger
   prometheus-cpp-dev      # metrics registry and text exposition
   libspdlog-dev           # structured logging
+  libqrencode-dev         # QR codes (inline SVG) on the subscription page for browsers
   libgtest-dev libgmock-dev libbenchmark-dev
+  v2ray                   # loads an xray-format subscription config in the unit tests (v2ray -test)
   postgresql-15 postgresql-client-15   # a real server for the ledger tests (hack/postgres.sh)
   clang-14 libclang-rt-14-dev          # libFuzzer for the parser fuzz targets (hack/fuzz.sh)
   etcd-server etcd-client openssl curl # the local control plane (hack/control-plane.sh)
