@@ -1,6 +1,6 @@
 // File: tests/unit/subscription/fixture.h
 //
-// The links and the user the subscription format tests share: one of each scheme and transport
+// The links, the user and the helper the subscription format tests share: one of each scheme and transport
 // the formats map (vless over tcp with REALITY, vmess over ws with TLS in v2rayN's base64 JSON,
 // trojan over ws with TLS, vless over tcp with plain TLS), fixed so that the golden files stay
 // byte-for-byte stable.
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pkg/common/base64.h"
+#include "pkg/subscription/render.h"
 #include "pkg/subscription/user_view.h"
 
 namespace x3ui::subscription::testing {
@@ -42,6 +43,14 @@ inline UserView FixedUser() {
   u.ip_limit = 2;
   u.links = {kVlessReality, VmessWs(), kTrojanWs, kVlessTls};
   return u;
+}
+
+// The value of a reply header; "" when it is absent.
+inline std::string Header(const Rendered& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return "";
 }
 
 }  // namespace x3ui::subscription::testing

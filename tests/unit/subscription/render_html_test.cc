@@ -2,6 +2,10 @@
 // link, no script and no external asset, and a CSP that admits its stylesheet by hash.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
 #include "pkg/common/base64.h"
 #include "pkg/subscription/qr_svg.h"
 #include "pkg/subscription/render.h"
@@ -17,12 +21,7 @@ size_t Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-std::string Header(const Rendered& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "";
-}
+using testing::Header;
 
 TEST(SubscriptionHtmlTest, OneCodeBlockAndQrPerLink) {
   const UserView u = testing::FixedUser();
@@ -70,6 +69,38 @@ TEST(SubscriptionHtmlTest, ContentSecurityPolicyAdmitsExactlyTheInlineStyle) {
   const std::string style = r.body.substr(open, r.body.find("</style>") - open);
   const Digest d = Sha256(style);
   EXPECT_NE(csp.find("style-src 'sha256-" + Base64Encode(std::string(d.begin(), d.end())) + "'"), std::string::npos);
+}
+
+// The dark modules of a QrSvg, read back from its path ("M x y h1v1h-1z" each).
+std::set<std::pair<int, int>> DarkModules(const std::string& svg) {
+  std::set<std::pair<int, int>> dark;
+  for (size_t at = svg.find(" d=\"M"); (at = svg.find('M', at)) != std::string::npos; ++at) {
+    int x = 0, y = 0;
+    if (std::sscanf(svg.c_str() + at, "M%d %d", &x, &y) == 2) dark.insert({x, y});
+  }
+  return dark;
+}
+
+// The three finder patterns (a dark 7×7 ring, a light ring, a dark 3×3 core) sit in the corners
+// inside the 4-module quiet zone: the modules are drawn where a scanner looks for them.
+TEST(QrSvgTest, FinderPatternsInTheCorners) {
+  const std::string svg = QrSvg("vless://id@h:443#x");
+  const auto dark = DarkModules(svg);
+  int size = 0;
+  ASSERT_EQ(std::sscanf(svg.c_str() + svg.find("viewBox=\"0 0 ") + 13, "%d", &size), 1);
+  const int width = size - 8;
+  for (const auto& [ox, oy] : {std::pair{4, 4}, std::pair{4 + width - 7, 4}, std::pair{4, 4 + width - 7}}) {
+    for (int dy = 0; dy < 7; ++dy) {
+      for (int dx = 0; dx < 7; ++dx) {
+        const int ring = std::max(std::abs(dx - 3), std::abs(dy - 3));
+        SCOPED_TRACE(std::to_string(ox + dx) + "," + std::to_string(oy + dy));
+        EXPECT_EQ(dark.count({ox + dx, oy + dy}) == 1, ring != 2);
+      }
+    }
+  }
+  for (const auto& [x, y] : dark) {
+    EXPECT_TRUE(x >= 4 && y >= 4 && x < 4 + width && y < 4 + width) << "in the quiet zone";
+  }
 }
 
 TEST(QrSvgTest, SizeFollowsTheText) {

@@ -14,23 +14,13 @@ namespace {
 constexpr const char* kVless = testing::kVlessReality;
 constexpr const char* kTrojan = testing::kTrojanWs;
 
+using testing::Header;
+
+// The fixed user with two links, a vless and a trojan one.
 UserView Alice() {
-  UserView u;
-  u.name = "alice";
-  u.node = "node-a";
-  u.phase = "Ready";
-  u.node_phase = "Ready";
-  u.total_bytes = 1073741824;
-  u.expiry_unix = 1767225600;
+  UserView u = testing::FixedUser();
   u.links = {kVless, kTrojan};
   return u;
-}
-
-std::string Header(const Rendered& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "";
 }
 
 TEST(SubscriptionHealthTest, Table) {
