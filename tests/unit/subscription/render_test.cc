@@ -120,6 +120,16 @@ TEST(SubscriptionRenderTest, InfoOfALinkThatIsNotUtf8IsStillJson) {
   EXPECT_EQ(j["links"][0], "vless://id@h:1#bad\xEF\xBF\xBDname");
 }
 
+// The same for the other JSON bodies, where the bad bytes are a proxy's tag or remarks.
+TEST(SubscriptionRenderTest, EveryJsonBodyOfANameThatIsNotUtf8IsStillJson) {
+  UserView u = Alice();
+  u.links = {"vless://id@h:1#bad\x88name"};
+  for (Format f : {Format::kSingbox, Format::kXray, Format::kInfo}) {
+    SCOPED_TRACE(FormatName(f));
+    EXPECT_FALSE(nlohmann::json::parse(Render(u, f, {}).body, nullptr, false).is_discarded());
+  }
+}
+
 // Found by the fuzzer: a name is put in content-disposition only as characters that can neither
 // split the header nor close its quotes.
 TEST(SubscriptionRenderTest, TheFileNameCannotSplitOrCloseTheHeader) {
