@@ -1,6 +1,7 @@
 // The `xray` body parsed back with nlohmann::json, element by element, and each element without
 // REALITY loaded by a real core: Debian's v2ray 4.34 (`v2ray -test`), skipped where it is absent.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
