@@ -8,7 +8,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config libssl-dev libcpprest-dev libyaml-cpp-dev \
-      nlohmann-json3-dev libpqxx-dev prometheus-cpp-dev libspdlog-dev libboost-dev \
+      nlohmann-json3-dev libpqxx-dev prometheus-cpp-dev libspdlog-dev libboost-dev libqrencode-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -20,11 +20,11 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DX3UI_BUILD_TESTS=
  && strip /build/controller/x3ui-operator
 
 FROM debian:bookworm-slim
-# runtime-packages: ca-certificates libc6 libcpprest2.10 libfmt9 libgcc-s1 libpq5 libpqxx-6.4 libprometheus-cpp-core1.0 libspdlog1.10 libssl3 libstdc++6 libyaml-cpp0.7
+# runtime-packages: ca-certificates libc6 libcpprest2.10 libfmt9 libgcc-s1 libpq5 libpqxx-6.4 libprometheus-cpp-core1.0 libqrencode4 libspdlog1.10 libssl3 libstdc++6 libyaml-cpp0.7
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libc6 libcpprest2.10 libfmt9 libgcc-s1 libpq5 libpqxx-6.4 libprometheus-cpp-core1.0 \
-      libspdlog1.10 libssl3 libstdc++6 libyaml-cpp0.7 \
+      libqrencode4 libspdlog1.10 libssl3 libstdc++6 libyaml-cpp0.7 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/controller/x3ui-operator /usr/local/bin/x3ui-operator
 # The numeric user the chart's and the manifests' securityContext run as.

@@ -32,7 +32,8 @@ build manifest_fuzzer tests/fuzz/manifest_fuzzer.cc pkg/api/*.cc "${common[@]}"
 # The subscription handler and its renderers; not the server and the catalog (kube, spdlog).
 subscription=()
 for f in pkg/subscription/*.cc; do case $f in */server.cc|*/catalog.cc) ;; *) subscription+=("$f") ;; esac; done
-build subscription_request_fuzzer tests/fuzz/subscription_request_fuzzer.cc "${subscription[@]}" "${common[@]}" -lcrypto
+build subscription_request_fuzzer tests/fuzz/subscription_request_fuzzer.cc "${subscription[@]}" "${common[@]}" -lcrypto \
+  -lqrencode
 
 run() {  # target seed-dirs...
   local target=$1; shift

@@ -16,12 +16,14 @@ PACKAGES=(
   libpqxx-dev             # PostgreSQL ledger
   prometheus-cpp-dev      # metrics registry and text exposition
   libspdlog-dev           # structured logging
+  libqrencode-dev         # QR codes (inline SVG) on the subscription page for browsers
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15   # a real server for the ledger tests (hack/postgres.sh)
   clang-14 libclang-rt-14-dev          # libFuzzer for the parser fuzz targets (hack/fuzz.sh)
   etcd-server etcd-client openssl curl # the local control plane (hack/control-plane.sh)
   wrk                                  # HTTP load for bench/subscriptions.sh
-  v2ray jq                             # x3ui-sim's data plane and the tests' VPN client (tests/integration/sim)
+  v2ray jq                             # x3ui-sim's data plane and the tests' VPN client (tests/integration/sim);
+                                       # v2ray -test loads an xray subscription config (unit tests)
 )
 # kubectl for the tests and the demo: Debian's (1.20, the API server's version) unless the machine
 # already has one.

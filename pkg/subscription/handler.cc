@@ -52,7 +52,8 @@ Reply Respond(const http::Request& r, const Lookup& lookup, RateLimiter* limiter
   }
   auto parts = SplitPath(r.path);
   if (!parts) return NotFound();
-  const std::optional<Format> format = ChooseFormat(parts->second, QueryValue(r.query, "format"), HeaderValue(r, "user-agent"));
+  const std::optional<Format> format = ChooseFormat(parts->second, QueryValue(r.query, "format"),
+                                                    HeaderValue(r, "user-agent"), HeaderValue(r, "accept"));
   std::optional<UserView> user = lookup(parts->first);
   if (!format || !user) return NotFound();
   Rendered body = Render(*user, *format, options);

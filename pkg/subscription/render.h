@@ -1,9 +1,10 @@
 // File: pkg/subscription/render.h
 //
 // The bodies and headers of a subscription reply, as pure functions of a UserView: `base64`
-// (the newline-joined share links, base64-encoded: what most apps read), `clash` (Mihomo YAML:
-// one proxy per vless:// or trojan:// link, parsed back from the link, and a `fallback` group in
-// node order; links of other schemes are left out of it), `info` (JSON for scripts and pages).
+// (the newline-joined share links, base64-encoded: what most apps read), `info` (JSON for
+// scripts), and the formats built from the links parsed back (share_link.h; links of schemes it
+// does not map are left out of them): `clash` (Mihomo YAML), `singbox` (sing-box JSON), `xray`
+// (an array of Xray JSON configs), and `html` (a page for a browser). See bodies.h.
 //
 // Thread-safety: pure functions.
 #ifndef X3UI_PKG_SUBSCRIPTION_RENDER_H_
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "pkg/subscription/format.h"
+#include "pkg/subscription/share_link.h"
 #include "pkg/subscription/user_view.h"
 
 namespace x3ui::subscription {
@@ -35,13 +37,6 @@ std::string ETagOf(const std::string& body);
 // "upload=0; download=0; total=T; expire=E" (the traffic counters are zero until usage is
 // tracked fleet-wide).
 std::string UserInfoHeader(const UserView& u);
-
-// A share link's parts, for the Clash proxy; nullopt for schemes it does not map.
-struct ParsedLink {
-  std::string scheme, name, id, host, network, security, sni, path, ws_host, flow, fingerprint, public_key, short_id;
-  int port = 0;
-};
-std::optional<ParsedLink> ParseShareLink(const std::string& link);
 
 }  // namespace x3ui::subscription
 

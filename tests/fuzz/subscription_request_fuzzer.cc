@@ -1,10 +1,14 @@
 // libFuzzer target: a subscription request as the server's connection hands it to the handler
-// (method, the request target split at '?' and percent-decoded, the User-Agent and If-None-Match
-// headers), answered for a user whose name and share links are fuzzed too. Besides never
+// (method, the request target split at '?' and percent-decoded, the User-Agent header, and one
+// line given as both If-None-Match and Accept), answered for a user whose name and share links are fuzzed too. Besides never
 // crashing, each reply must keep the handler's promises: a known status; every 404 the same
 // body; a 200 with a Content-Type, a 304 without a body; no header name or value able to split the
-// reply (no CR, LF or NUL); a clash body that YAML parses. Run by hack/fuzz.sh.
+// reply (no CR, LF or NUL); a clash body that YAML parses, singbox, xray and info bodies that
+// JSON parses, an html page with no script element whatever the names and links hold. Run by
+// hack/fuzz.sh.
 #include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -51,6 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (q != std::string::npos) r.query = target.substr(q + 1);
   r.headers["user-agent"] = f[2];
   r.headers["if-none-match"] = f[3];
+  r.headers["accept"] = f[3];
 
   x3ui::subscription::UserView user;
   user.name = f[4];
@@ -84,5 +89,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Require(false);
     }
   }
+  if (resp.status == 200 && (reply.format == "singbox" || reply.format == "xray" || reply.format == "info")) {
+    Require(!nlohmann::json::parse(resp.body, nullptr, /*allow_exceptions=*/false).is_discarded());
+  }
+  if (resp.status == 200 && reply.format == "html") Require(resp.body.find("<script") == std::string::npos);
   return 0;
 }

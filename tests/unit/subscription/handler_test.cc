@@ -45,7 +45,10 @@ TEST(SubscriptionHandlerTest, StatusTable) {
       {sub + "/clash", "", 200, "clash"},
       {sub + "/info", "", 200, "info"},
       {sub, "format=clash", 200, "clash"},
-      {sub + "/singbox", "", 404, "none"},
+      {sub + "/singbox", "", 200, "singbox"},
+      {sub + "/xray", "", 200, "xray"},
+      {sub + "/html", "", 200, "html"},
+      {sub + "/sing-box", "", 404, "none"},
       {"/sub/wrong", "", 404, "none"},
       {"/sub/", "", 404, "none"},
       {"/other", "", 404, "none"},
@@ -84,6 +87,30 @@ TEST(SubscriptionHandlerTest, ETagGives304AndHeadHasNoBody) {
   http::Request post = Get(path);
   post.method = "POST";
   EXPECT_EQ(Respond(post, Find, nullptr, kNow, {}).response.status, 405);
+}
+
+// The request's User-Agent and Accept headers reach the format choice.
+TEST(SubscriptionHandlerTest, ClientHeadersChooseTheFormat) {
+  struct Case {
+    std::string user_agent, accept, format, content_type;
+  };
+  const Case cases[] = {
+      {"", "", "base64", "text/plain; charset=utf-8"},
+      {"Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0", "text/html,*/*;q=0.8", "html", "text/html; charset=utf-8"},
+      {"curl/8.0", "text/html", "html", "text/html; charset=utf-8"},
+      {"SFA/1.8.0", "*/*", "singbox", "application/json; charset=utf-8"},
+      {"mihomo/1.18", "", "clash", "text/yaml; charset=utf-8"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.user_agent + "|" + c.accept);
+    http::Request r = Get(std::string("/sub/") + kToken);
+    if (!c.user_agent.empty()) r.headers["user-agent"] = c.user_agent;
+    if (!c.accept.empty()) r.headers["accept"] = c.accept;
+    const Reply reply = Respond(r, Find, nullptr, kNow, {});
+    EXPECT_EQ(reply.response.status, 200);
+    EXPECT_EQ(reply.format, c.format);
+    EXPECT_EQ(reply.response.content_type, c.content_type);
+  }
 }
 
 TEST(SubscriptionHandlerTest, RateLimitedPerIpWithRetryAfter) {

@@ -6,32 +6,21 @@
 #include <nlohmann/json.hpp>
 
 #include "pkg/common/base64.h"
+#include "tests/unit/subscription/fixture.h"
 
 namespace x3ui::subscription {
 namespace {
 
-const char kVless[] =
-    "vless://3f2b8c1e-9d4a-4f6b-8e2c-1a2b3c4d5e6f@node-a.example.com:443?type=tcp&security=reality&pbk=PUBKEY"
-    "&fp=chrome&sni=www.example.org&sid=ab12&flow=xtls-rprx-vision#node-a%20alice";
-const char kTrojan[] = "trojan://s3cret@node-b.example.com:8443?type=ws&security=tls&path=%2Fws&host=cdn.example&sni=cdn.example#node-b";
+constexpr const char* kVless = testing::kVlessReality;
+constexpr const char* kTrojan = testing::kTrojanWs;
 
+using testing::Header;
+
+// The fixed user with two links, a vless and a trojan one.
 UserView Alice() {
-  UserView u;
-  u.name = "alice";
-  u.node = "node-a";
-  u.phase = "Ready";
-  u.node_phase = "Ready";
-  u.total_bytes = 1073741824;
-  u.expiry_unix = 1767225600;
+  UserView u = testing::FixedUser();
   u.links = {kVless, kTrojan};
   return u;
-}
-
-std::string Header(const Rendered& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "";
 }
 
 TEST(SubscriptionHealthTest, Table) {
@@ -131,6 +120,16 @@ TEST(SubscriptionRenderTest, InfoOfALinkThatIsNotUtf8IsStillJson) {
   EXPECT_EQ(j["links"][0], "vless://id@h:1#bad\xEF\xBF\xBDname");
 }
 
+// The same for the other JSON bodies, where the bad bytes are a proxy's tag or remarks.
+TEST(SubscriptionRenderTest, EveryJsonBodyOfANameThatIsNotUtf8IsStillJson) {
+  UserView u = Alice();
+  u.links = {"vless://id@h:1#bad\x88name"};
+  for (Format f : {Format::kSingbox, Format::kXray, Format::kInfo}) {
+    SCOPED_TRACE(FormatName(f));
+    EXPECT_FALSE(nlohmann::json::parse(Render(u, f, {}).body, nullptr, false).is_discarded());
+  }
+}
+
 // Found by the fuzzer: a name is put in content-disposition only as characters that can neither
 // split the header nor close its quotes.
 TEST(SubscriptionRenderTest, TheFileNameCannotSplitOrCloseTheHeader) {
@@ -139,15 +138,57 @@ TEST(SubscriptionRenderTest, TheFileNameCannotSplitOrCloseTheHeader) {
   EXPECT_EQ(Header(Render(u, Format::kBase64, {}), "content-disposition"), "attachment; filename=\"a_b__Set-Cookie__x_1_c\"");
 }
 
-TEST(SubscriptionRenderTest, ParseShareLinkTable) {
-  EXPECT_FALSE(ParseShareLink("vmess://eyJ2IjoyfQ=="));  // not mapped to Clash yet
-  EXPECT_FALSE(ParseShareLink("vless://noat:443"));
-  EXPECT_FALSE(ParseShareLink("vless://id@host:notaport"));
-  EXPECT_FALSE(ParseShareLink("vless://id@host:70000"));
-  auto v6 = ParseShareLink("vless://id@[2001:db8::1]:443?type=tcp");
-  ASSERT_TRUE(v6);
-  EXPECT_EQ(v6->host, "2001:db8::1");
-  EXPECT_EQ(v6->name, "2001:db8::1:443");
+TEST(SubscriptionRenderTest, ClashMapsVmessAndEveryFormatListsTheSameServers) {
+  const UserView u = testing::FixedUser();
+  const YAML::Node y = YAML::Load(Render(u, Format::kClash, {}).body);
+  ASSERT_EQ(y["proxies"].size(), 4u);
+  const YAML::Node c = y["proxies"][1];
+  EXPECT_EQ(c["type"].as<std::string>(), "vmess");
+  EXPECT_EQ(c["name"].as<std::string>(), "node-c vmess");
+  EXPECT_EQ(c["server"].as<std::string>(), "node-c.example.com");
+  EXPECT_EQ(c["port"].as<int>(), 2053);
+  EXPECT_EQ(c["uuid"].as<std::string>(), "11111111-2222-4333-8444-555555555555");
+  EXPECT_EQ(c["alterId"].as<int>(), 0);
+  EXPECT_EQ(c["cipher"].as<std::string>(), "auto");
+  EXPECT_EQ(c["tls"].as<bool>(), true);
+  EXPECT_EQ(c["servername"].as<std::string>(), "cdn-c.example");
+  EXPECT_EQ(c["network"].as<std::string>(), "ws");
+  EXPECT_EQ(c["ws-opts"]["path"].as<std::string>(), "/vm");
+  EXPECT_EQ(c["ws-opts"]["headers"]["Host"].as<std::string>(), "cdn-c.example");
+  // The same names, in node order, in the Clash group, the sing-box urltest and the Xray remarks.
+  const nlohmann::json sb = nlohmann::json::parse(Render(u, Format::kSingbox, {}).body);
+  const nlohmann::json xr = nlohmann::json::parse(Render(u, Format::kXray, {}).body);
+  ASSERT_EQ(sb["outbounds"][1]["tag"], "auto");
+  ASSERT_EQ(xr.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    const std::string name = y["proxies"][i]["name"].as<std::string>();
+    EXPECT_EQ(y["proxy-groups"][0]["proxies"][i].as<std::string>(), name);
+    EXPECT_EQ(sb["outbounds"][1]["outbounds"][i], name);
+    EXPECT_EQ(xr[i]["remarks"], name);
+  }
+}
+
+TEST(SubscriptionRenderTest, ContentTypesAndDisposition) {
+  struct Case {
+    Format format;
+    std::string content_type, disposition;
+  };
+  const Case cases[] = {
+      {Format::kBase64, "text/plain; charset=utf-8", "attachment; filename=\"alice\""},
+      {Format::kClash, "text/yaml; charset=utf-8", "attachment; filename=\"alice\""},
+      {Format::kSingbox, "application/json; charset=utf-8", "attachment; filename=\"alice\""},
+      {Format::kXray, "application/json; charset=utf-8", "attachment; filename=\"alice\""},
+      {Format::kInfo, "application/json; charset=utf-8", "attachment; filename=\"alice\""},
+      {Format::kHtml, "text/html; charset=utf-8", "inline"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(FormatName(c.format));
+    const Rendered r = Render(testing::FixedUser(), c.format, {});
+    EXPECT_EQ(r.content_type, c.content_type);
+    EXPECT_EQ(Header(r, "content-disposition"), c.disposition);
+    EXPECT_EQ(Header(r, "Vary"), "User-Agent, Accept");
+    EXPECT_EQ(Header(r, "Content-Security-Policy").empty(), c.format != Format::kHtml);
+  }
 }
 
 TEST(SubscriptionRenderTest, ETagFollowsTheBody) {

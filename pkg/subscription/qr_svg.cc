@@ -1,0 +1,40 @@
+#include "pkg/subscription/qr_svg.h"
+
+#include <qrencode.h>
+
+#include <memory>
+
+namespace x3ui::subscription {
+namespace {
+
+constexpr int kQuietZone = 4;
+
+struct QrFree {
+  void operator()(QRcode* q) const { QRcode_free(q); }
+};
+
+// "M x yh1v1h-1z" for every dark module: the bit 0 of each byte of QRcode::data.
+std::string DarkModulesPath(const QRcode& q) {
+  std::string d;
+  for (int y = 0; y < q.width; ++y) {
+    for (int x = 0; x < q.width; ++x) {
+      if (q.data[y * q.width + x] & 1) {
+        d += "M" + std::to_string(x + kQuietZone) + " " + std::to_string(y + kQuietZone) + "h1v1h-1z";
+      }
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+std::string QrSvg(const std::string& text) {
+  std::unique_ptr<QRcode, QrFree> q(QRcode_encodeString8bit(text.c_str(), 0, QR_ECLEVEL_M));
+  if (!q) return "";
+  const std::string size = std::to_string(q->width + 2 * kQuietZone);
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 " + size + " " + size +
+         "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\"><rect width=\"" + size + "\" height=\"" +
+         size + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + DarkModulesPath(*q) + "\"/></svg>";
+}
+
+}  // namespace x3ui::subscription
