@@ -38,6 +38,24 @@ summary() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
+# The panels' credentials Secret "panel" (user admin, password $1), as YAML.
+panel_secret_yaml() {
+  printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: panel, labels: {x3ui.io/panel-credentials: "true"}}\nstringData: {username: admin, password: %s}\n' "$1"
+}
+# For the subscription tests, after setup_ledger_run: the operator ($op; fast probes, a 2 s
+# failover grace, the ledger, subscription URLs under 127.0.0.1:$subport) and
+# `x3ui-operator subscriptions` on $subport ($@: its further flags). Sets op_pid and sub_pid;
+# logs in $work/operator.log and $work/subs.log.
+start_operator_and_subscriptions() {
+  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
+    --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
+    --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 2s \
+    --subscription-base-url "http://127.0.0.1:$subport/sub/" >>"$work/operator.log" 2>&1 &
+  op_pid=$!
+  "$op" subscriptions --kubeconfig="$KUBECONFIG" --namespaces="$ns" --listen-address="127.0.0.1:$subport" "$@" \
+    >>"$work/subs.log" 2>&1 &
+  sub_pid=$!
+}
 # For the scripts that run the operator with the ledger: exports PostgreSQL's connection variables
 # from the test server's env file ($1), names this run's namespace and database ($2-PID,
 # $2_PID with dashes as underscores), defines sql() on that database, creates it, and on exit

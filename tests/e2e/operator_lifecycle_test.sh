@@ -43,7 +43,7 @@ lacks_client() { ! has_client "$@"; }
 
 k create namespace "$ns" >/dev/null
 {
-  printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: panel, labels: {x3ui.io/panel-credentials: \"true\"}}\nstringData: {username: admin, password: e2e-panel-secret}\n'
+  panel_secret_yaml e2e-panel-secret
   for n in a b c locked; do
     cat <<YAML
 ---

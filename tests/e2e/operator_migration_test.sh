@@ -39,7 +39,7 @@ for i in json.load(sys.stdin)['inbounds']:
 
 k create namespace "$ns" >/dev/null
 {
-  printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: panel, labels: {x3ui.io/panel-credentials: \"true\"}}\nstringData: {username: admin, password: e2e-panel-secret}\n'
+  panel_secret_yaml e2e-panel-secret
   for n in a b; do
     printf -- '---\napiVersion: x3ui.io/v1alpha1\nkind: VpnNode\nmetadata: {name: %s}\nspec:\n  panel: {url: "http://127.0.0.1:%s/", credentialsSecretRef: {name: panel}}\n  publicHost: %s.example.com\n  inbounds: [{name: reality, id: 1, protocol: vless}]\n  capacity: {maxUsers: 100}\n' "$n" "${port[$n]}" "$n"
   done

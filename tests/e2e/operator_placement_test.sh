@@ -26,7 +26,7 @@ start_sim "$sim"
 
 k create namespace "$ns" >/dev/null
 {
-  printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: panel, labels: {x3ui.io/panel-credentials: \"true\"}}\nstringData: {username: admin, password: e2e-panel-secret}\n'
+  panel_secret_yaml e2e-panel-secret
   for n in w1 w2 w3; do
     cat <<YAML
 ---

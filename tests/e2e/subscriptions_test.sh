@@ -27,20 +27,13 @@ start_sim "$sim"
 
 k create namespace "$ns" >/dev/null
 {
-  printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: panel, labels: {x3ui.io/panel-credentials: \"true\"}}\nstringData: {username: admin, password: e2e-panel-secret}\n'
+  panel_secret_yaml e2e-panel-secret
   for n in a b; do
     printf -- '---\napiVersion: x3ui.io/v1alpha1\nkind: VpnNode\nmetadata: {name: %s}\nspec:\n  panel: {url: "http://127.0.0.1:%s/", credentialsSecretRef: {name: panel}}\n  publicHost: %s.example.com\n  inbounds: [{name: reality, id: 1, protocol: vless}]\n  capacity: {maxUsers: 100}\n' "$n" "${port[$n]}" "$n"
   done
 } > "$work/nodes.yaml"
 
-"$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
-  --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
-  --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 2s \
-  --subscription-base-url "http://127.0.0.1:$subport/sub/" >>"$work/operator.log" 2>&1 &
-op_pid=$!
-"$op" subscriptions --kubeconfig="$KUBECONFIG" --namespaces="$ns" --listen-address="127.0.0.1:$subport" \
-  --metrics-bind-address="127.0.0.1:$submetrics" --rate-per-second=50 --rate-burst=100 >>"$work/subs.log" 2>&1 &
-sub_pid=$!
+start_operator_and_subscriptions --metrics-bind-address="127.0.0.1:$submetrics" --rate-per-second=50 --rate-burst=100
 
 k apply -n "$ns" -f "$work/nodes.yaml" >/dev/null
 nodes_ready() { [ "$(k get vn -n "$ns" -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' | grep -cx Ready)" = 2 ]; }
