@@ -11,21 +11,25 @@
 #include <chrono>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace x3ui::testing {
 
 // A loopback port nobody listens on, drawn from 20000-31999: below the kernel's ephemeral range
 // (32768+), so that no outgoing connection of a test running in parallel can be holding it when
-// the server binds it (a port 0 bind would hand out exactly such a port).
+// the server binds it (a port 0 bind would hand out exactly such a port). Never the same port
+// twice in one process: a test asks for several before any of them listens.
 inline int FreePort() {
   static std::mutex mu;
   static std::mt19937 rng{std::random_device{}()};
+  static std::set<int> handed_out;
   for (int attempt = 0; attempt < 1000; ++attempt) {
     int port;
     {
       std::lock_guard<std::mutex> l(mu);
       port = 20000 + static_cast<int>(rng() % 12000);
+      if (!handed_out.insert(port).second) continue;
     }
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
