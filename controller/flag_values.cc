@@ -107,7 +107,13 @@ std::string FormatDuration(std::chrono::milliseconds d) {
     ms %= 60000;
   }
   if (ms >= 1000) {  // Go prints seconds with a fraction: 1.5s
-    std::string frac = ms % 1000 ? "." + std::to_string(1000 + ms % 1000).substr(1) : "";
+    // "1xyz" with its leading 1 made the point: ".xyz" (not "." + string, on which GCC 12 at -O3
+    // warns a false -Wrestrict, an error in the Release build).
+    std::string frac;
+    if (ms % 1000) {
+      frac = std::to_string(1000 + ms % 1000);
+      frac[0] = '.';
+    }
     while (!frac.empty() && frac.back() == '0') frac.pop_back();
     out += std::to_string(ms / 1000) + frac + "s";
   } else if (ms > 0) {
