@@ -23,14 +23,6 @@ int64_t ExpiryMillis(const std::string& rfc3339) {
 
 }  // namespace
 
-std::string OwnedClientEmail(const std::string& ns, const std::string& name, const std::string& inbound) {
-  return inbound + "." + name + "@" + ns + ".x3ui";
-}
-
-std::string OwnedClientComment(const std::string& ns, const std::string& name) {
-  return "x3ui-operator:" + ns + "/" + name;
-}
-
 std::optional<std::string> OwnerOf(const std::string& ns, const panel::Client& c) {
   const std::string email = AsciiLower(c.email);
   const std::string suffix = "@" + ns + ".x3ui";
@@ -54,11 +46,7 @@ void ApplySpec(const api::VpnAssignmentSpec& spec, panel::Client* c) {
 
 panel::Client DesiredClient(const std::string& ns, const std::string& name, const api::VpnAssignmentSpec& spec,
                             const std::string& inbound_name, const std::string& protocol, const UserKeys& keys) {
-  panel::Client c;
-  c.email = OwnedClientEmail(ns, name, inbound_name);
-  if (protocol == "vless" || protocol == "vmess") c.id = keys.uuid;
-  if (protocol == "trojan" || protocol == "shadowsocks") c.password = keys.password;
-  if (protocol == "vmess") c.security = "auto";
+  panel::Client c = panel::OwnedClientIdentity(ns, name, inbound_name, protocol, keys);
   ApplySpec(spec, &c);
   c.sub_id = keys.sub_id;
   c.comment = OwnedClientComment(ns, name);

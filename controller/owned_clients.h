@@ -19,16 +19,17 @@
 #include "pkg/api/types.h"
 #include "pkg/common/status.h"
 #include "pkg/x3ui/model.h"
+#include "pkg/x3ui/owned_identity.h"
 #include "pkg/x3ui/session_pool.h"
 
 namespace x3ui::controller {
 
-// The email of the client the operator owns for assignment `ns/name` on inbound `inbound`:
-// "<inbound>.<name>@<ns>.x3ui". Inbound names and namespaces have no dots, so it is unambiguous,
-// and it is lower case, so the panel's case-insensitive uniqueness cannot bite.
-std::string OwnedClientEmail(const std::string& ns, const std::string& name, const std::string& inbound);
-// The comment tag on every owned client: "x3ui-operator:<ns>/<name>".
-std::string OwnedClientComment(const std::string& ns, const std::string& name);
+// The owned clients' names and keys (pkg/x3ui/owned_identity.h), which the subscription
+// server shares.
+using panel::OwnedClientComment;
+using panel::OwnedClientEmail;
+using panel::UserKeys;
+
 // The assignment that owns `c` in namespace `ns`: both markers (email and comment) must say so.
 // nullopt for a foreign client, including one that imitates only one of the markers.
 std::optional<std::string> OwnerOf(const std::string& ns, const panel::Client& c);
@@ -36,12 +37,6 @@ std::optional<std::string> OwnerOf(const std::string& ns, const panel::Client& c
 // Sets the fields an assignment's spec manages (limits and the enabled flag) on `c`.
 void ApplySpec(const api::VpnAssignmentSpec& spec, panel::Client* c);
 
-// A user's keys, as its credentials Secret keeps them.
-struct UserKeys {
-  std::string uuid;
-  std::string password;
-  std::string sub_id;
-};
 // The client assignment `ns/name` must hold on an inbound named `inbound_name` speaking
 // `protocol`: its email and comment markers, the spec's limits, and the keys the protocol uses
 // (a UUID for vless/vmess, the password for trojan/shadowsocks, the subId for every one).

@@ -2,8 +2,10 @@
 # The README's first command: builds everything and runs the system locally — a real
 # kube-apiserver + etcd, PostgreSQL, three simulated 3x-ui panels, the operator — applies
 # manifests/samples/, waits until the nodes are Ready and the users placed (each with a client on
-# its panel and a credentials Secret), then takes panel fra-1 down and shows the operator
-# noticing and, after the failover grace, moving its users with the same credentials.
+# its panel and a credentials Secret), shows a user's subscription as the subscription server
+# serves it, then takes panel fra-1 down and shows the operator noticing and, after the failover
+# grace, moving its users with the same credentials: the same subscription URL now lists the new
+# node.
 # Everything keeps running; `bash hack/demo.sh stop` ends it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,7 @@ state=${X3UI_DEMO_DIR:-$PWD/.demo}
 BUILD_DIR=${BUILD_DIR:-build}
 
 stop() {
-  for p in operator sim; do
+  for p in subscriptions operator sim; do
     if [ -f "$state/$p.pid" ]; then kill -TERM "$(cat "$state/$p.pid")" 2>/dev/null || true; rm -f "$state/$p.pid"; fi
   done
   [ -d "$state/kube" ] && bash hack/control-plane.sh destroy "$state/kube" >/dev/null 2>&1 || true
@@ -31,7 +33,7 @@ echo "== 1. the sample fleet in manifests/samples, checked and placed offline ==
 "$op" --validate manifests/samples
 
 echo
-echo "== 2. a local control plane, PostgreSQL, three simulated panels, the operator =="
+echo "== 2. a local control plane, PostgreSQL, three simulated panels, the operator, the subscription server =="
 mkdir -p "$state"
 bash hack/control-plane.sh start "$state/kube" --crds=crds
 bash hack/postgres.sh start "$state/postgres"
@@ -47,8 +49,12 @@ k create namespace x3ui-demo
 k apply -n x3ui-demo -k manifests/samples
 DATABASE_URL="$database_url" "$op" --kubeconfig "$KUBECONFIG" --namespace x3ui-demo --probe-interval 2s \
   --failure-threshold 2 --success-threshold 1 --failover-grace 10s --metrics-bind-address 127.0.0.1:20580 \
-  --health-probe-bind-address 127.0.0.1:20581 >"$state/operator.log" 2>&1 &
+  --health-probe-bind-address 127.0.0.1:20581 --subscription-base-url http://127.0.0.1:20582/sub/ \
+  >"$state/operator.log" 2>&1 &
 echo $! > "$state/operator.pid"
+"$op" subscriptions --kubeconfig="$KUBECONFIG" --namespaces=x3ui-demo --listen-address=127.0.0.1:20582 \
+  --metrics-bind-address=127.0.0.1:20583 >"$state/subscriptions.log" 2>&1 &
+echo $! > "$state/subscriptions.pid"
 
 echo
 echo "== 3. waiting for the nodes to be Ready and the users to be placed =="
@@ -65,8 +71,11 @@ echo "the sample VpnMigration is a dry run: its plan is in status, nobody moved:
 k get vmig -n x3ui-demo -o wide
 k get vmig plan-move-free-users -n x3ui-demo -o jsonpath='{range .status.plan[*]}  {.user}: {.from} -> {.to} ({.reason}){"\n"}{end}'
 echo
-echo "alice's connection links, from the Secret the operator owns (alice-vpn):"
-k get secret alice-vpn -n x3ui-demo -o jsonpath='{.data.links}' | base64 -d
+sub_url=$(k get secret alice-vpn -n x3ui-demo -o jsonpath='{.data.subscriptionUrl}' | base64 -d)
+echo "alice's subscription URL, from the Secret the operator owns (alice-vpn): $sub_url"
+echo "what her VPN app reads there (the base64 list, decoded):"
+alice_links() { for _ in $(seq 1 40); do curl -fsS "$sub_url" 2>/dev/null | base64 -d 2>/dev/null | grep . && return; sleep 0.5; done; }
+alice_links
 echo
 psql_demo() {
   PGPASSWORD=$(grep '^PGPASSWORD=' "$state/postgres/env" | cut -d= -f2-) psql -h 127.0.0.1 \
@@ -97,8 +106,8 @@ echo
 k get va -n x3ui-demo -o wide
 k get va carol -n x3ui-demo -o jsonpath='carol stays: {range .status.conditions[?(@.type=="Placed")]}Placed={.status} {.reason}: {.message}{end}{"\n"}'
 echo
-echo "alice's links now point at her new node; her UUID is the same:"
-k get secret alice-vpn -n x3ui-demo -o jsonpath='{.data.links}' | base64 -d | head -n 1
+echo "the same URL now lists alice's new node; her UUID is the same:"
+alice_links | head -n 1
 echo "the ledger: the switch, and the clients waiting to be removed from fra-1 when it answers again:"
 psql_demo "SELECT assignment, node, reason, active FROM user_node_assignments ORDER BY assignment, id"
 psql_demo "SELECT node, client_email, assignment, reason FROM pending_removals ORDER BY client_email"
@@ -114,5 +123,6 @@ k get vn -n x3ui-demo -o wide
 echo
 echo "The system keeps running: kubectl --kubeconfig $KUBECONFIG get vn,va -n x3ui-demo -o wide"
 echo "metrics: curl http://127.0.0.1:20580/metrics   operator log: $state/operator.log"
+echo "alice's subscription: curl $sub_url   (in a browser: the page with QR codes)"
 echo "Take a panel down: curl -X PUT -d '{\"outage\":true}' http://127.0.0.1:20530/panels/fra-2/faults"
 echo "Stop everything:  bash hack/demo.sh stop"

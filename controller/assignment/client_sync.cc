@@ -4,7 +4,6 @@
 
 #include "pkg/api/reasons.h"
 #include "pkg/kube/object_key.h"
-#include "pkg/x3ui/links.h"
 
 namespace x3ui::controller {
 namespace {
@@ -73,7 +72,6 @@ SyncOutcome SyncClients(const PanelAccess& panels, ExpectedKeys* expected_keys, 
     }
     if (!s.ok()) return Failed(s.reason().empty() ? api::kReasonPanelRefused : s.reason(), "inbound " + ref->name + ": " + s.message());
     if (!have || stale) ++out.repaired;
-    if (auto link = panel::ShareLink(*inbound, want, node.spec.public_host); link.ok()) out.links.push_back(*link);
   }
   out.message = "client present on " + std::to_string(wanted.size()) + " inbound(s) of " + r.node_name;
   if (!out.deferred.empty()) {

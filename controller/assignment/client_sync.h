@@ -2,8 +2,8 @@
 //
 // The panel side of one user: make the panel of its node hold exactly the owned client the
 // spec describes on each wanted inbound (add what is missing, rewrite what is stale by the one
-// staleness rule of owned_clients.h), and work out the share links; or remove the user's
-// clients from a node. Each client's expected keys are recorded for the prober's drift diff.
+// staleness rule of owned_clients.h); or remove the user's clients from a node. (The users'
+// links are built by the subscription server from the node's published endpoints.) Each client's expected keys are recorded for the prober's drift diff.
 //
 // Thread-safety: free functions; safe from any thread for different users.
 #ifndef X3UI_CONTROLLER_ASSIGNMENT_CLIENT_SYNC_H_
@@ -26,7 +26,6 @@ struct SyncOutcome {
   bool synced = false;
   std::string reason;
   std::string message;
-  std::vector<std::string> links;
   int repaired = 0;  // clients added or rewritten on this pass
   // With `defer_adds`, the missing clients are not added but handed back, with the session of
   // their panel, for the batcher to send with other users'.

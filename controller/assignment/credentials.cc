@@ -2,7 +2,6 @@
 
 #include "pkg/api/reasons.h"
 #include "pkg/common/base64.h"
-#include "pkg/x3ui/links.h"
 
 namespace x3ui::controller {
 namespace {
@@ -116,19 +115,12 @@ Result<kube::Json> CredentialsSecrets::Ensure(const api::VpnAssignment& a) const
   return got.ok() ? kube_->Update(kube::kSecrets, ns, secret) : Result<kube::Json>(secret);
 }
 
-Result<kube::Json> CredentialsSecrets::WriteLinks(kube::Json secret, const std::vector<std::string>& links) const {
-  std::string joined;
-  for (const auto& l : links) joined += l + "\n";
-  const std::string links_b64 = Base64Encode(joined);
-  const std::string sub_b64 = Base64Encode(panel::SubscriptionBody(links));
-  if (secret["data"].value("links", "") == links_b64 && secret["data"].value("subscription", "") == sub_b64) {
-    return secret;
-  }
-  secret["data"]["links"] = links_b64;
-  secret["data"]["subscription"] = sub_b64;
+Result<kube::Json> CredentialsSecrets::Save(kube::Json secret, bool drop_old_links) const {
   const std::string ns = secret["metadata"].value("namespace", "");
   if (!secret["metadata"].contains("resourceVersion")) return kube_->Create(kube::kSecrets, ns, secret);
-  return kube_->Update(kube::kSecrets, ns, secret);
+  if (!drop_old_links) return secret;
+  const bool dropped = secret["data"].erase("links") + secret["data"].erase("subscription") > 0;
+  return dropped ? kube_->Update(kube::kSecrets, ns, secret) : Result<kube::Json>(secret);
 }
 
 }  // namespace x3ui::controller

@@ -1,10 +1,13 @@
 // File: controller/assignment/credentials.h
 //
 // CredentialsSecrets: a user's credentials Secret, `<assignment>-vpn`, owned by its VpnAssignment:
-// the UUID, password and subId, created once and kept across every move, and the share links
-// and subscription body, rewritten when they change. A new user's Secret is returned unsaved by
-// Ensure and created by WriteLinks, with the links, once the panel holds the client: one write
-// per new user, and no Secret for a user that never reached a panel.
+// the UUID, password and subId, created once and kept across every move. It holds nothing that
+// depends on the node: the subscription server builds the links from the node's published
+// endpoints, so a move writes no Secret. (An older operator also wrote `links` and
+// `subscription`; a move drops them, as they would name the old node, and the subscription
+// server reads them only for a node that publishes no endpoints.) A new user's Secret is
+// returned unsaved by Ensure and created by Save before the panel gets the client: one write
+// per new user.
 //
 // The Secret also carries the user's subscription token (`subscriptionToken`, what the
 // `x3ui-operator subscriptions` server looks the user up by) and URL (`subscriptionUrl`, from
@@ -46,9 +49,9 @@ class CredentialsSecrets {
   // returned unsaved (no resourceVersion). A Secret of that name not owned by the assignment is
   // an error with reason SecretConflict.
   Result<kube::Json> Ensure(const api::VpnAssignment& a) const;
-  // Writes the share links into the Secret: creates it when unsaved, updates it when they
-  // changed; returns the Secret as saved.
-  Result<kube::Json> WriteLinks(kube::Json secret, const std::vector<std::string>& links) const;
+  // Creates the Secret when unsaved; with `drop_old_links` (a move), removes an older operator's
+  // `links` and `subscription`, if any. Returns the Secret as saved; writes nothing otherwise.
+  Result<kube::Json> Save(kube::Json secret, bool drop_old_links) const;
 
  private:
   kube::KubeClient* kube_;

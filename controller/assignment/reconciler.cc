@@ -219,7 +219,7 @@ void AssignmentReconciler::BeginMove(Pass& p) {
   saga_.Begin(p.move());
 }
 
-// 6. The panel holds exactly the client the spec describes; the links follow. The clients of a
+// 6. The panel holds exactly the client the spec describes. The clients of a
 //    new user or of a move go in the panel's next batched add, and the batcher wakes this
 //    reconcile when it is done: a new user's Secret is saved first (the credentials the panel
 //    gets are the ones kept); a move keeps its journal entry and budget slot meanwhile. After a
@@ -231,7 +231,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::SyncPanel(Pass& p, MoveSl
                       {&p.a, p.node, KeysOf(p.secret), batched_add && (!p.batched || p.batched->ok()), batched_add});
   if (!p.out.deferred.empty()) {
     if (p.move_id.empty()) {
-      Result<kube::Json> saved = credentials_.WriteLinks(p.secret, p.out.links);
+      Result<kube::Json> saved = credentials_.Save(p.secret, false);
       if (!saved.ok()) return saved.status();
       book_->KeepNewChoice(p.key, {p.node, p.reason, *std::move(saved)});
     } else {
@@ -242,7 +242,7 @@ AssignmentReconciler::StepResult AssignmentReconciler::SyncPanel(Pass& p, MoveSl
     return runtime::ReconcileResult{};
   }
   if (!p.out.synced) return std::nullopt;
-  if (Result<kube::Json> saved = credentials_.WriteLinks(p.secret, p.out.links); !saved.ok()) {
+  if (Result<kube::Json> saved = credentials_.Save(p.secret, !p.move_id.empty()); !saved.ok()) {
     if (!p.move_id.empty()) saga_.Abandon(p.ns, p.name, p.source, p.move_id, p.reason, saved.status().message());
     return saved.status();
   }

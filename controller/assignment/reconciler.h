@@ -6,7 +6,7 @@
 // user stays); keep its credentials in the Secret `<name>-vpn` (credentials.h), created once so
 // that they survive every move; make the panel hold exactly the owned clients the spec describes
 // (client_sync.h; with a batcher, a new user's or a move's clients go in the panel's next batched
-// add, which wakes the user again); write the share links; write the status once (status.h),
+// add, which wakes the user again); save the Secret when it is new; write the status once (status.h),
 // which for a move is its commit (move_saga.h: make-before-break, journaled, rolled back when it
 // does not commit); then the ledger and the Events of its transitions.
 //

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "controller/finalizers.h"
+#include "controller/node/endpoints.h"
 #include "controller/node/status.h"
 #include "controller/panel_endpoint.h"
 #include "controller/record_event.h"
@@ -261,7 +262,7 @@ void NodeReconciler::ObserveHealth(Pass& p, const Probe& probe) {
   p.evacuate_at = st.health.EvacuateAt();
 }
 
-// 6. The status the probe implies.
+// 6. The status the probe implies, with the inbounds' endpoints the users' links are built from.
 void NodeReconciler::BuildStatus(Pass& p, const Probe& probe) {
   const bool answering = p.phase == health::Phase::kReady || p.phase == health::Phase::kDegraded;
   p.SetPhase(p.node.spec.drain && answering ? api::kPhaseDraining : health::PhaseName(p.phase));
@@ -270,7 +271,10 @@ void NodeReconciler::BuildStatus(Pass& p, const Probe& probe) {
   p.Set(ReachableCondition(facts, p.gen));
   p.Set(SchedulableCondition(p.node.spec, p.gen));
   p.Set(ReadyCondition(facts, p.node.spec, p.gen));
-  if (facts.reachable) RepairDrift(p.node, *probe.inbounds, &p.next);
+  if (facts.reachable) {
+    RepairDrift(p.node, *probe.inbounds, &p.next);
+    p.next.inbounds = PublishedEndpoints(p.node.spec, *probe.inbounds);
+  }
   p.next.users = deps_.users_on_node ? deps_.users_on_node(p.key) : 0;
   p.next.capacity = p.node.spec.capacity.max_users;
   if (!facts.reachable) return;

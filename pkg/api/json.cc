@@ -118,6 +118,17 @@ void Read(FieldReader& r, DriftStatus* d) {
   d->unknown = r.Unknown();
 }
 
+void Read(FieldReader& r, InboundEndpoint* e) {
+  r.String("name", &e->name);
+  r.String("protocol", &e->protocol);
+  r.String("remark", &e->remark);
+  r.String("address", &e->address);
+  r.Int("port", &e->port);
+  r.String("method", &e->method);
+  r.StringMap("params", &e->params);
+  e->unknown = r.Unknown();
+}
+
 void Read(FieldReader& r, VpnNodeStatus* s) {
   r.String("phase", &s->phase);
   ReadConditions(r, &s->conditions);
@@ -128,6 +139,7 @@ void Read(FieldReader& r, VpnNodeStatus* s) {
   r.String("apiFlavor", &s->api_flavor);
   r.String("xrayVersion", &s->xray_version);
   r.Object("drift", &s->drift, [](FieldReader& x, DriftStatus* o) { Read(x, o); });
+  r.List("inbounds", &s->inbounds, [](FieldReader& x, InboundEndpoint* o) { Read(x, o); });
   r.String("lastTransitionTime", &s->last_transition_time);
   r.Int("observedGeneration", &s->observed_generation);
   s->unknown = r.Unknown();
@@ -350,6 +362,18 @@ Json WriteStatus(const VpnNodeStatus& s) {
                           .Int("extra", s.drift.extra)
                           .Int("foreign", s.drift.foreign)
                           .Done())
+      .Value("inbounds", WriteList(s.inbounds,
+                                   [](const InboundEndpoint& e) {
+                                     return FieldWriter(e.unknown)
+                                         .String("name", e.name)
+                                         .String("protocol", e.protocol)
+                                         .String("remark", e.remark)
+                                         .String("address", e.address)
+                                         .Int("port", e.port)
+                                         .String("method", e.method)
+                                         .StringMap("params", e.params)
+                                         .Done();
+                                   }))
       .String("lastTransitionTime", s.last_transition_time)
       .Int("observedGeneration", s.observed_generation)
       .Done();
@@ -433,6 +457,7 @@ Result<VpnMigration> DecodeVpnMigration(const Json& j) {
 }
 Result<ObjectMeta> DecodeObjectMeta(const Json& j) { return DecodeOne<ObjectMeta>(j); }
 Result<Condition> DecodeCondition(const Json& j) { return DecodeOne<Condition>(j); }
+Result<InboundEndpoint> DecodeInboundEndpoint(const Json& j) { return DecodeOne<InboundEndpoint>(j); }
 
 Json Encode(const VpnNode& o) { return EncodeResource(o, kVpnNodeKind); }
 Json Encode(const VpnAssignment& o) { return EncodeResource(o, kVpnAssignmentKind); }

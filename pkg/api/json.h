@@ -22,6 +22,7 @@ Result<VpnAssignment> DecodeVpnAssignment(const Json& j);
 Result<VpnMigration> DecodeVpnMigration(const Json& j);
 Result<ObjectMeta> DecodeObjectMeta(const Json& j);
 Result<Condition> DecodeCondition(const Json& j);
+Result<InboundEndpoint> DecodeInboundEndpoint(const Json& j);
 // status.nodeName of a VpnAssignment object without decoding it all; empty when not placed.
 std::string AssignedNode(const Json& assignment);
 

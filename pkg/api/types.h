@@ -183,6 +183,25 @@ struct DriftStatus {
   bool operator==(const DriftStatus&) const = default;
 };
 
+// How a client connects to one of the node's inbounds, as the probe last read it from the panel:
+// everything of a share link but the user's own keys and name. The subscription server builds
+// each user's links from these and the keys in the user's credentials Secret, so a move changes
+// no Secret. Nothing here is a credential (a REALITY public key and short IDs are in every user's
+// link); a Shadowsocks-2022 inbound, whose links carry the server key, is not published.
+struct InboundEndpoint {
+  std::string name;      // the spec's name for the inbound
+  std::string protocol;  // vless | vmess | trojan | shadowsocks
+  std::string remark;    // the panel's remark; a link's name is "<remark>-<client email>"
+  std::string address;   // the host a client dials: the listen IP, else spec.publicHost
+  int64_t port = 0;
+  std::string method;    // shadowsocks cipher
+  // A link's query parameters as the panel writes them: type (network), security, and the
+  // transport's and security's own (path, host, sni, alpn, fp, pbk, sid, spx, encryption, ...).
+  StringMap params;
+  Json unknown = Json::object();
+  bool operator==(const InboundEndpoint&) const = default;
+};
+
 struct VpnNodeStatus {
   std::string phase;
   std::vector<Condition> conditions;
@@ -193,6 +212,7 @@ struct VpnNodeStatus {
   std::string api_flavor;          // apiFlavor
   std::string xray_version;        // xrayVersion
   DriftStatus drift;
+  std::vector<InboundEndpoint> inbounds;  // the spec's inbounds that have links, in spec order
   std::string last_transition_time;  // lastTransitionTime of phase
   int64_t observed_generation = 0;   // observedGeneration
   Json unknown = Json::object();

@@ -220,4 +220,16 @@ FieldErrors ValidateVpnMigration(const VpnMigration& m) {
   return errs;
 }
 
+bool EndpointFitsStatus(const InboundEndpoint& e) {
+  auto fits = [](const std::string& s) { return !s.empty() && s.size() <= kMaxEndpointTextLength; };
+  if (!fits(e.protocol) || !fits(e.address) || e.remark.size() > kMaxEndpointTextLength ||
+      e.method.size() > kMaxEndpointTextLength || e.port < 1 || e.port > 65535 || e.params.size() > kMaxEndpointParams) {
+    return false;
+  }
+  for (const auto& [k, v] : e.params) {
+    if (k.size() > kMaxEndpointTextLength || v.size() > kMaxEndpointParamLength) return false;
+  }
+  return true;
+}
+
 }  // namespace x3ui::api

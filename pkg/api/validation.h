@@ -37,10 +37,17 @@ inline constexpr int64_t kMaxWeight = 1000;
 inline constexpr int64_t kMaxInbounds = 32;
 inline constexpr size_t kMaxEmailLength = 128;
 inline constexpr size_t kMaxUrlLength = 2048;
+// Bounds of a VpnNode's status.inbounds entries, whose text comes from the panel: an entry beyond
+// them is not published (a status the API server refuses would stop the node's status).
+inline constexpr size_t kMaxEndpointTextLength = 256;    // remark, address, method, protocol
+inline constexpr size_t kMaxEndpointParamLength = 4096;  // each params value (pqv is ~2.6 KB)
+inline constexpr size_t kMaxEndpointParams = 32;
 
 FieldErrors ValidateVpnNode(const VpnNode& n);
 FieldErrors ValidateVpnAssignment(const VpnAssignment& a);
 FieldErrors ValidateVpnMigration(const VpnMigration& m);
+// True when `e` is within the CRD schema's bounds of a status.inbounds entry.
+bool EndpointFitsStatus(const InboundEndpoint& e);
 
 // Kubernetes label key syntax: an optional DNS-subdomain prefix and '/', then a name of at most
 // 63 characters. Exposed for the selector code.

@@ -2,8 +2,10 @@
 
 #include <ctime>
 
+#include "pkg/api/json.h"
 #include "pkg/api/types.h"
 #include "pkg/common/base64.h"
+#include "pkg/subscription/node_links.h"
 
 namespace x3ui::subscription {
 namespace {
@@ -33,16 +35,48 @@ int64_t UnixOf(const std::string& rfc3339) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-// Only what a reply needs is cached: the Secrets' other keys (the password is needed for
-// trojan links, which are already in `links`) are dropped on the way in.
+// Only what a reply needs is cached: the token, the keys the links are built from, and the links
+// an older operator wrote; the Secrets' other keys are dropped on the way in.
 void KeepSubscriptionKeys(kube::Json* secret) {
   kube::Json kept = kube::Json::object();
   const kube::Json data = secret->value("data", kube::Json::object());
-  for (const char* k : {"links", "subscriptionToken"}) {
+  for (const char* k : {"links", "subscriptionToken", "uuid", "password"}) {
     if (data.is_object() && data.contains(k)) kept[k] = data[k];
   }
   (*secret)["data"] = kept;
   kube::DropManagedFields(secret);
+}
+
+// Of a VpnNode only its phase and published endpoints are read.
+void KeepServedNodeFields(kube::Json* node) {
+  const kube::Json status = node->value("status", kube::Json::object());
+  kube::Json kept = kube::Json::object();
+  for (const char* k : {"phase", "inbounds"}) {
+    if (status.is_object() && status.contains(k)) kept[k] = status[k];
+  }
+  node->erase("spec");
+  (*node)["status"] = kept;
+  kube::DropManagedFields(node);
+}
+
+std::vector<api::InboundEndpoint> EndpointsOf(const kube::Json& node) {
+  std::vector<api::InboundEndpoint> out;
+  const kube::Json status = node.value("status", kube::Json::object());
+  const kube::Json inbounds = status.is_object() ? status.value("inbounds", kube::Json::array()) : kube::Json::array();
+  if (!inbounds.is_array()) return out;
+  for (const kube::Json& j : inbounds) {
+    if (Result<api::InboundEndpoint> e = api::DecodeInboundEndpoint(j); e.ok()) out.push_back(*std::move(e));
+  }
+  return out;
+}
+
+std::vector<std::string> StringsOf(const kube::Json& list) {
+  std::vector<std::string> out;
+  if (!list.is_array()) return out;
+  for (const kube::Json& v : list) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
 }
 
 }  // namespace
@@ -71,7 +105,16 @@ UserView ViewOf(const kube::Json& assignment, const kube::Json* node, const kube
   u.total_bytes = limits.value("totalBytes", int64_t{0});
   u.ip_limit = limits.value("ipLimit", int64_t{0});
   u.expiry_unix = UnixOf(limits.value("expiryTime", ""));
-  u.links = Lines(DataValue(secret, "links"));
+  // The links follow status.nodeName: built from the node's published endpoints; from the
+  // Secret only when the node has none published (a node an older operator probed).
+  const std::vector<api::InboundEndpoint> endpoints = node ? EndpointsOf(*node) : std::vector<api::InboundEndpoint>{};
+  if (endpoints.empty()) {
+    u.links = Lines(DataValue(secret, "links"));
+    return u;
+  }
+  const panel::UserKeys keys{DataValue(secret, "uuid"), DataValue(secret, "password"), ""};
+  u.links = LinksOn(assignment["metadata"].value("namespace", ""), u.name, StringsOf(spec.value("inbounds", kube::Json::array())),
+                    endpoints, keys);
   return u;
 }
 
@@ -83,7 +126,9 @@ Catalog::Catalog(kube::KubeClient* kube, std::vector<std::string> namespaces) {
       return kube::InformerOptions{.ns = ns, .transform = kube::DropManagedFields, .on_error = kube::LogListWatchErrors(r.kind)};
     };
     s.assignments = std::make_unique<kube::Informer>(kube, kube::kVpnAssignments, options(kube::kVpnAssignments));
-    s.nodes = std::make_unique<kube::Informer>(kube, kube::kVpnNodes, options(kube::kVpnNodes));
+    kube::InformerOptions nodes = options(kube::kVpnNodes);
+    nodes.transform = KeepServedNodeFields;
+    s.nodes = std::make_unique<kube::Informer>(kube, kube::kVpnNodes, std::move(nodes));
     kube::InformerOptions secrets = options(kube::kSecrets);
     secrets.label_selector = "x3ui.io/user-credentials=true";
     secrets.transform = KeepSubscriptionKeys;

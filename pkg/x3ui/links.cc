@@ -43,21 +43,16 @@ std::string JoinedList(const Json& j, const char* key) {
 // A URL fragment keeps the sub-delimiters and ':' '@' '/' '?' as they are.
 std::string FragmentEscape(const std::string& s) { return PercentEncode(s, "-_.~!$&'()*+,;=:@/?"); }
 
-// Transport and security parameters shared by vless and trojan links (and the vmess JSON).
-struct StreamParams {
-  std::string network, security;
-  std::map<std::string, std::string> query;  // sorted, as url.Values.Encode writes them
-};
-
-StreamParams ReadStream(const Json& stream) {
-  StreamParams p;
-  p.network = Str(stream, "network");
-  if (p.network.empty()) p.network = "tcp";
-  p.security = Str(stream, "security");
-  if (p.security.empty()) p.security = "none";
-  auto& q = p.query;
-  q["type"] = p.network;
-  if (p.network == "tcp") {
+// Transport and security parameters of a link (and of the vmess JSON), sorted as the panel's
+// url.Values.Encode writes them; `type` (the network) and `security` are always set.
+std::map<std::string, std::string> ReadStream(const Json& stream) {
+  std::map<std::string, std::string> q;
+  std::string network = Str(stream, "network");
+  if (network.empty()) network = "tcp";
+  std::string security = Str(stream, "security");
+  if (security.empty()) security = "none";
+  q["type"] = network;
+  if (network == "tcp") {
     const Json& header = Obj(Obj(stream, "tcpSettings"), "header");
     if (Str(header, "type") == "http") {
       const Json& req = Obj(header, "request");
@@ -65,31 +60,31 @@ StreamParams ReadStream(const Json& stream) {
       q["host"] = FirstString(Obj(req, "headers"), "Host");
       q["headerType"] = "http";
     }
-  } else if (p.network == "ws" || p.network == "httpupgrade" || p.network == "xhttp") {
-    const Json& s = Obj(stream, p.network == "ws" ? "wsSettings" : p.network == "httpupgrade" ? "httpupgradeSettings"
-                                                                                             : "xhttpSettings");
+  } else if (network == "ws" || network == "httpupgrade" || network == "xhttp") {
+    const Json& s = Obj(stream, network == "ws" ? "wsSettings" : network == "httpupgrade" ? "httpupgradeSettings"
+                                                                                         : "xhttpSettings");
     q["path"] = Str(s, "path");
     std::string host = Str(s, "host");
     if (host.empty()) host = FirstString(Obj(s, "headers"), "Host");
     q["host"] = host;
-    if (p.network == "xhttp") q["mode"] = Str(s, "mode");
-  } else if (p.network == "grpc") {
+    if (network == "xhttp") q["mode"] = Str(s, "mode");
+  } else if (network == "grpc") {
     const Json& s = Obj(stream, "grpcSettings");
     q["serviceName"] = Str(s, "serviceName");
     q["authority"] = Str(s, "authority");
     if (s.value("multiMode", false)) q["mode"] = "multi";
-  } else if (p.network == "kcp") {
+  } else if (network == "kcp") {
     const Json& s = Obj(stream, "kcpSettings");
     q["headerType"] = Str(Obj(s, "header"), "type");
     q["seed"] = Str(s, "seed");
   }
-  q["security"] = p.security;
-  if (p.security == "tls") {
+  q["security"] = security;
+  if (security == "tls") {
     const Json& tls = Obj(stream, "tlsSettings");
     q["sni"] = Str(tls, "serverName");
     q["alpn"] = JoinedList(tls, "alpn");
     q["fp"] = Str(Obj(tls, "settings"), "fingerprint");
-  } else if (p.security == "reality") {
+  } else if (security == "reality") {
     const Json& r = Obj(stream, "realitySettings");
     const Json& rs = Obj(r, "settings");
     q["sni"] = FirstString(r, "serverNames");
@@ -101,7 +96,7 @@ StreamParams ReadStream(const Json& stream) {
   }
   // url.Values keeps empty values, but the panel only sets the ones it has.
   for (auto it = q.begin(); it != q.end();) it = it->second.empty() ? q.erase(it) : std::next(it);
-  return p;
+  return q;
 }
 
 std::string Encode(const std::map<std::string, std::string>& q) {
@@ -123,62 +118,100 @@ std::string Address(const Inbound& in, const std::string& host) {
   return host;
 }
 
-std::string Remark(const Inbound& in, const Client& c) { return in.remark.empty() ? c.email : in.remark + "-" + c.email; }
+std::string Param(const api::InboundEndpoint& e, const char* key) {
+  auto it = e.params.find(key);
+  return it == e.params.end() ? std::string() : it->second;
+}
+
+std::string Remark(const api::InboundEndpoint& e, const Client& c) {
+  return e.remark.empty() ? c.email : e.remark + "-" + c.email;
+}
+
+bool IsShadowsocks2022(const std::string& method) { return method.rfind("2022", 0) == 0; }
+
+bool HasLinks(const std::string& protocol) {
+  return protocol == "vless" || protocol == "vmess" || protocol == "trojan" || protocol == "shadowsocks";
+}
+
+// The endpoint without the check for a server key: ShareLink(Inbound, ...) has the inbound.
+Result<api::InboundEndpoint> ReadEndpoint(const Inbound& in, const std::string& host) {
+  if (!HasLinks(in.protocol)) {
+    return Status::InvalidArgument("inbound protocol " + CleanForeignText(in.protocol, 64) + " has no share links");
+  }
+  api::InboundEndpoint e;
+  e.protocol = in.protocol;
+  e.remark = in.remark;
+  e.address = Address(in, host);
+  e.port = in.port;
+  e.params = ReadStream(in.stream_settings);
+  if (in.protocol == "vless") {
+    e.params["encryption"] = Str(in.settings, "encryption").empty() ? "none" : Str(in.settings, "encryption");
+  }
+  if (in.protocol == "shadowsocks") e.method = Str(in.settings, "method");
+  return e;
+}
+
+Result<std::string> LinkFor(const api::InboundEndpoint& e, const Client& c, const std::string& ss_server_key) {
+  const std::string network = Param(e, "type"), security = Param(e, "security");
+  std::string addr = e.address;
+  if (addr.find(':') != std::string::npos && addr.front() != '[') addr = "[" + addr + "]";
+  const std::string hostport = addr + ":" + std::to_string(e.port);
+  const std::string fragment = "#" + FragmentEscape(Remark(e, c));
+  if (e.protocol == "vless") {
+    auto q = e.params;
+    const bool flow_allowed = network == "tcp" && (security == "tls" || security == "reality");
+    if (flow_allowed && !c.flow.empty()) q["flow"] = c.flow;
+    return "vless://" + c.id + "@" + hostport + "?" + Encode(q) + fragment;
+  }
+  if (e.protocol == "trojan") {
+    auto q = e.params;
+    if (security == "reality" && !c.flow.empty()) q["flow"] = c.flow;
+    return "trojan://" + c.password + "@" + hostport + "?" + Encode(q) + fragment;
+  }
+  if (e.protocol == "shadowsocks") {
+    std::string secret = e.method + ":" + c.password;
+    if (IsShadowsocks2022(e.method)) {
+      if (ss_server_key.empty()) return Status::InvalidArgument("a Shadowsocks-2022 link needs the inbound's server key");
+      secret = e.method + ":" + ss_server_key + ":" + c.password;
+    }
+    return "ss://" + Base64(secret) + "@" + hostport + "?" + Encode(e.params) + fragment;
+  }
+  if (e.protocol == "vmess") {
+    const std::string header = Param(e, "headerType");
+    Json v = {{"v", "2"},       {"ps", Remark(e, c)},  {"add", addr},     {"port", e.port},
+              {"id", c.id},     {"scy", c.security.empty() ? "auto" : c.security},
+              {"net", network}, {"type", header.empty() ? "none" : header},
+              {"tls", security == "none" ? "" : security}};
+    for (const char* k : {"path", "host", "sni", "alpn", "fp"}) {
+      if (!Param(e, k).empty()) v[k] = Param(e, k);
+    }
+    // Remarks and emails are valid UTF-8 when they come from a parsed reply or resource; the
+    // replacing handler keeps a stray byte from throwing all the same.
+    return "vmess://" + Base64(v.dump(2, ' ', false, Json::error_handler_t::replace));
+  }
+  return Status::InvalidArgument("inbound protocol " + CleanForeignText(e.protocol, 64) + " has no share links");
+}
 
 }  // namespace
 
 
 std::string Base64(const std::string& s) { return Base64Encode(s); }
 
-Result<std::string> ShareLink(const Inbound& in, const Client& c, const std::string& host) {
-  StreamParams sp = ReadStream(in.stream_settings);
-  std::string addr = Address(in, host);
-  if (addr.find(':') != std::string::npos && addr.front() != '[') addr = "[" + addr + "]";
-  std::string hostport = addr + ":" + std::to_string(in.port);
-  std::string fragment = "#" + FragmentEscape(Remark(in, c));
-  if (in.protocol == "vless") {
-    auto q = sp.query;
-    q["encryption"] = Str(in.settings, "encryption").empty() ? "none" : Str(in.settings, "encryption");
-    bool flow_allowed = sp.network == "tcp" && (sp.security == "tls" || sp.security == "reality");
-    if (flow_allowed && !c.flow.empty()) q["flow"] = c.flow;
-    return "vless://" + c.id + "@" + hostport + "?" + Encode(q) + fragment;
+Result<api::InboundEndpoint> EndpointOf(const Inbound& in, const std::string& host) {
+  if (in.protocol == "shadowsocks" && IsShadowsocks2022(Str(in.settings, "method"))) {
+    return Status::InvalidArgument("a Shadowsocks-2022 inbound's links carry its server key, which is not published");
   }
-  if (in.protocol == "trojan") {
-    auto q = sp.query;
-    if (sp.security == "reality" && !c.flow.empty()) q["flow"] = c.flow;
-    return "trojan://" + c.password + "@" + hostport + "?" + Encode(q) + fragment;
-  }
-  if (in.protocol == "shadowsocks") {
-    std::string method = Str(in.settings, "method");
-    std::string secret = method + ":" + c.password;
-    if (method.rfind("2022", 0) == 0) secret = method + ":" + Str(in.settings, "password") + ":" + c.password;
-    auto q = sp.query;
-    return "ss://" + Base64(secret) + "@" + hostport + "?" + Encode(q) + fragment;
-  }
-  if (in.protocol == "vmess") {
-    const auto& q = sp.query;
-    auto get = [&q](const char* k) {
-      auto it = q.find(k);
-      return it == q.end() ? std::string() : it->second;
-    };
-    Json v = {{"v", "2"},          {"ps", Remark(in, c)},  {"add", addr},        {"port", in.port},
-              {"id", c.id},        {"scy", c.security.empty() ? "auto" : c.security},
-              {"net", sp.network}, {"type", get("headerType").empty() ? "none" : get("headerType")},
-              {"tls", sp.security == "none" ? "" : sp.security}};
-    for (const char* k : {"path", "host", "sni", "alpn", "fp"}) {
-      if (!get(k).empty()) v[k] = get(k);
-    }
-    // Remarks and emails are valid UTF-8 when they come from a parsed reply or resource; the
-    // replacing handler keeps a stray byte from throwing all the same.
-    return "vmess://" + Base64(v.dump(2, ' ', false, Json::error_handler_t::replace));
-  }
-  return Status::InvalidArgument("inbound protocol " + CleanForeignText(in.protocol, 64) + " has no share links");
+  return ReadEndpoint(in, host);
 }
 
-std::string SubscriptionBody(const std::vector<std::string>& links) {
-  std::string body;
-  for (const auto& l : links) body += l + "\n";
-  return Base64(body);
+Result<std::string> ShareLink(const api::InboundEndpoint& endpoint, const Client& client) {
+  return LinkFor(endpoint, client, "");
+}
+
+Result<std::string> ShareLink(const Inbound& in, const Client& c, const std::string& host) {
+  Result<api::InboundEndpoint> e = ReadEndpoint(in, host);
+  if (!e.ok()) return e.status();
+  return LinkFor(*e, c, Str(in.settings, "password"));
 }
 
 }  // namespace x3ui::panel

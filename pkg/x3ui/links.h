@@ -2,7 +2,8 @@
 //
 // Share links (vless://, vmess://, trojan://, ss://) for one client of one inbound, built the way
 // the panel's subscription service builds them (x3ui-api.md §8), addressed to the node's public
-// host. Where the panel picks at random (a REALITY serverName and shortId, the spiderX suffix)
+// host. A link is built in two halves: the inbound's endpoint (everything but the client's keys
+// and name, which the operator publishes in the VpnNode's status) and the client. Where the panel picks at random (a REALITY serverName and shortId, the spiderX suffix)
 // these take the first configured value, so a link is the same on every reconcile and the
 // credentials Secret is not rewritten for nothing.
 //
@@ -13,17 +14,21 @@
 #include <string>
 #include <vector>
 
+#include "pkg/api/types.h"
 #include "pkg/common/status.h"
 #include "pkg/x3ui/model.h"
 
 namespace x3ui::panel {
 
-// The link for `client` on `inbound`. `host` is used unless the inbound listens on a specific IP.
-// InvalidArgument for protocols without links (http, mixed, wireguard, ...).
+// How a client dials `inbound`; `host` is the address unless the inbound listens on a specific
+// IP. The endpoint's name is left for the caller. InvalidArgument for protocols without links
+// (http, mixed, wireguard, ...) and for a Shadowsocks-2022 inbound, whose links carry its server
+// key: a credential, which is not published.
+Result<api::InboundEndpoint> EndpointOf(const Inbound& inbound, const std::string& host);
+// The link for `client` on `endpoint`.
+Result<std::string> ShareLink(const api::InboundEndpoint& endpoint, const Client& client);
+// The link for `client` on `inbound` (a Shadowsocks-2022 one included).
 Result<std::string> ShareLink(const Inbound& inbound, const Client& client, const std::string& host);
-
-// A subscription body: one link per line, base64-encoded as a whole (the panel's default).
-std::string SubscriptionBody(const std::vector<std::string>& links);
 
 std::string Base64(const std::string& s);
 

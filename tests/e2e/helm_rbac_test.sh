@@ -235,18 +235,18 @@ YAML
   [ $rc = 0 ] || { echo "--- the operator's last lines:"; tail -n 20 "$work/operator.log"; }
   return $rc
 }
-# A user's Secret is written once when it is placed; the operator updates it when its links
-# change. To exercise that update, once the user is Ready its links are removed by hand and the
-# assignment labelled (a label change wakes its reconcile; an annotation does not), which must
-# write them back. (Not before Ready: while its first clients wait for the batched add, the pass
-# after the add writes from the copy of the Secret it saved, and the tampering would go unseen
-# until the resync.)
+# A user's Secret is written once when it is placed; the operator updates it when a key it
+# keeps is missing. To exercise that update, once the user is Ready its subId is removed by hand
+# and the assignment labelled (a label change wakes its reconcile; an annotation does not), which
+# must write a new one. (Not before Ready: while its first clients wait for the batched add, the
+# pass after the add works from the copy of the Secret it saved, and the tampering would go
+# unseen until the resync.)
 tampered=""
 tamper_once() {
   [ -z "$tampered" ] || return 0
   [ "$(k -n "$ns" get va alice -o jsonpath='{.status.phase}' 2>/dev/null)" = Ready ] || return 0
-  [ -n "$(k -n "$ns" get secret alice-vpn -o jsonpath='{.data.links}' 2>/dev/null)" ] || return 0
-  k -n "$ns" patch secret alice-vpn --type json -p '[{"op":"remove","path":"/data/links"}]' >/dev/null &&
+  [ -n "$(k -n "$ns" get secret alice-vpn -o jsonpath='{.data.subId}' 2>/dev/null)" ] || return 0
+  k -n "$ns" patch secret alice-vpn --type json -p '[{"op":"remove","path":"/data/subId"}]' >/dev/null &&
     k -n "$ns" label va alice example.com/touched=yes --overwrite >/dev/null && tampered=yes
 }
 converged() {
@@ -254,7 +254,7 @@ converged() {
   [ -n "$tampered" ] &&
   [ "$(k -n "$ns" get vn n1 -o jsonpath='{.status.phase}')" = Ready ] &&
   [ "$(k -n "$ns" get va alice -o jsonpath='{.status.phase}')" = Ready ] &&
-  [ -n "$(k -n "$ns" get secret alice-vpn -o jsonpath='{.data.links}')" ] &&
+  [ -n "$(k -n "$ns" get secret alice-vpn -o jsonpath='{.data.subId}')" ] &&
   [ "$(k -n "$ns" get vmig preview -o jsonpath='{.status.phase}')" = Planned ] &&
   k -n "$ns" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason}{"\n"}{end}' | grep -x Placed >/dev/null &&
   [ "$(k -n x3ui-system get lease x3ui-operator-leader -o jsonpath='{.spec.leaseTransitions}')" != "" ] &&
@@ -349,9 +349,10 @@ run_subscriptions() {
   return $rc
 }
 alice_token=$(k -n rbac-baseline get secret alice-vpn -o jsonpath='{.data.subscriptionToken}' | base64 -d)
-alice_links=$(k -n rbac-baseline get secret alice-vpn -o jsonpath='{.data.links}' | base64 -d)
+alice_uuid=$(k -n rbac-baseline get secret alice-vpn -o jsonpath='{.data.uuid}' | base64 -d)
 check "the operator gave alice a subscription token" test -n "$alice_token"
-serves_alice() { [ "$(curl -fsS "http://127.0.0.1:$sub_port/sub/$alice_token" 2>/dev/null | base64 -d 2>/dev/null)" = "$alice_links" ]; }
+# Her link, built from n1's published endpoint and her UUID.
+serves_alice() { curl -fsS "http://127.0.0.1:$sub_port/sub/$alice_token" 2>/dev/null | base64 -d 2>/dev/null | grep "^vless://$alice_uuid@n1.example.com:" >/dev/null; }
 check "with only its own account, in cluster mode, the subscription server serves alice's links" run_subscriptions serves_alice
 sub_user=system:serviceaccount:x3ui-system:x3ui-operator-subscriptions
 for verb in get create update delete; do

@@ -85,7 +85,8 @@ check "it is placed on fra-1" test "$(k get va alice -n "$ns" -o jsonpath='{.sta
 check "a Placed Event is recorded" within 10 bash -c "kubectl --kubeconfig '$KUBECONFIG' get events.events.k8s.io -n '$ns' -o jsonpath='{.items[*].reason}' | grep -qw Placed"
 uuid=$(k get secret alice-vpn -n "$ns" -o jsonpath='{.data.uuid}' | base64 -d)
 check "the Secret holds a UUID" grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' <<<"$uuid"
-check "the Secret holds the vless link" bash -c "k() { kubectl --kubeconfig '$KUBECONFIG' \"\$@\"; }; k get secret alice-vpn -n '$ns' -o jsonpath='{.data.links}' | base64 -d | grep -q '^vless://$uuid@fra-1.example.com:443'"
+check "the node publishes its inbound's endpoint for the links" test "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.inbounds[0].protocol}@{.status.inbounds[0].address}:{.status.inbounds[0].port}')" = vless@fra-1.example.com:443
+check "the Secret holds no link (nothing that depends on the node)" test -z "$(k get secret alice-vpn -n "$ns" -o jsonpath='{.data.links}{.data.subscription}')"
 check "the Secret is owned by the assignment" test "$(k get secret alice-vpn -n "$ns" -o jsonpath='{.metadata.ownerReferences[0].kind}')" = VpnAssignment
 panel_state=$(curl -fsS "http://127.0.0.1:$control/panels/fra-1")
 check "the panel has the owned client with that UUID and limit" python3 -c "

@@ -115,6 +115,14 @@ TEST_F(NodeReconcilerTest, HealthyPanelIsReadyAndIdleProbesWriteNothing) {
   EXPECT_EQ(n.status.users, 7);
   EXPECT_EQ(n.status.capacity, 100);
   EXPECT_EQ(n.status.observed_generation, 1);
+  // The endpoint the subscription server builds the users' links from: no user key in it.
+  ASSERT_EQ(n.status.inbounds.size(), 1u);
+  EXPECT_EQ(n.status.inbounds[0].name, "reality");
+  EXPECT_EQ(n.status.inbounds[0].protocol, "vless");
+  EXPECT_EQ(n.status.inbounds[0].address, "fra-1.example.com");
+  EXPECT_GT(n.status.inbounds[0].port, 0);
+  EXPECT_EQ(n.status.inbounds[0].params.count("security"), 1u);
+  EXPECT_EQ(api::Encode(n)["status"]["inbounds"].dump().find("@vpn.x3ui"), std::string::npos);
   auto views = reconciler_->Views();
   ASSERT_EQ(views.size(), 1u);
   EXPECT_EQ(views[0].phase, "Ready");

@@ -153,5 +153,40 @@ TEST(SubscriptionCatalogTest, EntryAndViewFromCachedObjects) {
   EXPECT_FALSE(EntryOf(no_owner));
 }
 
+// A node that publishes endpoints gives the links: built from the user's keys in the Secret for
+// the inbounds the user wants, whatever links an older operator left in the Secret.
+TEST(CatalogTest, LinksFollowTheNodesPublishedEndpoints) {
+  const kube::Json secret = {
+      {"metadata", {{"name", "alice-vpn"}, {"namespace", "vpn"}}},
+      {"data",
+       {{"uuid", Base64Encode("0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9")},
+        {"password", Base64Encode("pw1")},
+        {"links", Base64Encode("vless://stale@old-node:1#old\n")}}}};
+  const kube::Json a = {{"metadata", {{"name", "alice"}, {"namespace", "vpn"}}},
+                        {"spec", {{"inbounds", {"tj"}}}},
+                        {"status", {{"nodeName", "node-b"}}}};
+  kube::Json node = {
+      {"status",
+       {{"phase", "Ready"},
+        {"inbounds",
+         {{{"name", "vl"}, {"protocol", "vless"}, {"address", "b.example.com"}, {"port", 443},
+           {"params", {{"type", "tcp"}, {"security", "none"}, {"encryption", "none"}}}},
+          {{"name", "tj"}, {"protocol", "trojan"}, {"remark", "fra"}, {"address", "b.example.com"}, {"port", 8443},
+           {"params", {{"type", "ws"}, {"security", "tls"}, {"path", "/tj"}}}}}}}}};
+  UserView u = ViewOf(a, &node, secret);
+  ASSERT_EQ(u.links.size(), 1u);
+  EXPECT_EQ(u.links[0], "trojan://pw1@b.example.com:8443?path=%2Ftj&security=tls&type=ws#fra-tj.alice@vpn.x3ui");
+  kube::Json all = a;
+  all["spec"].erase("inbounds");
+  u = ViewOf(all, &node, secret);
+  ASSERT_EQ(u.links.size(), 2u);
+  EXPECT_EQ(u.links[0], "vless://0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9@b.example.com:443?encryption=none&security=none&type=tcp#vl.alice@vpn.x3ui");
+  // A node without published endpoints (probed by an older operator): the Secret's links.
+  node["status"].erase("inbounds");
+  u = ViewOf(a, &node, secret);
+  ASSERT_EQ(u.links.size(), 1u);
+  EXPECT_EQ(u.links[0], "vless://stale@old-node:1#old");
+}
+
 }  // namespace
 }  // namespace x3ui::subscription

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pkg/api/json.h"
 #include "pkg/common/url.h"
 #include "pkg/x3ui/replies.h"
 #include "tests/unit/x3ui/fixtures.h"
@@ -74,6 +75,53 @@ TEST(LinksTest, UnsupportedProtocolIsAnError) {
   Inbound w;
   w.protocol = "wireguard";
   EXPECT_EQ(ShareLink(w, Client{}, "h").status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(EndpointOf(w, "h").status().code(), Status::Code::kInvalidArgument);
+}
+
+// The subscription server builds links from the published endpoint: the same link as from the
+// inbound itself, for every protocol of the fixtures, after a round trip through the status JSON.
+TEST(LinksTest, EndpointLinkEqualsInboundLink) {
+  auto in = F4();
+  Inbound vmess = in[1];
+  vmess.protocol = "vmess";
+  Client v;
+  v.id = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
+  v.email = "bob";
+  v.security = "auto";
+  Inbound ss;
+  ss.protocol = "shadowsocks";
+  ss.port = 8388;
+  ss.listen = "2001:db8::7";
+  ss.settings = {{"method", "aes-256-gcm"}};
+  Client s;
+  s.email = "erin";
+  s.password = "secret";
+  const std::vector<std::pair<Inbound, Client>> cases = {
+      {in[0], in[0].clients[0]}, {in[1], in[1].clients[0]}, {vmess, v}, {ss, s}};
+  for (const auto& [inbound, client] : cases) {
+    Result<api::InboundEndpoint> e = EndpointOf(inbound, "vpn1.example.com");
+    ASSERT_TRUE(e.ok()) << inbound.protocol << ": " << e.status().ToString();
+    EXPECT_TRUE(e->params.count("type") && e->params.count("security")) << inbound.protocol;
+    api::VpnNode node;
+    node.status.inbounds = {*e};
+    Result<api::VpnNode> back = api::DecodeVpnNode(api::Encode(node));
+    ASSERT_TRUE(back.ok() && back->status.inbounds.size() == 1) << back.status().ToString();
+    EXPECT_EQ(back->status.inbounds[0], *e);
+    EXPECT_EQ(*ShareLink(back->status.inbounds[0], client), *ShareLink(inbound, client, "vpn1.example.com"))
+        << inbound.protocol;
+  }
+}
+
+TEST(LinksTest, Shadowsocks2022EndpointIsNotPublished) {
+  Inbound ss;
+  ss.protocol = "shadowsocks";
+  ss.port = 8388;
+  ss.settings = {{"method", "2022-blake3-aes-128-gcm"}, {"password", "server-key"}};
+  Result<api::InboundEndpoint> e = EndpointOf(ss, "h");
+  EXPECT_EQ(e.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(e.status().message().find("server-key"), std::string::npos);
+  api::InboundEndpoint forged{.name = "ss", .protocol = "shadowsocks", .address = "h", .port = 1, .method = "2022-blake3-aes-128-gcm"};
+  EXPECT_FALSE(ShareLink(forged, Client{}).ok());
 }
 
 TEST(LinksTest, EncodingHelpers) {
@@ -82,7 +130,6 @@ TEST(LinksTest, EncodingHelpers) {
   EXPECT_EQ(Base64("f"), "Zg==");
   EXPECT_EQ(Base64("fo"), "Zm8=");
   EXPECT_EQ(Base64("foo"), "Zm9v");
-  EXPECT_EQ(SubscriptionBody({"a", "b"}), Base64("a\nb\n"));
 }
 
 }  // namespace
