@@ -77,10 +77,17 @@ def subscribers(ns, n, out, threads=16):
     node = {"apiVersion": "x3ui.io/v1alpha1", "kind": "VpnNode", "metadata": {"name": "n1"},
             "spec": {"panel": {"url": "https://panel.example.com/", "credentialsSecretRef": {"name": "panel"}},
                      "publicHost": "n1.example.com", "capacity": {"maxUsers": 1000000},
-                     "inbounds": [{"name": "reality", "id": 1, "protocol": "vless"}]}}
+                     "inbounds": [{"name": "reality", "id": 1, "protocol": "vless"},
+                                  {"name": "trojan", "id": 2, "protocol": "trojan"}]}}
     code, created = send("POST", f"{base}/vpnnodes", node)
     assert code == 201, (code, created)
-    created["status"] = {"phase": "Ready"}
+    # The endpoints the operator publishes; the server builds each user's two links from them.
+    created["status"] = {"phase": "Ready", "inbounds": [
+        {"name": "reality", "protocol": "vless", "remark": "n1", "address": "n1.example.com", "port": 443,
+         "params": {"type": "tcp", "security": "reality", "pbk": "PUBKEY", "fp": "chrome", "sni": "www.example.org",
+                    "sid": "ab12", "encryption": "none"}},
+        {"name": "trojan", "protocol": "trojan", "remark": "n1", "address": "n1.example.com", "port": 8443,
+         "params": {"type": "ws", "security": "tls", "path": "/ws"}}]}
     assert send("PUT", f"{base}/vpnnodes/n1/status", created)[0] == 200
 
     def one(i):
@@ -95,14 +102,12 @@ def subscribers(ns, n, out, threads=16):
             return None
         tok = secrets.token_urlsafe(24)[:32]
         uid = a["metadata"]["uid"]
-        links = (f"vless://{uid}@n1.example.com:443?type=tcp&security=reality&pbk=PUBKEY&fp=chrome&sni=www.example.org"
-                 f"&sid=ab12#n1%20{name}\ntrojan://{tok[:16]}@n1.example.com:8443?type=ws&security=tls&path=%2Fws#n1-{name}")
         secret = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
                   "metadata": {"name": f"{name}-vpn", "labels": {"x3ui.io/user-credentials": "true"},
                                "ownerReferences": [{"apiVersion": "x3ui.io/v1alpha1", "kind": "VpnAssignment",
                                                     "name": name, "uid": uid, "controller": True}]},
                   "data": {k: base64.b64encode(v.encode()).decode() for k, v in
-                           {"links": links, "subscriptionToken": tok, "uuid": uid}.items()}}
+                           {"subscriptionToken": tok, "uuid": uid, "password": tok[:16]}.items()}}
         if send("POST", f"/api/v1/namespaces/{ns}/secrets", secret)[0] != 201:
             return None
         return f"{name} {tok}"

@@ -36,8 +36,13 @@ const FlagTable<O>& Flags() {
       {"namespaces", {"Comma-separated namespaces whose users are served. Empty: every namespace (needs a "
                       "ClusterRole).", false,
                       [](O* o, const std::string& v) { o->server.namespaces = SplitCommaList(v); return Status::Ok(); }}},
-      {"listen-address", {"Address of /sub/<token>, /healthz and /readyz (plain HTTP: terminate TLS in front).", false,
+      {"listen-address", {"Address of /sub/<token>, /healthz and /readyz (plain HTTP unless --tls-cert-file is set).", false,
                           [](O* o, const std::string& v) { o->server.listen_address = v; return Status::Ok(); }}},
+      {"tls-cert-file", {"PEM certificate chain to serve TLS with on --listen-address (a mounted kubernetes.io/tls "
+                         "Secret's tls.crt; renewals are picked up without a restart). Empty: plain HTTP.", false,
+                         [](O* o, const std::string& v) { o->server.tls_cert_file = v; return Status::Ok(); }}},
+      {"tls-key-file", {"PEM private key of --tls-cert-file (the Secret's tls.key).", false,
+                        [](O* o, const std::string& v) { o->server.tls_key_file = v; return Status::Ok(); }}},
       {"metrics-bind-address", {"Address of /metrics (plain HTTP, no authentication; loopback by default); \"0\" "
                                 "disables it.", false,
                                 [](O* o, const std::string& v) { o->server.metrics_bind_address = v; return Status::Ok(); }}},
@@ -77,6 +82,9 @@ const FlagTable<O>& Flags() {
 Result<SubscriptionsOptions> ParseSubscriptionsOptions(const std::vector<std::string>& args) {
   SubscriptionsOptions o;
   if (Status s = ParseFlags(Flags(), args, 0, &o); !s.ok()) return s;
+  if (o.server.tls_cert_file.empty() != o.server.tls_key_file.empty()) {
+    return Status::InvalidArgument("--tls-cert-file and --tls-key-file: set both (TLS) or neither (plain HTTP)");
+  }
   return o;
 }
 

@@ -5,6 +5,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 
 #include "pkg/common/url.h"
 
@@ -70,9 +71,19 @@ bool IsParseError(const error_code& ec) {
 
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, const ServerOptions& options, const HttpServer::Handler& handler,
-                       asio::thread_pool& pool, std::atomic<size_t>& open)
-    : stream_(std::move(socket)),
+namespace {
+PlainStream MakeStream(asio::ip::tcp::socket socket, PlainStream*, asio::ssl::context*) { return PlainStream(std::move(socket)); }
+TlsStream MakeStream(asio::ip::tcp::socket socket, TlsStream*, asio::ssl::context* tls) {
+  return TlsStream(std::move(socket), *tls);
+}
+}  // namespace
+
+template <class Stream>
+Connection<Stream>::Connection(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
+                               const ServerOptions& options, const HttpServer::Handler& handler, asio::thread_pool& pool,
+                               std::atomic<size_t>& open)
+    : tls_(std::move(tls)),
+      stream_(MakeStream(std::move(socket), static_cast<Stream*>(nullptr), tls_.get())),
       options_(options),
       handler_(handler),
       pool_(pool),
@@ -81,31 +92,46 @@ Connection::Connection(asio::ip::tcp::socket socket, const ServerOptions& option
       buffer_(options.max_head_bytes + options.max_body_bytes + sizeof scratch_) {
   open_.fetch_add(1);
   error_code ec;
-  auto ep = stream_.socket().remote_endpoint(ec);
+  auto ep = Tcp().socket().remote_endpoint(ec);
   if (!ec) remote_ip_ = ep.address().to_string();
 }
 
-Connection::~Connection() {
+template <class Stream>
+Connection<Stream>::~Connection() {
   error_code ec;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  stream_.socket().close(ec);
+  Tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  Tcp().socket().close(ec);
   open_.fetch_sub(1);
 }
 
-void Connection::Start() {
+template <class Stream>
+void Connection<Stream>::Start() {
   head_deadline_ = Clock::now() + options_.head_timeout;
   // Onto the strand: with more than one I/O thread nothing else may touch the stream meanwhile.
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHead(); });
+  asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    if constexpr (kTls) {
+      // The handshake counts against the first request's head deadline: a client that opens a
+      // connection and never finishes its handshake is closed like one that never sends a head.
+      self->Tcp().expires_at(self->head_deadline_);
+      self->stream_.async_handshake(asio::ssl::stream_base::server, [self](error_code ec) {
+        if (ec) return self->Close();
+        self->ReadHead();
+      });
+    } else {
+      self->ReadHead();
+    }
+  });
 }
 
-void Connection::AwaitRequest() {
+template <class Stream>
+void Connection<Stream>::AwaitRequest() {
   if (buffer_.size() > 0) {  // a pipelined request already arrived
     head_deadline_ = Clock::now() + options_.head_timeout;
     ReadHead();
     return;
   }
-  stream_.expires_after(options_.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(sizeof scratch_), [self = shared_from_this()](error_code ec, size_t n) {
+  Tcp().expires_after(options_.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(sizeof scratch_), [self = this->shared_from_this()](error_code ec, size_t n) {
     if (ec) return self->Close();
     self->buffer_.commit(n);
     self->head_deadline_ = Clock::now() + self->options_.head_timeout;
@@ -113,12 +139,13 @@ void Connection::AwaitRequest() {
   });
 }
 
-void Connection::ReadHead() {
+template <class Stream>
+void Connection<Stream>::ReadHead() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options_.max_head_bytes));
   parser_->body_limit(options_.max_body_bytes);
-  stream_.expires_at(head_deadline_);
-  bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, size_t) {
+  Tcp().expires_at(head_deadline_);
+  bhttp::async_read_header(stream_, buffer_, *parser_, [self = this->shared_from_this()](error_code ec, size_t) {
     if (ec) return self->OnReadError(ec);
     auto length = self->parser_->content_length();
     if (length && *length > self->options_.max_body_bytes) {
@@ -129,14 +156,16 @@ void Connection::ReadHead() {
   });
 }
 
-void Connection::ReadBody() {
-  bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, size_t) {
+template <class Stream>
+void Connection<Stream>::ReadBody() {
+  bhttp::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](error_code ec, size_t) {
     if (ec) return self->OnReadError(ec);
     self->Dispatch();
   });
 }
 
-void Connection::OnReadError(const error_code& ec) {
+template <class Stream>
+void Connection<Stream>::OnReadError(const error_code& ec) {
   if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
     return Reject(bhttp::status::request_header_fields_too_large, "request head too large\n");
   }
@@ -145,10 +174,11 @@ void Connection::OnReadError(const error_code& ec) {
   Close();  // timeout, reset, or the client went away
 }
 
-void Connection::Dispatch() {
-  stream_.expires_never();
+template <class Stream>
+void Connection<Stream>::Dispatch() {
+  Tcp().expires_never();
   auto req = std::make_shared<BeastRequest>(parser_->release());
-  asio::post(pool_, [self = shared_from_this(), req] {
+  asio::post(pool_, [self = this->shared_from_this(), req] {
     Response r = RunHandler(self->handler_, ToRequest(*req, self->remote_ip_));
     bool keep_alive = req->keep_alive();
     const bool head_request = req->method() == bhttp::verb::head;
@@ -162,17 +192,19 @@ void Connection::Dispatch() {
   });
 }
 
-void Connection::Write(bool close_after) {
+template <class Stream>
+void Connection<Stream>::Write(bool close_after) {
   if (pace_.count() > 0) return WritePaced(close_after);
-  stream_.expires_after(options_.write_timeout);
-  bhttp::async_write(stream_, response_, [self = shared_from_this(), close_after](error_code ec, size_t) {
+  Tcp().expires_after(options_.write_timeout);
+  bhttp::async_write(stream_, response_, [self = this->shared_from_this(), close_after](error_code ec, size_t) {
     if (ec) return self->Close();
     if (close_after) return self->Close();
     self->AwaitRequest();
   });
 }
 
-void Connection::WritePaced(bool close_after) {
+template <class Stream>
+void Connection<Stream>::WritePaced(bool close_after) {
   // The head at once, announcing a chunked body; then the body in one-byte chunks.
   wire_ = "HTTP/1.1 " + std::to_string(response_.result_int()) + " " + std::string(response_.reason()) + "\r\n";
   for (const auto& f : response_) {
@@ -180,19 +212,20 @@ void Connection::WritePaced(bool close_after) {
     wire_ += std::string(f.name_string()) + ": " + std::string(f.value()) + "\r\n";
   }
   wire_ += "Transfer-Encoding: chunked\r\n\r\n";
-  stream_.expires_after(options_.write_timeout);
-  asio::async_write(stream_, asio::buffer(wire_), [self = shared_from_this(), close_after](error_code ec, size_t) {
+  Tcp().expires_after(options_.write_timeout);
+  asio::async_write(stream_, asio::buffer(wire_), [self = this->shared_from_this(), close_after](error_code ec, size_t) {
     if (ec) return self->Close();
     self->Drip(0, close_after);
   });
 }
 
-void Connection::Drip(size_t offset, bool close_after) {
+template <class Stream>
+void Connection<Stream>::Drip(size_t offset, bool close_after) {
   const std::string& body = response_.body();
   const bool last = offset >= body.size();
   wire_ = last ? std::string("0\r\n\r\n") : "1\r\n" + body.substr(offset, 1) + "\r\n";
-  stream_.expires_after(options_.write_timeout);
-  asio::async_write(stream_, asio::buffer(wire_), [self = shared_from_this(), offset, last, close_after](error_code ec, size_t) {
+  Tcp().expires_after(options_.write_timeout);
+  asio::async_write(stream_, asio::buffer(wire_), [self = this->shared_from_this(), offset, last, close_after](error_code ec, size_t) {
     if (ec) return self->Close();
     if (last) return close_after ? self->Close() : self->AwaitRequest();
     self->pause_.emplace(self->stream_.get_executor(), self->pace_);
@@ -203,30 +236,36 @@ void Connection::Drip(size_t offset, bool close_after) {
   });
 }
 
-void Connection::Reject(bhttp::status status, const char* reason) {
+template <class Stream>
+void Connection<Stream>::Reject(bhttp::status status, const char* reason) {
   response_ = ToBeast({static_cast<int>(status), reason, "text/plain; charset=utf-8", {}}, 11, false, false);
-  stream_.expires_after(options_.write_timeout);
-  bhttp::async_write(stream_, response_, [self = shared_from_this()](error_code ec, size_t) {
+  Tcp().expires_after(options_.write_timeout);
+  bhttp::async_write(stream_, response_, [self = this->shared_from_this()](error_code ec, size_t) {
     if (ec) return self->Close();
     error_code ignored;
-    self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    self->stream_.expires_after(self->options_.linger_timeout);
+    self->Tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    self->Tcp().expires_after(self->options_.linger_timeout);
     self->Linger();
   });
 }
 
-void Connection::Linger() {
-  stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](error_code ec, size_t n) {
+template <class Stream>
+void Connection<Stream>::Linger() {
+  stream_.async_read_some(asio::buffer(scratch_), [self = this->shared_from_this()](error_code ec, size_t n) {
     self->drained_ += n;
     if (ec || self->drained_ > kMaxDrainBytes) return self->Close();
     self->Linger();
   });
 }
 
-void Connection::Close() {
+template <class Stream>
+void Connection<Stream>::Close() {
   error_code ec;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  stream_.close();
+  Tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  Tcp().close();
 }
+
+template class Connection<PlainStream>;
+template class Connection<TlsStream>;
 
 }  // namespace x3ui::http

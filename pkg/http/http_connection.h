@@ -1,7 +1,7 @@
 // File: pkg/http/http_connection.h  (internal to pkg/http)
 //
-// One accepted connection of HttpServer: reads requests within the ServerOptions limits and
-// timeouts, runs the handler on the handler pool, writes the response, and answers a request
+// One accepted connection of HttpServer, over plain TCP or TLS (the handshake is part of the
+// head's deadline): reads requests within the ServerOptions limits and timeouts, runs the handler on the handler pool, writes the response, and answers a request
 // over a limit with 431 / 413 / 400 followed by a lingering close. It keeps itself alive through
 // the shared_ptr its pending operations hold, and goes away (closing the socket) when none is
 // left, which is also what happens to every connection when the server's io_context is torn
@@ -15,26 +15,35 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 #include <utility>  // before boost::asio, which uses std::exchange
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "pkg/http/http_server.h"
 
 namespace x3ui::http {
 
-class Connection : public std::enable_shared_from_this<Connection> {
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+template <class Stream>
+class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  // `socket` must run on a strand of its own. `options`, `handler`, `pool` and `open` are
+  // `socket` must run on a strand of its own. `tls` is the context of a TlsStream connection
+  // (kept alive by it; null for a PlainStream one). `options`, `handler`, `pool` and `open` are
   // borrowed and outlive the connection; `open` counts live connections (incremented here,
   // decremented by the destructor).
-  Connection(boost::asio::ip::tcp::socket socket, const ServerOptions& options, const HttpServer::Handler& handler,
-             boost::asio::thread_pool& pool, std::atomic<size_t>& open);
+  Connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls,
+             const ServerOptions& options, const HttpServer::Handler& handler, boost::asio::thread_pool& pool,
+             std::atomic<size_t>& open);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -45,6 +54,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   using Clock = std::chrono::steady_clock;
   using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
   using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  boost::beast::tcp_stream& Tcp() { return boost::beast::get_lowest_layer(stream_); }
 
   // Waits for the first byte of the next request (within idle_timeout), then reads it.
   void AwaitRequest();
@@ -62,7 +74,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Close();
   void OnReadError(const boost::system::error_code& ec);
 
-  boost::beast::tcp_stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // before stream_, which refers to it
+  Stream stream_;
   const ServerOptions& options_;
   const HttpServer::Handler& handler_;
   boost::asio::thread_pool& pool_;

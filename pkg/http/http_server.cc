@@ -50,6 +50,7 @@ Status HttpServer::Start() {
   error_code ec;
   asio::ip::address_v4 address = asio::ip::make_address_v4(host_, ec);
   if (ec) return Status::InvalidArgument("not an IPv4 address to listen on: " + host_);
+  if (options_.tls && !options_.tls->Current()) return Status::FailedPrecondition("the TLS certificate is not loaded");
   auto rt = std::make_unique<Runtime>(options_);
   asio::ip::tcp::endpoint endpoint(address, static_cast<uint16_t>(port_));
   rt->acceptor.open(endpoint.protocol(), ec);
@@ -90,8 +91,12 @@ void HttpServer::Accept(Runtime& rt) {
     }
     if (rt.open.load() >= options_.max_connections) {
       socket.close(ec);  // over the cap: closed at once, nothing read
+    } else if (!options_.tls) {
+      std::make_shared<Connection<PlainStream>>(std::move(socket), nullptr, options_, handler_, rt.handlers, rt.open)->Start();
     } else {
-      std::make_shared<Connection>(std::move(socket), options_, handler_, rt.handlers, rt.open)->Start();
+      std::make_shared<Connection<TlsStream>>(std::move(socket), options_.tls->Current(), options_, handler_, rt.handlers,
+                                              rt.open)
+          ->Start();
     }
     Accept(rt);
   });

@@ -1,6 +1,6 @@
 // File: pkg/http/http_server.h
 //
-// A small HTTP/1.1 server (Boost.Beast) that serves the operator's /metrics, /healthz and
+// A small HTTP/1.1 server (Boost.Beast; plain, or TLS with ServerOptions::tls) that serves the operator's /metrics, /healthz and
 // /readyz, and x3ui-sim's panels, with full control over its socket: Stop() closes the
 // listening socket and every open connection, so a simulated outage refuses connections as a
 // dead panel does (cpprestsdk's listener keeps a port open while any other listener in the
@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "pkg/common/status.h"
+#include "pkg/http/tls_files.h"
 
 namespace x3ui::http {
 
@@ -73,6 +74,8 @@ struct ServerOptions {
   std::chrono::milliseconds accept_backoff{100};
   size_t max_head_bytes = 8 * 1024;  // request line and headers
   size_t max_body_bytes = 4 * 1024;
+  // Serve TLS with these files' certificate and key (loaded before Start); null: plain HTTP.
+  std::shared_ptr<TlsFiles> tls;
 };
 
 class HttpServer {

@@ -64,9 +64,14 @@ Server::Server(kube::KubeClient* kube, ServerConfig config) : impl_(std::make_un
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
-  if (Status s = impl_->catalog.Start(std::chrono::seconds(60)); !s.ok()) return s;
   auto listen = http::ParseBindAddress(impl_->config.listen_address);
   if (!listen.ok()) return listen.status();
+  std::shared_ptr<http::TlsFiles> tls;
+  if (!impl_->config.tls_cert_file.empty()) {
+    tls = std::make_shared<http::TlsFiles>(impl_->config.tls_cert_file, impl_->config.tls_key_file);
+    if (Status s = tls->Load(); !s.ok()) return s;
+  }
+  if (Status s = impl_->catalog.Start(std::chrono::seconds(60)); !s.ok()) return s;
   // A public endpoint: small heads (431 beyond), no bodies, and a request must be complete
   // within a few seconds (its deadline); more connections than the probes' server.
   http::ServerOptions opts{.io_threads = 1,
@@ -76,7 +81,8 @@ Status Server::Start() {
                            .idle_timeout = std::chrono::milliseconds(15000),
                            .write_timeout = std::chrono::milliseconds(5000),
                            .max_head_bytes = 4096,
-                           .max_body_bytes = 0};
+                           .max_body_bytes = 0,
+                           .tls = tls};
   impl_->server = std::make_unique<http::HttpServer>(listen->first, listen->second,
                                                      [this](const http::Request& r) { return impl_->Handle(r); }, opts);
   if (Status s = impl_->server->Start(); !s.ok()) return s;

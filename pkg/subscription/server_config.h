@@ -20,6 +20,9 @@ struct ServerConfig {
   std::string listen_address = ":8090";                 // /sub/..., /healthz, /readyz
   std::string metrics_bind_address = "127.0.0.1:8082";  // /metrics ("0": off)
   std::vector<std::string> namespaces;                  // served (empty: every namespace)
+  // TLS on listen_address from these PEM files (a mounted kubernetes.io/tls Secret), renewals
+  // picked up without a restart; both empty: plain HTTP (behind a TLS-terminating Ingress).
+  std::string tls_cert_file, tls_key_file;
   double rate_per_second = 1;                           // per client IP
   double rate_burst = 20;
   // Connections from these addresses are proxies whose X-Forwarded-For names the client (see

@@ -83,6 +83,23 @@ op = [d for d in docs if d['kind'] == 'Deployment' and not d['metadata']['name']
 sub_labels, op_labels = dep['template']['metadata']['labels'], op['template']['metadata']['labels']
 assert not set(op['selector']['matchLabels'].items()) <= set(sub_labels.items())
 assert not set(dep['selector']['matchLabels'].items()) <= set(op_labels.items())"
+check "subscriptions.tls.secretName serves TLS from that Secret, mounted read-only, probed over HTTPS" bash -c "'$helm' template x3ui-operator '$chart' --set subscriptions.enabled=true,subscriptions.baseUrl=https://sub.example.com/sub/,subscriptions.tls.secretName=sub-tls | python3 -c \"
+import sys, yaml
+dep = [d for d in yaml.safe_load_all(sys.stdin) if d and d['kind'] == 'Deployment' and d['metadata']['name'].endswith('-subscriptions')][0]
+pod = dep['spec']['template']['spec']
+c = pod['containers'][0]
+assert '--tls-cert-file=/etc/x3ui/subscriptions-tls/tls.crt' in c['args'] and '--tls-key-file=/etc/x3ui/subscriptions-tls/tls.key' in c['args'], c['args']
+assert c['volumeMounts'] == [{'name': 'tls', 'mountPath': '/etc/x3ui/subscriptions-tls', 'readOnly': True}], c['volumeMounts']
+assert pod['volumes'] == [{'name': 'tls', 'secret': {'secretName': 'sub-tls'}}], pod['volumes']
+assert c['readinessProbe']['httpGet']['scheme'] == 'HTTPS' and c['livenessProbe']['httpGet']['scheme'] == 'HTTPS'
+\""
+check "without it, plain HTTP and no volume" bash -c "'$helm' template x3ui-operator '$chart' --set subscriptions.enabled=true,subscriptions.baseUrl=https://sub.example.com/sub/ | python3 -c \"
+import sys, yaml
+dep = [d for d in yaml.safe_load_all(sys.stdin) if d and d['kind'] == 'Deployment' and d['metadata']['name'].endswith('-subscriptions')][0]
+pod = dep['spec']['template']['spec']
+assert 'volumes' not in pod and not [a for a in pod['containers'][0]['args'] if a.startswith('--tls-')]
+assert pod['containers'][0]['readinessProbe']['httpGet']['scheme'] == 'HTTP'
+\""
 "$helm" template x3ui-operator "$chart" --set subscriptions.enabled=true >/dev/null 2>"$work/sub.err"
 check "the subscription server without a public URL is refused, saying what to set" grep -q "subscriptions.enabled: set subscriptions.baseUrl" "$work/sub.err"
 # Namespaced by default: a Role and RoleBinding where the operator watches, no cluster-wide grant.

@@ -3,8 +3,9 @@
 # and `x3ui-operator subscriptions`): a user's Secret carries its subscription URL; the URL serves
 # base64 and clash bodies whose link is the Secret's UUID at the node's public host; the ETag gives
 # 304, a wrong token 404; a rotation kills the old token and the new one serves; after the user's
-# panel goes down and the user fails over, the same URL serves the new node's link; no log line of
-# either process holds a token.
+# panel goes down and the user fails over, the same URL serves the new node's link and the move
+# wrote no Secret; a second server with --tls-cert-file serves the same over verified TLS (and
+# nothing over plain HTTP); no log line of either process holds a token.
 # Usage: subscriptions_test.sh CONTROL_PLANE_DIR POSTGRES_DIR OPERATOR_BINARY SIM_BINARY
 set -uo pipefail
 . "$1/env"
@@ -80,18 +81,35 @@ gone() { [ "$(code "$old_url")" = 404 ]; }
 check "the old token gets 404" within 15 gone
 check "the new token serves" within 15 serves "$url"
 
-# Failover: the user's panel goes down; the same URL serves the other node's link.
+# Failover: the user's panel goes down; the same URL serves the other node's link. The links are
+# built from the node's published endpoints, so the move writes the status and no Secret.
+secret_version=$(k get secret alice-vpn -n "$ns" -o jsonpath='{.metadata.resourceVersion}')
 curl -fsS -X PUT -d '{"outage":true}' "http://127.0.0.1:$control/panels/$node/faults" >/dev/null
 other=$([ "$node" = a ] && echo b || echo a)
 moved() { [ "$(k get va alice -n "$ns" -o jsonpath='{.status.nodeName}')" = "$other" ] && ready; }
 check "alice fails over to $other" within 90 moved
 new_link() { [ "$(b64_link "$url")" = "$uuid $other.example.com" ]; }
 check "the same URL serves $other's link with the same UUID" within 15 new_link
+check "the move wrote no Secret" test "$(k get secret alice-vpn -n "$ns" -o jsonpath='{.metadata.resourceVersion}')" = "$secret_version"
+
+# TLS in the server itself, from PEM files (as a mounted kubernetes.io/tls Secret gives them).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+  -addext subjectAltName=DNS:localhost -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+tlsport=$(free_port)
+"$op" subscriptions --kubeconfig="$KUBECONFIG" --namespaces="$ns" --listen-address="127.0.0.1:$tlsport" \
+  --metrics-bind-address=0 --tls-cert-file="$work/tls.crt" --tls-key-file="$work/tls.key" >>"$work/subs-tls.log" 2>&1 &
+tls_pid=$!
+tls_url="https://localhost:$tlsport/sub/$token"
+tls_link() { curl -fsS --cacert "$work/tls.crt" "$tls_url" | base64 -d | grep "^vless://$uuid@$other.example.com:" >/dev/null; }
+check "over TLS, verified against its certificate, the server serves the same link" within 30 tls_link
+check "a client that does not trust the certificate is refused" sh -c "! curl -fsS '$tls_url' >/dev/null 2>&1"
+check "plain HTTP to the TLS port gets no reply" sh -c "! curl -fsS -m 5 'http://127.0.0.1:$tlsport/sub/$token' >/dev/null 2>&1"
+kill -TERM "$tls_pid" 2>/dev/null; wait "$tls_pid" 2>/dev/null
 
 # No token in any log line.
 for t in "$old_token" "$token"; do
   check "no token in the operator's log" sh -c "! grep -qF '$t' '$work/operator.log'"
-  check "no token in the server's log" sh -c "! grep -qF '$t' '$work/subs.log'"
+  check "no token in the server's log" sh -c "! grep -qF '$t' '$work/subs.log' '$work/subs-tls.log'"
 done
 check "requests are counted" sh -c "curl -fsS http://127.0.0.1:$submetrics/metrics | grep -q 'x3ui_subscription_requests_total{code=\"404\"'"
 [ "$failed" -gt 0 ] && tail -n 20 "$work/subs.log"

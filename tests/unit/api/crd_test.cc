@@ -173,6 +173,14 @@ TEST(CrdFieldsTest, NodeSchemaMatchesValidation) {
   EXPECT_EQ((*SchemaAt(s, ".spec.inbounds"))["maxItems"], kMaxInbounds);
   EXPECT_EQ((*SchemaAt(s, ".spec.inbounds"))["items"]["properties"]["protocol"]["enum"],
             Json::array({"vless", "vmess", "trojan", "shadowsocks"}));
+  const Json& endpoint = (*SchemaAt(s, ".status.inbounds"))["items"]["properties"];
+  EXPECT_EQ((*SchemaAt(s, ".status.inbounds"))["maxItems"], kMaxInbounds);
+  for (const char* text : {"protocol", "remark", "address", "method"}) {
+    EXPECT_EQ(endpoint[text]["maxLength"], kMaxEndpointTextLength) << text;
+  }
+  EXPECT_EQ(endpoint["port"]["maximum"], 65535);
+  EXPECT_EQ(endpoint["params"]["maxProperties"], kMaxEndpointParams);
+  EXPECT_EQ(endpoint["params"]["additionalProperties"]["maxLength"], kMaxEndpointParamLength);
   // Defaults the API server applies are the ones the C++ types start with.
   VpnNodeSpec spec;
   ProbeSpec probe;

@@ -1,6 +1,7 @@
 #include "pkg/api/validation.h"
 
 #include <functional>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -211,6 +212,38 @@ TEST(LabelSelectorTest, MatchesLikeKubernetes) {
   EXPECT_FALSE(sel({}, {{.key = "tier", .op = "NotIn", .values = {"a"}}}).Matches(labels));
   EXPECT_TRUE(sel({}, {{.key = "x", .op = "DoesNotExist"}}).Matches(labels));
   EXPECT_FALSE(sel({}, {{.key = "x", .op = "Exists"}}).Matches(labels));
+}
+
+// The bounds of a published endpoint are the CRD schema's (status.inbounds); text from a panel
+// beyond them is not published rather than refused by the API server with the whole status.
+TEST(EndpointFitsStatusTest, BoundsOfTheStatusSchema) {
+  const InboundEndpoint ok{.name = "r", .protocol = "vless", .address = "h", .port = 443, .params = {{"type", "tcp"}}};
+  EXPECT_TRUE(EndpointFitsStatus(ok));
+  struct Row {
+    const char* what;
+    std::function<void(InboundEndpoint&)> change;
+    bool fits;
+  };
+  const std::vector<Row> rows = {
+      {"port 0", [](InboundEndpoint& e) { e.port = 0; }, false},
+      {"port 65536", [](InboundEndpoint& e) { e.port = 65536; }, false},
+      {"port 65535", [](InboundEndpoint& e) { e.port = 65535; }, true},
+      {"no address", [](InboundEndpoint& e) { e.address.clear(); }, false},
+      {"long remark", [](InboundEndpoint& e) { e.remark.assign(kMaxEndpointTextLength + 1, 'r'); }, false},
+      {"remark at the bound", [](InboundEndpoint& e) { e.remark.assign(kMaxEndpointTextLength, 'r'); }, true},
+      {"long param", [](InboundEndpoint& e) { e.params["pqv"].assign(kMaxEndpointParamLength + 1, 'p'); }, false},
+      {"param at the bound", [](InboundEndpoint& e) { e.params["pqv"].assign(kMaxEndpointParamLength, 'p'); }, true},
+      {"too many params",
+       [](InboundEndpoint& e) {
+         for (size_t i = 0; i < kMaxEndpointParams; ++i) e.params["k" + std::to_string(i)] = "v";
+       },
+       false},
+  };
+  for (const Row& r : rows) {
+    InboundEndpoint e = ok;
+    r.change(e);
+    EXPECT_EQ(EndpointFitsStatus(e), r.fits) << r.what;
+  }
 }
 
 }  // namespace

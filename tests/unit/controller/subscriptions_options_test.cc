@@ -22,7 +22,8 @@ TEST(SubscriptionsOptionsTest, DefaultsServeEveryNamespaceWithMetricsOnLoopback)
 TEST(SubscriptionsOptionsTest, EachFlagSetsItsField) {
   auto o = ParseSubscriptionsOptions({"--namespaces=vpn,,eu", "--listen-address", "127.0.0.1:9000", "--metrics-bind-address=0",
                                       "--rate-per-second=2.5", "--rate-burst", "40", "--update-interval-hours=6",
-                                      "--log-level=debug", "--log-format=json", "--kubeconfig=/k", "--help"});
+                                      "--log-level=debug", "--log-format=json", "--kubeconfig=/k", "--help",
+                                      "--tls-cert-file=/tls/tls.crt", "--tls-key-file", "/tls/tls.key"});
   ASSERT_TRUE(o.ok()) << o.status().ToString();
   EXPECT_EQ(o->server.namespaces, (std::vector<std::string>{"vpn", "eu"}));
   EXPECT_EQ(o->server.listen_address, "127.0.0.1:9000");
@@ -34,6 +35,8 @@ TEST(SubscriptionsOptionsTest, EachFlagSetsItsField) {
   EXPECT_EQ(o->log_format, "json");
   EXPECT_EQ(o->kubeconfig, "/k");
   EXPECT_TRUE(o->show_help);
+  EXPECT_EQ(o->server.tls_cert_file, "/tls/tls.crt");
+  EXPECT_EQ(o->server.tls_key_file, "/tls/tls.key");
 }
 
 TEST(SubscriptionsOptionsTest, MalformedFlagsAreRefusedNamingTheFlag) {
@@ -52,6 +55,8 @@ TEST(SubscriptionsOptionsTest, MalformedFlagsAreRefusedNamingTheFlag) {
       {{"serve"}, "unexpected argument \"serve\""},
       {{"--trusted-proxies=*.example.com"}, "--trusted-proxies: \"*.example.com\" is not an IP address or CIDR block"},
       {{"--trusted-proxies=10.0.0.0/99"}, "--trusted-proxies: "},
+      {{"--tls-cert-file=/tls/tls.crt"}, "--tls-cert-file and --tls-key-file: set both (TLS) or neither"},
+      {{"--tls-key-file=/tls/tls.key"}, "--tls-cert-file and --tls-key-file: set both (TLS) or neither"},
   };
   for (const Case& c : cases) {
     auto o = ParseSubscriptionsOptions(c.args);
