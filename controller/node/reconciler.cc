@@ -20,6 +20,8 @@
 namespace x3ui::controller {
 namespace {
 constexpr std::chrono::milliseconds kDeletingRecheck{2000};
+// How long a pruned status.inbounds (an older CRD) is not written again.
+constexpr std::chrono::minutes kPrunedRecheck{10};
 }  // namespace
 
 struct NodeReconciler::Pass {
@@ -85,10 +87,23 @@ std::vector<balancer::NodeView> NodeReconciler::Views(const std::string& ns) con
 }
 
 Status NodeReconciler::WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next) {
-  if (next == node.status) return Status::Ok();
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(deps_.clock->Now().time_since_epoch()).count();
+  api::VpnNodeStatus compared = next;
+  if (now < endpoints_pruned_until_.load()) compared.inbounds = node.status.inbounds;
+  if (compared == node.status) return Status::Ok();
   api::VpnNode updated = node;
   updated.status = next;
-  return deps_.kube->UpdateStatus(kube::kVpnNodes, node.metadata.namespace_, api::Encode(updated)).status();
+  Result<kube::Json> saved = deps_.kube->UpdateStatus(kube::kVpnNodes, node.metadata.namespace_, api::Encode(updated));
+  if (!saved.ok()) return saved.status();
+  const kube::Json status = saved->value("status", kube::Json::object());
+  if (next.inbounds.empty() || (status.is_object() && status.contains("inbounds"))) return Status::Ok();
+  endpoints_pruned_until_.store(now + std::chrono::duration_cast<std::chrono::nanoseconds>(kPrunedRecheck).count());
+  if (!endpoints_pruned_logged_.exchange(true)) {
+    spdlog::error("the API server dropped VpnNode status.inbounds: its VpnNode CRD is older than this operator; apply "
+                  "this release's CRDs (kubectl apply -f crds/) so that the subscription server can build links from "
+                  "the nodes node={}/{}", node.metadata.namespace_, node.metadata.name);
+  }
+  return Status::Ok();
 }
 
 void NodeReconciler::LogTransition(const std::string& key, const api::VpnNodeStatus& was,

@@ -21,6 +21,7 @@
 #ifndef X3UI_CONTROLLER_NODE_RECONCILER_H_
 #define X3UI_CONTROLLER_NODE_RECONCILER_H_
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -121,6 +122,10 @@ class NodeReconciler {
 
   NodeState& StateFor(const std::string& key, const api::VpnNode& node) REQUIRES(mu_);
   void Forget(const std::string& key);
+  // Writes `next` unless the status already says it. An API server whose VpnNode CRD predates
+  // status.inbounds prunes it from every write: that is logged (once), and for 10 minutes the
+  // inbounds are left out of the comparison, so that each probe does not write again; then a
+  // write tries again, which publishes them once the CRD has been updated.
   Status WriteStatusIfChanged(const api::VpnNode& node, const api::VpnNodeStatus& next);
   Result<runtime::ReconcileResult> ReleaseFinalizer(const kube::Json& obj, const std::string& key);
   // One log line when the phase or the Ready condition changes (a login refused, a node gone
@@ -134,6 +139,10 @@ class NodeReconciler {
   NodeReconcilerOptions options_;
   mutable Mutex mu_;
   std::map<std::string, NodeState> nodes_ GUARDED_BY(mu_);  // by namespace/name
+  // Until when the CRD is taken to lack status.inbounds (clock nanoseconds since the epoch; 0:
+  // never seen pruned), and whether that was logged.
+  std::atomic<int64_t> endpoints_pruned_until_{0};
+  std::atomic<bool> endpoints_pruned_logged_{false};
 };
 
 // Holds a deleted VpnNode until its users have moved to other nodes and its panel's owned

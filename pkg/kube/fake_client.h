@@ -24,7 +24,7 @@
 
 namespace x3ui::kube {
 
-class FakeKubeClient final : public KubeClient {
+class FakeKubeClient : public KubeClient {
  public:
   // `clock` is borrowed (creation and deletion timestamps). Resources in `with_status` have a
   // status subresource (the three x3ui.io kinds by default).

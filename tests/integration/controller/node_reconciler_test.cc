@@ -26,6 +26,20 @@ namespace {
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
 
+// The in-memory API server, which can prune status.inbounds as an API server whose VpnNode CRD
+// predates it does (a structural schema drops fields it does not know).
+class PruningKube : public kube::FakeKubeClient {
+ public:
+  using kube::FakeKubeClient::FakeKubeClient;
+  bool prune_inbounds = false;
+  Result<Json> UpdateStatus(const kube::Resource& r, const std::string& ns, const Json& obj) override {
+    if (!prune_inbounds || !obj.contains("status")) return kube::FakeKubeClient::UpdateStatus(r, ns, obj);
+    Json pruned = obj;
+    pruned["status"].erase("inbounds");
+    return kube::FakeKubeClient::UpdateStatus(r, ns, pruned);
+  }
+};
+
 class NodeReconcilerTest : public ::testing::Test {
  protected:
   virtual sim::Flavor PanelFlavor() const { return sim::Flavor::kV28; }
@@ -76,7 +90,7 @@ class NodeReconcilerTest : public ::testing::Test {
   // timestamps. Real time remains in the sim (its status is null for 2 s after it starts, on
   // the steady clock), in HTTP timeouts, and in the probe's latency (the steady clock).
   FakeClock clock_{TimePoint{std::chrono::seconds(1767225600)}};  // 2026-01-01T00:00:00Z
-  kube::FakeKubeClient kube_{&clock_};
+  PruningKube kube_{&clock_};
   panel::PanelSessionPool pool_{&clock_};
   metrics::Metrics metrics_;
   std::unique_ptr<sim::SimServer> sim_;
@@ -134,6 +148,22 @@ TEST_F(NodeReconcilerTest, HealthyPanelIsReadyAndIdleProbesWriteNothing) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(Reconcile().ok());
   EXPECT_EQ(kube_.writes(), writes) << "no heartbeat writes";
   EXPECT_NE(metrics_.Exposition().find("x3ui_node_up{node=\"vpn/fra-1\"} 1"), std::string::npos);
+}
+
+// Under an older CRD the endpoints are pruned from every write: each probe must not write again.
+TEST_F(NodeReconcilerTest, AnOlderCrdThatPrunesTheEndpointsDoesNotMakeEveryProbeWrite) {
+  kube_.prune_inbounds = true;
+  ASSERT_TRUE(kube_.Create(kube::kVpnNodes, "vpn", Node()).ok());
+  ASSERT_TRUE(testing::Eventually([&] { return Reconcile().ok() && !Read().status.xray_version.empty(); }, 5s));
+  EXPECT_TRUE(Read().status.inbounds.empty());
+  int64_t writes = kube_.writes();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(kube_.writes(), writes) << "a pruned field is not written again on every probe";
+  // Once the CRD is updated, the endpoints are published within the recheck.
+  kube_.prune_inbounds = false;
+  clock_.Advance(11min);
+  ASSERT_TRUE(Reconcile().ok());
+  EXPECT_EQ(Read().status.inbounds.size(), 1u);
 }
 
 // The node's health, probe by probe, on the fake clock: consecutive failures make a node
