@@ -1,6 +1,7 @@
 #include "pkg/subscription/catalog.h"
 
 #include <ctime>
+#include <initializer_list>
 
 #include "pkg/api/json.h"
 #include "pkg/api/types.h"
@@ -10,10 +11,17 @@
 namespace x3ui::subscription {
 namespace {
 
+// By reference: replies are built per request, from objects unpacked per request.
+const kube::Json& Part(const kube::Json& obj, const char* key) {
+  static const kube::Json kNone = kube::Json::object();
+  if (!obj.is_object()) return kNone;
+  auto it = obj.find(key);
+  return it == obj.end() ? kNone : *it;
+}
+
 std::string DataValue(const kube::Json& secret, const char* key) {
-  const kube::Json data = secret.value("data", kube::Json::object());
-  if (!data.is_object() || !data.contains(key) || !data[key].is_string()) return "";
-  return Base64Decode(data[key].get<std::string>()).value_or("");
+  const kube::Json& value = Part(Part(secret, "data"), key);
+  return value.is_string() ? Base64Decode(value.get<std::string>()).value_or("") : "";
 }
 
 std::vector<std::string> Lines(const std::string& s) {
@@ -35,34 +43,9 @@ int64_t UnixOf(const std::string& rfc3339) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-// Only what a reply needs is cached: the token, the keys the links are built from, and the links
-// an older operator wrote; the Secrets' other keys are dropped on the way in.
-void KeepSubscriptionKeys(kube::Json* secret) {
-  kube::Json kept = kube::Json::object();
-  const kube::Json data = secret->value("data", kube::Json::object());
-  for (const char* k : {"links", "subscriptionToken", "uuid", "password"}) {
-    if (data.is_object() && data.contains(k)) kept[k] = data[k];
-  }
-  (*secret)["data"] = kept;
-  kube::DropManagedFields(secret);
-}
-
-// Of a VpnNode only its phase and published endpoints are read.
-void KeepServedNodeFields(kube::Json* node) {
-  const kube::Json status = node->value("status", kube::Json::object());
-  kube::Json kept = kube::Json::object();
-  for (const char* k : {"phase", "inbounds"}) {
-    if (status.is_object() && status.contains(k)) kept[k] = status[k];
-  }
-  node->erase("spec");
-  (*node)["status"] = kept;
-  kube::DropManagedFields(node);
-}
-
 std::vector<api::InboundEndpoint> EndpointsOf(const kube::Json& node) {
   std::vector<api::InboundEndpoint> out;
-  const kube::Json status = node.value("status", kube::Json::object());
-  const kube::Json inbounds = status.is_object() ? status.value("inbounds", kube::Json::array()) : kube::Json::array();
+  const kube::Json& inbounds = Part(Part(node, "status"), "inbounds");
   if (!inbounds.is_array()) return out;
   for (const kube::Json& j : inbounds) {
     if (Result<api::InboundEndpoint> e = api::DecodeInboundEndpoint(j); e.ok()) out.push_back(*std::move(e));
@@ -79,12 +62,56 @@ std::vector<std::string> StringsOf(const kube::Json& list) {
   return out;
 }
 
+// The informers cache only what a reply reads: every cached object costs memory per user, and
+// every request unpacks three. Kept(part, keys) is `part` with only those keys.
+kube::Json Kept(const kube::Json& part, std::initializer_list<const char*> keys) {
+  kube::Json kept = kube::Json::object();
+  if (!part.is_object()) return kept;
+  for (const char* k : keys) {
+    if (auto it = part.find(k); it != part.end()) kept[k] = *it;
+  }
+  return kept;
+}
+
+// The informer's key and watch position, and (for Secrets) the controller owner's kind and name.
+kube::Json ServedMetadata(const kube::Json& obj, bool owner) {
+  const kube::Json& meta = Part(obj, "metadata");
+  kube::Json kept = Kept(meta, {"name", "namespace", "resourceVersion"});
+  const kube::Json& refs = Part(meta, "ownerReferences");
+  if (owner && refs.is_array()) {
+    kube::Json out = kube::Json::array();
+    for (const kube::Json& ref : refs) out.push_back(Kept(ref, {"kind", "name", "controller"}));
+    kept["ownerReferences"] = std::move(out);
+  }
+  return kept;
+}
+
 }  // namespace
 
+// Of a credentials Secret: the token, the keys the links are built from, and the links an older
+// operator wrote.
+void KeepServedSecretFields(kube::Json* secret) {
+  *secret = kube::Json{{"metadata", ServedMetadata(*secret, true)},
+                       {"data", Kept(Part(*secret, "data"), {"links", "subscriptionToken", "uuid", "password"})}};
+}
+
+// Of a VpnNode: its phase and published endpoints.
+void KeepServedNodeFields(kube::Json* node) {
+  *node = kube::Json{{"metadata", ServedMetadata(*node, false)}, {"status", Kept(Part(*node, "status"), {"phase", "inbounds"})}};
+}
+
+// Of a VpnAssignment: what ViewOf reads (its conditions, labels and the rest are dropped).
+void KeepServedAssignmentFields(kube::Json* a) {
+  *a = kube::Json{{"metadata", ServedMetadata(*a, false)},
+                  {"spec", Kept(Part(*a, "spec"), {"enabled", "limits", "inbounds"})},
+                  {"status", Kept(Part(*a, "status"), {"nodeName", "phase"})}};
+}
+
 std::optional<SecretEntry> EntryOf(const kube::Json& secret) {
-  const kube::Json meta = secret.value("metadata", kube::Json::object());
+  const kube::Json& meta = Part(secret, "metadata");
   std::string owner;
-  for (const auto& ref : meta.value("ownerReferences", kube::Json::array())) {
+  for (const auto& ref : Part(meta, "ownerReferences")) {
+    if (!ref.is_object()) continue;
     if (ref.value("kind", "") == api::kVpnAssignmentKind && ref.value("controller", false)) owner = ref.value("name", "");
   }
   const std::string token = DataValue(secret, "subscriptionToken");
@@ -94,14 +121,15 @@ std::optional<SecretEntry> EntryOf(const kube::Json& secret) {
 
 UserView ViewOf(const kube::Json& assignment, const kube::Json* node, const kube::Json& secret) {
   UserView u;
-  const kube::Json spec = assignment.value("spec", kube::Json::object());
-  const kube::Json status = assignment.value("status", kube::Json::object());
-  const kube::Json limits = spec.value("limits", kube::Json::object());
-  u.name = assignment["metadata"].value("name", "");
+  const kube::Json& spec = Part(assignment, "spec");
+  const kube::Json& status = Part(assignment, "status");
+  const kube::Json& limits = Part(spec, "limits");
+  const kube::Json& meta = Part(assignment, "metadata");
+  u.name = meta.value("name", "");
   u.enabled = spec.value("enabled", true);
   u.node = status.value("nodeName", "");
   u.phase = status.value("phase", "");
-  if (node) u.node_phase = node->value("status", kube::Json::object()).value("phase", "");
+  if (node) u.node_phase = Part(*node, "status").value("phase", "");
   u.total_bytes = limits.value("totalBytes", int64_t{0});
   u.ip_limit = limits.value("ipLimit", int64_t{0});
   u.expiry_unix = UnixOf(limits.value("expiryTime", ""));
@@ -113,8 +141,7 @@ UserView ViewOf(const kube::Json& assignment, const kube::Json* node, const kube
     return u;
   }
   const panel::UserKeys keys{DataValue(secret, "uuid"), DataValue(secret, "password"), ""};
-  u.links = LinksOn(assignment["metadata"].value("namespace", ""), u.name, StringsOf(spec.value("inbounds", kube::Json::array())),
-                    endpoints, keys);
+  u.links = LinksOn(meta.value("namespace", ""), u.name, StringsOf(Part(spec, "inbounds")), endpoints, keys);
   return u;
 }
 
@@ -125,13 +152,15 @@ Catalog::Catalog(kube::KubeClient* kube, std::vector<std::string> namespaces) {
     auto options = [&ns](const kube::Resource& r) {
       return kube::InformerOptions{.ns = ns, .transform = kube::DropManagedFields, .on_error = kube::LogListWatchErrors(r.kind)};
     };
-    s.assignments = std::make_unique<kube::Informer>(kube, kube::kVpnAssignments, options(kube::kVpnAssignments));
+    kube::InformerOptions assignments = options(kube::kVpnAssignments);
+    assignments.transform = KeepServedAssignmentFields;
+    s.assignments = std::make_unique<kube::Informer>(kube, kube::kVpnAssignments, std::move(assignments));
     kube::InformerOptions nodes = options(kube::kVpnNodes);
     nodes.transform = KeepServedNodeFields;
     s.nodes = std::make_unique<kube::Informer>(kube, kube::kVpnNodes, std::move(nodes));
     kube::InformerOptions secrets = options(kube::kSecrets);
     secrets.label_selector = "x3ui.io/user-credentials=true";
-    secrets.transform = KeepSubscriptionKeys;
+    secrets.transform = KeepServedSecretFields;
     s.secrets = std::make_unique<kube::Informer>(kube, kube::kSecrets, std::move(secrets));
     // The index follows the Secrets: a rotated token is replaced (the old one is gone at once).
     s.secrets->AddHandlers({.on_add = [this](const kube::Json& o) {

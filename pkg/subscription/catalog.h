@@ -31,6 +31,11 @@ struct SecretEntry {
   std::string token;
 };
 std::optional<SecretEntry> EntryOf(const kube::Json& secret);
+// The informers' transforms: each object cached with only the fields ViewOf and EntryOf read
+// (memory per user; each request unpacks three objects).
+void KeepServedSecretFields(kube::Json* secret);
+void KeepServedNodeFields(kube::Json* node);
+void KeepServedAssignmentFields(kube::Json* assignment);
 // The UserView of an assignment, its node (null when not cached) and its Secret.
 UserView ViewOf(const kube::Json& assignment, const kube::Json* node, const kube::Json& secret);
 

@@ -1,5 +1,6 @@
-// Test helpers shared by the integration suites: free loopback ports and waiting on a condition
-// with a deadline (never a bare sleep standing in for synchronisation).
+// Test helpers shared by the integration suites: free loopback ports, a raw loopback
+// connection, and waiting on a condition with a deadline (never a bare sleep standing in for
+// synchronisation).
 #ifndef X3UI_TESTS_SUPPORT_WAIT_H_
 #define X3UI_TESTS_SUPPORT_WAIT_H_
 
@@ -41,6 +42,20 @@ inline int FreePort() {
     if (free) return port;
   }
   return 0;
+}
+
+// A TCP connection to 127.0.0.1:`port` (a descriptor to close), or -1.
+inline int ConnectLoopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 // Polls `pred` every 20 ms until it holds or `deadline` passes; returns its last value.

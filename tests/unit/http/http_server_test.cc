@@ -25,19 +25,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 bool SendAll(int fd, const std::string& data) {
   for (size_t sent = 0; sent < data.size();) {
     ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
@@ -73,7 +60,7 @@ Reply ReadUntilClosed(int fd, Clock::time_point deadline) {
 // One request on a fresh connection with Connection: close; the reply's status line, or "" if
 // none came before `deadline`.
 std::string StatusLine(int port, const std::string& path, Clock::time_point deadline) {
-  int fd = Connect(port);
+  int fd = testing::ConnectLoopback(port);
   if (fd < 0) return "";
   SendAll(fd, "GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
   Reply r = ReadUntilClosed(fd, deadline);
@@ -136,7 +123,7 @@ TEST_P(IdleFloodTest, ServerStillAnswersAndNeverCrashes) {
 
   std::vector<int> idle;
   for (int i = 0; i < 300; ++i) {
-    int fd = Connect(port);
+    int fd = testing::ConnectLoopback(port);
     if (fd >= 0) idle.push_back(fd);
   }
   EXPECT_GE(idle.size(), 256u) << "the listen backlog takes the flood";
@@ -179,7 +166,7 @@ class HttpServerTest : public ::testing::Test {
 };
 
 TEST_F(HttpServerTest, ADrippingClientIsCutAtTheHeadTimeout) {
-  int fd = Connect(port_);
+  int fd = testing::ConnectLoopback(port_);
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(SendAll(fd, "GET /healthz HTTP/1.1\r\nX-Drip: "));
   // One byte every 100 ms (the fault being played, not a synchronisation), until the server
@@ -200,7 +187,7 @@ TEST_F(HttpServerTest, ADrippingClientIsCutAtTheHeadTimeout) {
 }
 
 TEST_F(HttpServerTest, AConnectionThatSendsNothingIsClosed) {
-  int fd = Connect(port_);
+  int fd = testing::ConnectLoopback(port_);
   ASSERT_GE(fd, 0);
   Reply r = ReadUntilClosed(fd, Clock::now() + 20s);
   ::close(fd);
@@ -217,7 +204,7 @@ struct BadRequestCase {
 class BadRequestTest : public HttpServerTest, public ::testing::WithParamInterface<BadRequestCase> {};
 
 TEST_P(BadRequestTest, IsAnsweredThenClosed) {
-  int fd = Connect(port_);
+  int fd = testing::ConnectLoopback(port_);
   ASSERT_GE(fd, 0);
   SendAll(fd, GetParam().request);
   Reply r = ReadUntilClosed(fd, Clock::now() + 10s);
@@ -255,7 +242,7 @@ INSTANTIATE_TEST_SUITE_P(
 // --- what still works ---------------------------------------------------------------------------
 
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
-  int fd = Connect(port_);
+  int fd = testing::ConnectLoopback(port_);
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(SendAll(fd, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n"));
   Reply r = ReadUntilClosed(fd, Clock::now() + 20s);  // closed at the idle timeout after both
@@ -268,7 +255,7 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
 // A HEAD reply has GET's Content-Length and no body: the next reply on the connection starts
 // right after its head (a body would be read as the start of it).
 TEST_F(HttpServerTest, HeadGetsTheContentLengthOfGetAndNoBody) {
-  int fd = Connect(port_);
+  int fd = testing::ConnectLoopback(port_);
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(SendAll(fd, "HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
   Reply r = ReadUntilClosed(fd, Clock::now() + 20s);
@@ -293,14 +280,14 @@ TEST(HttpServerStopTest, StopClosesOpenConnectionsAndThePort) {
   ServerOptions o;  // default (long) timeouts: only Stop may end the connection
   HttpServer server(port, Healthz, o);
   ASSERT_TRUE(server.Start().ok());
-  int fd = Connect(port);
+  int fd = testing::ConnectLoopback(port);
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(SendAll(fd, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
   server.Stop();
   Reply r = ReadUntilClosed(fd, Clock::now() + 10s);
   ::close(fd);
   EXPECT_TRUE(r.closed);
-  EXPECT_LT(Connect(port), 0) << "a stopped server refuses connections";
+  EXPECT_LT(testing::ConnectLoopback(port), 0) << "a stopped server refuses connections";
   ASSERT_TRUE(server.Start().ok()) << "and listens again after Start";
   EXPECT_EQ(StatusLine(port, "/healthz", Clock::now() + 10s), "HTTP/1.1 200 OK");
 }

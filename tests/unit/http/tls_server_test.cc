@@ -126,19 +126,6 @@ Fetched FetchTls(int port, const std::string& ca_pem) {
   return f;
 }
 
-int ConnectPlain(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // What arrives on `fd` until the server closes it (closed=true) or `wait` passes.
 std::pair<std::string, bool> DrainUntilClosed(int fd, std::chrono::milliseconds wait) {
   std::string data;
@@ -201,14 +188,14 @@ TEST_F(TlsServerTest, AVerifyingClientGetsTheReply) {
 }
 
 TEST_F(TlsServerTest, PlainHttpAndAStalledHandshakeGetNoReplyAndAreClosed) {
-  int fd = ConnectPlain(port_);
+  int fd = testing::ConnectLoopback(port_);
   ASSERT_GE(fd, 0);
   ASSERT_GT(::send(fd, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", 35, MSG_NOSIGNAL), 0);
   auto [plain_reply, plain_closed] = DrainUntilClosed(fd, 5s);
   ::close(fd);
   EXPECT_TRUE(plain_closed);
   EXPECT_EQ(plain_reply.find("HTTP/1.1 200"), std::string::npos);
-  fd = ConnectPlain(port_);
+  fd = testing::ConnectLoopback(port_);
   ASSERT_GE(fd, 0);
   auto [silent_reply, silent_closed] = DrainUntilClosed(fd, 5s);  // head_timeout is 500 ms
   ::close(fd);

@@ -1,8 +1,11 @@
 #include "pkg/subscription/handler.h"
 
+#include <tuple>
+
 #include <gtest/gtest.h>
 
 #include "pkg/common/base64.h"
+#include "pkg/kube/object_key.h"
 #include "pkg/subscription/catalog.h"
 
 namespace x3ui::subscription {
@@ -186,6 +189,53 @@ TEST(CatalogTest, LinksFollowTheNodesPublishedEndpoints) {
   u = ViewOf(a, &node, secret);
   ASSERT_EQ(u.links.size(), 1u);
   EXPECT_EQ(u.links[0], "vless://stale@old-node:1#old");
+}
+
+// The informers cache trimmed objects: the same view and entry as from the objects in full,
+// without what no reply reads (conditions, labels, annotations, the Secret's other keys).
+TEST(CatalogTest, TrimmedObjectsGiveTheSameViewAndDropWhatNoReplyReads) {
+  kube::Json secret = {
+      {"apiVersion", "v1"},
+      {"kind", "Secret"},
+      {"metadata",
+       {{"name", "alice-vpn"}, {"namespace", "vpn"}, {"resourceVersion", "7"}, {"uid", "u1"},
+        {"labels", {{"x3ui.io/user-credentials", "true"}}},
+        {"ownerReferences", {{{"apiVersion", "x3ui.io/v1alpha1"}, {"kind", "VpnAssignment"}, {"name", "alice"}, {"uid", "a1"}, {"controller", true}}}}}},
+      {"data",
+       {{"uuid", Base64Encode("0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9")}, {"password", Base64Encode("pw1")},
+        {"subId", Base64Encode("sub")}, {"subscriptionToken", Base64Encode("tok")}, {"subscriptionUrl", Base64Encode("https://s/sub/tok")}}}};
+  kube::Json a = {{"metadata", {{"name", "alice"}, {"namespace", "vpn"}, {"resourceVersion", "9"}, {"labels", {{"plan", "gold"}}},
+                                {"annotations", {{"note", "x"}}}, {"finalizers", {"x3ui.io/clients"}}}},
+                  {"spec", {{"user", {{"id", "1"}, {"email", "alice@example.com"}}}, {"enabled", true}, {"inbounds", {"vl"}},
+                            {"limits", {{"totalBytes", 5}, {"ipLimit", 2}, {"expiryTime", "2026-01-01T00:00:00Z"}}}}},
+                  {"status", {{"nodeName", "node-b"}, {"phase", "Ready"},
+                              {"conditions", {{{"type", "Ready"}, {"status", "True"}, {"message", std::string(500, 'm')}}}}}}};
+  kube::Json node = {{"metadata", {{"name", "node-b"}, {"namespace", "vpn"}, {"resourceVersion", "3"}}},
+                     {"spec", {{"publicHost", "b.example.com"}}},
+                     {"status", {{"phase", "Ready"}, {"users", 10}, {"conditions", kube::Json::array()},
+                                 {"inbounds", {{{"name", "vl"}, {"protocol", "vless"}, {"address", "b.example.com"}, {"port", 443},
+                                                {"params", {{"type", "tcp"}, {"security", "none"}}}}}}}}};
+  const UserView full = ViewOf(a, &node, secret);
+  const std::optional<SecretEntry> full_entry = EntryOf(secret);
+  KeepServedSecretFields(&secret);
+  KeepServedAssignmentFields(&a);
+  KeepServedNodeFields(&node);
+  const UserView trimmed = ViewOf(a, &node, secret);
+  EXPECT_EQ(trimmed.links, full.links);
+  ASSERT_EQ(trimmed.links.size(), 1u);
+  EXPECT_EQ(std::tie(trimmed.name, trimmed.enabled, trimmed.node, trimmed.phase, trimmed.node_phase, trimmed.total_bytes,
+                     trimmed.expiry_unix, trimmed.ip_limit),
+            std::tie(full.name, full.enabled, full.node, full.phase, full.node_phase, full.total_bytes, full.expiry_unix,
+                     full.ip_limit));
+  ASSERT_TRUE(full_entry && EntryOf(secret));
+  EXPECT_EQ(EntryOf(secret)->key, full_entry->key);
+  EXPECT_EQ(EntryOf(secret)->token, full_entry->token);
+  EXPECT_EQ(kube::ObjectKey::Of(secret).String(), "vpn/alice-vpn") << "the informer's key survives";
+  EXPECT_EQ(secret["metadata"]["resourceVersion"], "7") << "and its watch position";
+  const std::string kept = a.dump() + secret.dump() + node.dump();
+  for (const char* gone : {"conditions", "labels", "annotations", "subId", "subscriptionUrl", "finalizers", "publicHost", "\"uid\""}) {
+    EXPECT_EQ(kept.find(gone), std::string::npos) << gone;
+  }
 }
 
 }  // namespace
