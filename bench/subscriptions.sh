@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The subscription server at fleet scale (SPEC.md §8): USERS users (default 100,000) as the
-# operator leaves them, in a real kube-apiserver (a Ready VpnNode; per user a Ready VpnAssignment
-# and its credentials Secret with two links and a token). `x3ui-operator subscriptions` runs on
+# operator leaves them, in a real kube-apiserver (a Ready VpnNode publishing two inbound
+# endpoints; per user a Ready VpnAssignment and its credentials Secret with its keys and token, so
+# each reply builds two links). `x3ui-operator subscriptions` runs on
 # one core (taskset -c 1) and wrk on the other, asking for random users' subscriptions (base64,
 # the v2rayN default) for DURATION seconds over CONNECTIONS connections; then the baseline the
 # same way: bench/subscription_naive.cc, the same handler with three API reads per request and no
