@@ -74,8 +74,8 @@ echo
 sub_url=$(k get secret alice-vpn -n x3ui-demo -o jsonpath='{.data.subscriptionUrl}' | base64 -d)
 echo "alice's subscription URL, from the Secret the operator owns (alice-vpn): $sub_url"
 echo "what her VPN app reads there (the base64 list, decoded):"
-alice_links() { for _ in $(seq 1 40); do curl -fsS "$sub_url" 2>/dev/null | base64 -d 2>/dev/null | grep . && return; sleep 0.5; done; }
-alice_links
+links_at() { for _ in $(seq 1 40); do curl -fsS "$1" 2>/dev/null | base64 -d 2>/dev/null | grep . && return; sleep 0.5; done; }
+links_at "$sub_url"
 echo
 psql_demo() {
   PGPASSWORD=$(grep '^PGPASSWORD=' "$state/postgres/env" | cut -d= -f2-) psql -h 127.0.0.1 \
@@ -85,6 +85,13 @@ echo "the ledger (PostgreSQL):"
 psql_demo "SELECT namespace, name, status, max_users, priority, weight, region FROM vpn_nodes ORDER BY name"
 psql_demo "SELECT assignment, user_email, node, reason, active FROM user_node_assignments ORDER BY assignment"
 
+# A user on fra-1 who can go elsewhere (carol's selector matches only fra-1), to follow through the failover.
+mover=$(k get va -n x3ui-demo -o jsonpath='{range .items[*]}{.metadata.name} {.status.nodeName}{"\n"}{end}' |
+  awk '$2 == "fra-1" && $1 != "carol" { print $1; exit }')
+mover=${mover:-carol}
+mover_url=$(k get secret "$mover-vpn" -n x3ui-demo -o jsonpath='{.data.subscriptionUrl}' | base64 -d)
+echo "$mover is on fra-1; the first link of $mover's subscription:"
+links_at "$mover_url" | head -n 1
 echo
 echo "== 4. panel fra-1 goes down: Unreachable, then (after the 10 s failover grace) its users move =="
 curl -fsS -X PUT -d '{"outage":true}' http://127.0.0.1:20530/panels/fra-1/faults >/dev/null
@@ -106,8 +113,8 @@ echo
 k get va -n x3ui-demo -o wide
 k get va carol -n x3ui-demo -o jsonpath='carol stays: {range .status.conditions[?(@.type=="Placed")]}Placed={.status} {.reason}: {.message}{end}{"\n"}'
 echo
-echo "the same URL now lists alice's new node; her UUID is the same:"
-alice_links | head -n 1
+echo "$mover's same subscription URL now lists the new node, with the same UUID:"
+links_at "$mover_url" | head -n 1
 echo "the ledger: the switch, and the clients waiting to be removed from fra-1 when it answers again:"
 psql_demo "SELECT assignment, node, reason, active FROM user_node_assignments ORDER BY assignment, id"
 psql_demo "SELECT node, client_email, assignment, reason FROM pending_removals ORDER BY client_email"
