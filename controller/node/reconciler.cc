@@ -321,6 +321,7 @@ void NodeReconciler::Publish(Pass& p, const Probe& probe) {
     deps_.metrics->NodeUp(p.key, answering);
     deps_.metrics->NodeUsers(p.key, static_cast<double>(p.next.users));
     deps_.metrics->NodeCapacity(p.key, static_cast<double>(p.next.capacity));
+    deps_.metrics->NodeInfo(p.key, p.node.spec.priority, p.node.spec.region);
     deps_.metrics->ProbeDuration(p.key, std::chrono::duration<double>(probe.latency).count());
   }
   const api::VpnNode& node = p.node;

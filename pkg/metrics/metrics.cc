@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -14,6 +15,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+
+#include "pkg/api/reasons.h"
 
 namespace x3ui::metrics {
 namespace {
@@ -123,8 +126,10 @@ struct Metrics::Families {
   Family<Gauge>& drift;
   Family<Counter>& ledger_round_trips;
   Family<Counter>& ledger_writes_dropped;
+  Family<Gauge>& node_info;
   std::mutex mu;  // guards node label sets below
   std::set<std::string> node_ops;  // "node\nop\noutcome" seen, for RemoveNode
+  std::map<std::string, std::map<std::string, std::string>> node_info_labels;  // by node
 };
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
@@ -157,9 +162,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
       BuildGauge().Name("x3ui_drift_clients").Help("Clients that differ from the assignments, by node and kind").Register(r),
       BuildCounter().Name("x3ui_ledger_round_trips_total").Help("Writes sent to the PostgreSQL ledger, by result").Register(r),
       BuildCounter().Name("x3ui_ledger_writes_dropped_total").Help("Ledger writes dropped because the write queue was full").Register(r),
+      BuildGauge().Name("x3ui_node_info").Help("1 per node, labelled with its priority tier and region (join on node)").Register(r),
   });
   f_->ledger_writes_dropped.Add({});
   for (const char* result : {"success", "error"}) f_->ledger_round_trips.Add({{"result", result}});
+  // Every move reason at 0: the series exist before the first move (an alert's increase() then
+  // counts the first one, and a scrape shows what may come).
+  for (const char* reason : {api::kReasonNodeDeleted, api::kReasonNodeDraining, api::kReasonNodeUnreachable,
+                             api::kReasonVpnMigration, api::kReasonSelectorChanged, api::kReasonPinned}) {
+    for (const char* result : {"success", "failure"}) f_->migrations.Add({{"reason", reason}, {"result", result}});
+  }
 }
 
 Metrics::~Metrics() = default;
@@ -242,6 +254,16 @@ void Metrics::DriftClients(const std::string& node, const std::string& kind, dou
   f_->drift.Add({{"node", node}, {"kind", kind}}).Set(n);
 }
 
+void Metrics::NodeInfo(const std::string& node, int64_t priority, const std::string& region) {
+  const std::map<std::string, std::string> labels = {{"node", node}, {"priority", std::to_string(priority)}, {"region", region}};
+  std::lock_guard<std::mutex> l(f_->mu);
+  auto& was = f_->node_info_labels[node];
+  if (was == labels) return;
+  if (!was.empty() && f_->node_info.Has(was)) f_->node_info.Remove(&f_->node_info.Add(was));
+  f_->node_info.Add(labels).Set(1);
+  was = labels;
+}
+
 void Metrics::RemoveNode(const std::string& node) {
   auto drop = [&](auto& family, const std::map<std::string, std::string>& labels) {
     if (family.Has(labels)) family.Remove(&family.Add(labels));
@@ -254,6 +276,10 @@ void Metrics::RemoveNode(const std::string& node) {
     f_->probe_duration.Remove(&f_->probe_duration.Add({{"node", node}}, kProbeBuckets));
   }
   std::lock_guard<std::mutex> l(f_->mu);
+  if (auto info = f_->node_info_labels.find(node); info != f_->node_info_labels.end()) {
+    drop(f_->node_info, info->second);
+    f_->node_info_labels.erase(info);
+  }
   for (auto it = f_->node_ops.begin(); it != f_->node_ops.end();) {
     if (it->rfind(node + "\n", 0) != 0) {
       ++it;

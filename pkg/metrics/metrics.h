@@ -10,6 +10,7 @@
 #ifndef X3UI_PKG_METRICS_METRICS_H_
 #define X3UI_PKG_METRICS_METRICS_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -53,6 +54,9 @@ class Metrics {
   void NodeUp(const std::string& node, bool up);
   void NodeUsers(const std::string& node, double users);
   void NodeCapacity(const std::string& node, double capacity);
+  // x3ui_node_info{node, priority, region} = 1: what alerts and dashboards join the per-node
+  // series on to group them by priority tier or region (a changed tier replaces the series).
+  void NodeInfo(const std::string& node, int64_t priority, const std::string& region);
   void ProbeDuration(const std::string& node, double seconds);
   void Assignments(const std::string& phase, double count);
   void Migration(const std::string& reason, const std::string& result);

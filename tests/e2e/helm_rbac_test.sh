@@ -49,15 +49,20 @@ nodeSelector: {kubernetes.io/os: linux}
 tolerations: [{key: dedicated, operator: Equal, value: vpn, effect: NoSchedule}]
 affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 100, podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app.kubernetes.io/name: x3ui-operator}}}}]}}
 podDisruptionBudget: {enabled: true, minAvailable: 1}
-prometheus: {serviceMonitor: {enabled: true, interval: 15s, labels: {release: prometheus}}}
+prometheus: {serviceMonitor: {enabled: true, interval: 15s, labels: {release: prometheus}}, rules: {enabled: true, labels: {release: prometheus}}}
 serviceAccount: {annotations: {example.com/role: vpn}}
 fullnameOverride: a-very-long-release-name-that-goes-on-and-on-well-past-the-limit-of-63-chars
 subscriptions: {enabled: true, trustedProxies: [10.0.0.0/8], ingress: {enabled: true, className: nginx, host: sub.example.com, tlsSecretName: sub-tls}}
 YAML
 check "helm template renders with every option on" bash -c "'$helm' template x3ui-operator '$chart' -n x3ui-system -f '$work/all-on.yaml' > '$work/all-on.out.yaml'"
-for kind in PodDisruptionBudget ServiceMonitor RoleBinding NetworkPolicy ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding Ingress; do
+for kind in PodDisruptionBudget ServiceMonitor PrometheusRule RoleBinding NetworkPolicy ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding Ingress; do
   check "every option on renders a $kind" grep -q "^kind: $kind" "$work/all-on.out.yaml"
 done
+check "the PrometheusRule carries files/alerts.yaml's rules as they are" python3 -c "
+import yaml
+rule = [d for d in yaml.safe_load_all(open('$work/all-on.out.yaml')) if d and d['kind'] == 'PrometheusRule'][0]
+assert rule['spec'] == yaml.safe_load(open('$chart/files/alerts.yaml')), rule['spec']
+assert rule['metadata']['labels']['release'] == 'prometheus'"
 check "more than one replica turns leader election on" grep -q -- "- --leader-elect" "$work/all-on.out.yaml"
 check "one replica leaves it off" bash -c "! grep -q -- '- --leader-elect' '$work/default.yaml'"
 check "the database URL comes from the Secret" grep -q "name: x3ui-ledger" "$work/all-on.out.yaml"

@@ -58,6 +58,8 @@ TEST(MetricsTest, DomainSeriesAndNodeRemoval) {
   m.NodeUp("vpn/fra-1", true);
   m.NodeUsers("vpn/fra-1", 120);
   m.NodeCapacity("vpn/fra-1", 500);
+  m.NodeInfo("vpn/fra-1", 5, "eu");
+  m.NodeInfo("vpn/fra-1", 10, "eu");  // its tier changed: the old series goes
   m.ProbeDuration("vpn/fra-1", 0.02);
   m.PanelRequest("vpn/fra-1", "addClient", "success");
   m.DriftClients("vpn/fra-1", "missing", 2);
@@ -69,10 +71,13 @@ TEST(MetricsTest, DomainSeriesAndNodeRemoval) {
   std::string t = m.Exposition();
   EXPECT_TRUE(Has(t, "x3ui_node_up{node=\"vpn/fra-1\"} 1"));
   EXPECT_TRUE(Has(t, "x3ui_node_users{node=\"vpn/fra-1\"} 120"));
+  EXPECT_TRUE(Has(t, "x3ui_node_info{node=\"vpn/fra-1\",priority=\"10\",region=\"eu\"} 1"));
+  EXPECT_FALSE(Has(t, "priority=\"5\""));
   EXPECT_TRUE(Has(t, "x3ui_panel_requests_total{node=\"vpn/fra-1\",op=\"addClient\",outcome=\"success\"} 1"));
   EXPECT_TRUE(Has(t, "x3ui_drift_clients{kind=\"missing\",node=\"vpn/fra-1\"} 2"));
   EXPECT_TRUE(Has(t, "x3ui_assignments{phase=\"Ready\"} 6"));
   EXPECT_TRUE(Has(t, "x3ui_migrations_total{reason=\"NodeUnreachable\",result=\"success\"} 1"));
+  EXPECT_TRUE(Has(t, "x3ui_migrations_total{reason=\"NodeDraining\",result=\"failure\"} 0")) << "preset before any move";
   EXPECT_TRUE(Has(t, "rest_client_requests_total{code=\"200\",host=\"127.0.0.1:6443\",method=\"GET\"} 1"));
   EXPECT_TRUE(Has(t, "leader_election_master_status{name=\"x3ui-operator-leader\"} 1"));
   m.RemoveNode("vpn/fra-1");
