@@ -50,6 +50,7 @@ tolerations: [{key: dedicated, operator: Equal, value: vpn, effect: NoSchedule}]
 affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 100, podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app.kubernetes.io/name: x3ui-operator}}}}]}}
 podDisruptionBudget: {enabled: true, minAvailable: 1}
 prometheus: {serviceMonitor: {enabled: true, interval: 15s, labels: {release: prometheus}}, rules: {enabled: true, labels: {release: prometheus}}}
+grafana: {dashboard: {enabled: true}}
 serviceAccount: {annotations: {example.com/role: vpn}}
 fullnameOverride: a-very-long-release-name-that-goes-on-and-on-well-past-the-limit-of-63-chars
 subscriptions: {enabled: true, trustedProxies: [10.0.0.0/8], ingress: {enabled: true, className: nginx, host: sub.example.com, tlsSecretName: sub-tls}}
@@ -63,6 +64,11 @@ import yaml
 rule = [d for d in yaml.safe_load_all(open('$work/all-on.out.yaml')) if d and d['kind'] == 'PrometheusRule'][0]
 assert rule['spec'] == yaml.safe_load(open('$chart/files/alerts.yaml')), rule['spec']
 assert rule['metadata']['labels']['release'] == 'prometheus'"
+check "the dashboard ConfigMap carries files/dashboard.json for the Grafana sidecar" python3 -c "
+import json, yaml
+cm = [d for d in yaml.safe_load_all(open('$work/all-on.out.yaml')) if d and d['kind'] == 'ConfigMap' and d['metadata']['name'].endswith('-dashboard')][0]
+assert cm['metadata']['labels']['grafana_dashboard'] == '1', cm['metadata']['labels']
+assert json.loads(cm['data']['x3ui-operator-fleet.json']) == json.load(open('$chart/files/dashboard.json'))"
 check "more than one replica turns leader election on" grep -q -- "- --leader-elect" "$work/all-on.out.yaml"
 check "one replica leaves it off" bash -c "! grep -q -- '- --leader-elect' '$work/default.yaml'"
 check "the database URL comes from the Secret" grep -q "name: x3ui-ledger" "$work/all-on.out.yaml"

@@ -69,20 +69,23 @@ check "rest_client_requests_total" grep -q '^rest_client_requests_total{code="20
 promtool=$(bash "$(dirname "$0")/../../hack/promtool.sh")
 lint_metrics() { "$promtool" check metrics <<<"$metrics_text" >"$work/promtool.out" 2>&1 || { cat "$work/promtool.out"; false; }; }
 check "promtool check metrics passes" lint_metrics
-# Every metric the chart's alert rules read is one the operator serves (a renamed series would
-# leave an alert silently never firing).
-alert_metrics_served() {
-  python3 - "$(dirname "$0")/../../charts/x3ui-operator/files/alerts.yaml" "$work/metrics.txt" <<'PY'
-import re, sys, yaml
-rules = [r for g in yaml.safe_load(open(sys.argv[1]))['groups'] for r in g['rules']]
-names = {n for r in rules for n in re.findall(r'\b((?:x3ui|controller_runtime|workqueue)_[a-z_]+)\b', r['expr'])}
+# Every metric the chart's alert rules and dashboard read is one the operator serves (a renamed
+# series would leave an alert silently never firing, a panel silently empty).
+chart_metrics_served() {
+  python3 - "$(dirname "$0")/../../charts/x3ui-operator/files" "$work/metrics.txt" <<'PY'
+import json, re, sys, yaml
+files = sys.argv[1]
+exprs = [r['expr'] for g in yaml.safe_load(open(files + '/alerts.yaml'))['groups'] for r in g['rules']]
+exprs += [t['expr'] for p in json.load(open(files + '/dashboard.json'))['panels'] for t in p['targets']]
+names = {n for e in exprs for n in re.findall(r'\b((?:x3ui|controller_runtime|workqueue)_[a-z_]+)\b', e)}
+names = {re.sub(r'_(bucket|sum|count)$', '', n) for n in names}
 served = set(re.findall(r'^# TYPE (\S+)', open(sys.argv[2]).read(), re.M))
 missing = sorted(names - served)
-assert names and not missing, f"not served: {missing}"
+assert len(names) > 10 and not missing, f"not served: {missing}"
 PY
 }
 printf '%s\n' "$metrics_text" > "$work/metrics.txt"
-check "every metric of the alert rules is served" alert_metrics_served
+check "every metric of the alert rules and the dashboard is served" chart_metrics_served
 
 # A user: placed on the only node, a client on its panel, a credentials Secret with its keys.
 k apply -n "$ns" -f - >/dev/null <<YAML
