@@ -29,9 +29,10 @@ build panel_replies_fuzzer tests/fuzz/panel_replies_fuzzer.cc pkg/x3ui/replies.c
   pkg/x3ui/model.cc "${common[@]}"
 build panel_input_fuzzer tests/fuzz/panel_input_fuzzer.cc pkg/x3ui/cookies.cc "${common[@]}"
 build manifest_fuzzer tests/fuzz/manifest_fuzzer.cc pkg/api/*.cc "${common[@]}"
-# The subscription handler and its renderers; not the server and the catalog (kube, spdlog).
+# The subscription handler and its renderers; not the server, the catalog and node_links (the
+# server library's: kube, spdlog, the panel's links).
 subscription=()
-for f in pkg/subscription/*.cc; do case $f in */server.cc|*/catalog.cc) ;; *) subscription+=("$f") ;; esac; done
+for f in pkg/subscription/*.cc; do case $f in */server.cc|*/catalog.cc|*/node_links.cc) ;; *) subscription+=("$f") ;; esac; done
 build subscription_request_fuzzer tests/fuzz/subscription_request_fuzzer.cc "${subscription[@]}" "${common[@]}" -lcrypto \
   -lqrencode
 
