@@ -110,8 +110,9 @@ Result<kube::Json> CredentialsSecrets::Ensure(const api::VpnAssignment& a) const
   if (SecretValue(secret, "password").empty()) secret["data"]["password"] = Base64Encode(new_token_(24));
   if (SecretValue(secret, "subId").empty()) secret["data"]["subId"] = Base64Encode(new_token_(16));
   if (!got.ok()) (void)ApplySubscriptionFields(secret, a, subscription_base_url_, new_token_);
-  // A new Secret is created by WriteLinks, with the links, once the panel holds the client: one
-  // write per new user instead of two, and no Secret for a user that never reached a panel.
+  // A new Secret is created by Save when its client goes to the panel (before a batched add, so
+  // that the credentials the panel gets are the ones kept): one write per new user, and no
+  // Secret for a user that never got a node.
   return got.ok() ? kube_->Update(kube::kSecrets, ns, secret) : Result<kube::Json>(secret);
 }
 
