@@ -95,8 +95,8 @@ Status NodeReconciler::WriteStatusIfChanged(const api::VpnNode& node, const api:
   updated.status = next;
   Result<kube::Json> saved = deps_.kube->UpdateStatus(kube::kVpnNodes, node.metadata.namespace_, api::Encode(updated));
   if (!saved.ok()) return saved.status();
-  const kube::Json status = saved->value("status", kube::Json::object());
-  if (next.inbounds.empty() || (status.is_object() && status.contains("inbounds"))) return Status::Ok();
+  const bool kept = saved->contains("status") && (*saved)["status"].is_object() && (*saved)["status"].contains("inbounds");
+  if (next.inbounds.empty() || kept) return Status::Ok();
   endpoints_pruned_until_.store(now + std::chrono::duration_cast<std::chrono::nanoseconds>(kPrunedRecheck).count());
   if (!endpoints_pruned_logged_.exchange(true)) {
     spdlog::error("the API server dropped VpnNode status.inbounds: its VpnNode CRD is older than this operator; apply "

@@ -62,6 +62,9 @@ inline constexpr char kReasonNodeUnreachable[] = "NodeUnreachable";
 inline constexpr char kReasonVpnMigration[] = "VpnMigration";
 inline constexpr char kReasonSelectorChanged[] = "SelectorChanged";
 inline constexpr char kReasonPinned[] = "Pinned";
+// Every reason a move is made for (the metrics' x3ui_migrations_total is preset for each).
+inline constexpr const char* kMoveReasons[] = {kReasonNodeDeleted, kReasonNodeDraining, kReasonNodeUnreachable,
+                                               kReasonVpnMigration, kReasonSelectorChanged, kReasonPinned};
 inline constexpr char kReasonRecovered[] = "Recovered";
 inline constexpr char kReasonRolledBack[] = "RolledBack";
 // Why the ledger released a placement.

@@ -10,19 +10,13 @@ namespace ssl = boost::asio::ssl;
 TlsFiles::TlsFiles(std::string cert_file, std::string key_file, std::chrono::milliseconds recheck)
     : cert_file_(std::move(cert_file)), key_file_(std::move(key_file)), recheck_(recheck) {}
 
-TlsFiles::Stamp TlsFiles::StampNow() const {
-  Stamp s;
+TlsFiles::FileStamp TlsFiles::StampOf(const std::string& file) {
   struct stat st {};
-  if (::stat(cert_file_.c_str(), &st) == 0) {
-    s.cert_mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    s.cert_size = static_cast<int64_t>(st.st_size);
-  }
-  if (::stat(key_file_.c_str(), &st) == 0) {
-    s.key_mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    s.key_size = static_cast<int64_t>(st.st_size);
-  }
-  return s;
+  if (::stat(file.c_str(), &st) != 0) return {};
+  return {static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, static_cast<int64_t>(st.st_size)};
 }
+
+TlsFiles::Stamp TlsFiles::StampNow() const { return {StampOf(cert_file_), StampOf(key_file_)}; }
 
 Result<std::shared_ptr<ssl::context>> TlsFiles::Build() const {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);

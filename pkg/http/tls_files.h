@@ -37,8 +37,14 @@ class TlsFiles {
   std::shared_ptr<boost::asio::ssl::context> Current();
 
  private:
+  // A file's modification time (ns) and size; -1, -1 when it cannot be read.
+  struct FileStamp {
+    int64_t mtime = -1, size = -1;
+    bool operator==(const FileStamp&) const = default;
+  };
+  static FileStamp StampOf(const std::string& file);
   struct Stamp {
-    int64_t cert_mtime = 0, cert_size = -1, key_mtime = 0, key_size = -1;
+    FileStamp cert, key;
     bool operator==(const Stamp&) const = default;
   };
   Stamp StampNow() const;

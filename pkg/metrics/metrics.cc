@@ -168,8 +168,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   for (const char* result : {"success", "error"}) f_->ledger_round_trips.Add({{"result", result}});
   // Every move reason at 0: the series exist before the first move (an alert's increase() then
   // counts the first one, and a scrape shows what may come).
-  for (const char* reason : {api::kReasonNodeDeleted, api::kReasonNodeDraining, api::kReasonNodeUnreachable,
-                             api::kReasonVpnMigration, api::kReasonSelectorChanged, api::kReasonPinned}) {
+  for (const char* reason : api::kMoveReasons) {
     for (const char* result : {"success", "failure"}) f_->migrations.Add({{"reason", reason}, {"result", result}});
   }
 }
