@@ -18,7 +18,12 @@ std::string Rv(const Json& o) {
 
 }  // namespace
 
-Informer::Stored Informer::Pack(const Json& obj) { return Stored{Json::to_msgpack(obj), Rv(obj)}; }
+Informer::Stored Informer::Pack(const Json& obj) {
+  Stored s{Json::to_msgpack(obj), Rv(obj)};
+  // The packing grows its vector by doubling: up to half of it is spare capacity, kept per object.
+  s.packed.shrink_to_fit();
+  return s;
+}
 
 Json Informer::Unpack(const Stored& s) { return Json::from_msgpack(s.packed); }
 

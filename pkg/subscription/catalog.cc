@@ -164,13 +164,14 @@ Catalog::Catalog(kube::KubeClient* kube, std::vector<std::string> namespaces) {
     s.secrets = std::make_unique<kube::Informer>(kube, kube::kSecrets, std::move(secrets));
     // The index follows the Secrets: a rotated token is replaced (the old one is gone at once).
     s.secrets->AddHandlers({.on_add = [this](const kube::Json& o) {
-                              if (auto e = EntryOf(o)) index_.Put(e->key, e->token);
+                              if (auto e = EntryOf(o)) index_.Put(e->token, e->key);
                             },
-                            .on_update = [this](const kube::Json&, const kube::Json& n) {
-                              if (auto e = EntryOf(n)) index_.Put(e->key, e->token);
+                            .on_update = [this](const kube::Json& o, const kube::Json& n) {
+                              if (auto e = EntryOf(o)) index_.Erase(e->token, e->key);
+                              if (auto e = EntryOf(n)) index_.Put(e->token, e->key);
                             },
                             .on_delete = [this](const kube::Json& o) {
-                              if (auto e = EntryOf(o)) index_.Erase(e->key);
+                              if (auto e = EntryOf(o)) index_.Erase(e->token, e->key);
                             }});
     served_.push_back(std::move(s));
   }

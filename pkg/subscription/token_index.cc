@@ -11,27 +11,28 @@ Digest Sha256(const std::string& s) {
   return d;
 }
 
-void TokenIndex::Put(const std::string& key, const std::string& token) {
+void TokenIndex::Put(const std::string& token, const std::string& key) {
   const Digest d = Sha256(token);
   std::lock_guard lock(mu_);
-  if (auto old = by_key_.find(key); old != by_key_.end()) by_digest_.erase(old->second);
-  by_key_[key] = d;
   by_digest_[d] = key;
 }
 
-void TokenIndex::Erase(const std::string& key) {
+void TokenIndex::Erase(const std::string& token, const std::string& key) {
+  const Digest d = Sha256(token);
   std::lock_guard lock(mu_);
-  if (auto old = by_key_.find(key); old != by_key_.end()) {
-    by_digest_.erase(old->second);
-    by_key_.erase(old);
-  }
+  if (auto it = by_digest_.find(d); it != by_digest_.end() && it->second == key) by_digest_.erase(it);
+}
+
+size_t TokenIndex::Size() const {
+  std::lock_guard lock(mu_);
+  return by_digest_.size();
 }
 
 std::optional<std::string> TokenIndex::Find(const std::string& token) const {
   const Digest d = Sha256(token);
   std::lock_guard lock(mu_);
   auto it = by_digest_.find(d);
-  // The map compares digests, not tokens; the constant-time check confirms the match.
+  // The table compares digests, not tokens; the constant-time check confirms the match.
   if (it == by_digest_.end() || CRYPTO_memcmp(it->first.data(), d.data(), d.size()) != 0) return std::nullopt;
   return it->second;
 }

@@ -7,18 +7,31 @@ namespace {
 
 TEST(TokenIndexTest, FindsByTokenAndForgetsARotatedOne) {
   TokenIndex idx;
-  idx.Put("vpn/alice", "tokA");
-  idx.Put("vpn/bob", "tokB");
+  idx.Put("tokA", "vpn/alice");
+  idx.Put("tokB", "vpn/bob");
   EXPECT_EQ(idx.Find("tokA"), "vpn/alice");
   EXPECT_EQ(idx.Find("tokB"), "vpn/bob");
   EXPECT_EQ(idx.Find("tokC"), std::nullopt);
   EXPECT_EQ(idx.Find(""), std::nullopt);
-  idx.Put("vpn/alice", "tokA2");  // rotation: the old token dies at once
+  // A rotation, as the Secret's update hands it: the old token dies at once.
+  idx.Erase("tokA", "vpn/alice");
+  idx.Put("tokA2", "vpn/alice");
   EXPECT_EQ(idx.Find("tokA"), std::nullopt);
   EXPECT_EQ(idx.Find("tokA2"), "vpn/alice");
-  idx.Erase("vpn/alice");
+  idx.Erase("tokA2", "vpn/alice");
   EXPECT_EQ(idx.Find("tokA2"), std::nullopt);
   EXPECT_EQ(idx.Find("tokB"), "vpn/bob");
+  EXPECT_EQ(idx.Size(), 1u);
+}
+
+TEST(TokenIndexTest, AnEraseLeavesATokenAnotherUserNowHolds) {
+  TokenIndex idx;
+  idx.Put("tok", "vpn/alice");
+  idx.Put("tok", "vpn/bob");  // copied into bob's Secret
+  idx.Erase("tok", "vpn/alice");
+  EXPECT_EQ(idx.Find("tok"), "vpn/bob");
+  idx.Erase("nope", "vpn/bob");
+  EXPECT_EQ(idx.Size(), 1u);
 }
 
 TEST(TokenIndexTest, Sha256OfAKnownString) {
