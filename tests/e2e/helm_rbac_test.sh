@@ -254,7 +254,7 @@ spec: {fromNode: n1, dryRun: true}
 YAML
   k -n x3ui-system delete lease x3ui-operator-leader --ignore-not-found >/dev/null
   : > "$work/operator.log"
-  in_cluster "$sa" "$op" --namespace "$ns" --leader-elect --leader-election-namespace x3ui-system \
+  in_cluster "$sa" "$op" --namespace "$ns" --dashboard-bind-address 0 --leader-elect --leader-election-namespace x3ui-system \
     --metrics-bind-address 0 --health-probe-bind-address 0 --probe-interval 1s --failure-threshold 1 \
     --success-threshold 1 >>"$work/operator.log" 2>&1 &
   op_pid=$!

@@ -47,7 +47,7 @@ panel_secret_yaml() {
 # `x3ui-operator subscriptions` on $subport ($@: its further flags). Sets op_pid and sub_pid;
 # logs in $work/operator.log and $work/subs.log.
 start_operator_and_subscriptions() {
-  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
+  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --dashboard-bind-address 0 --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
     --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
     --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 2s \
     --subscription-base-url "http://127.0.0.1:$subport/sub/" >>"$work/operator.log" 2>&1 &

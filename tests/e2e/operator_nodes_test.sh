@@ -45,7 +45,7 @@ spec:
   capacity: {maxUsers: 100}
 YAML
 
-"$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --metrics-bind-address "127.0.0.1:$metrics" \
+"$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --dashboard-bind-address 0 --metrics-bind-address "127.0.0.1:$metrics" \
   --health-probe-bind-address "127.0.0.1:$probes" --probe-interval 1s --failure-threshold 2 \
   --success-threshold 1 --log-format json --leader-elect >"$work/operator.log" 2>&1 &
 op_pid=$!
