@@ -15,13 +15,7 @@ work=$(mktemp -d)
 ns=e2e-console-$$
 browser_dir=$(cd "$(dirname "$0")/../browser" && pwd)
 . "$(dirname "$0")/lib.sh"
-cleanup() {
-  [ -n "${op_pid:-}" ] && kill -KILL "$op_pid" 2>/dev/null
-  [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-  k delete namespace "$ns" --wait=false >/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap run_cleanup EXIT
 
 [ -x /usr/bin/chromium ] || { echo "no /usr/bin/chromium: run hack/install-deps.sh"; exit 1; }
 if [ ! -d "$browser_dir/node_modules/playwright-core" ]; then
