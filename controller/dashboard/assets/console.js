@@ -1,5 +1,5 @@
 // The fleet console's page script. Every value from the server is put into the page with
-// textContent (never innerHTML), so a node or user name cannot inject markup.
+// textContent, never parsed as markup, so a node or user name cannot inject any.
 'use strict';
 
 const byId = (id) => document.getElementById(id);
