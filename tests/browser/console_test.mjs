@@ -36,16 +36,18 @@ const bodies = [];
 const nodeKey = (name) => config.namespace + '/' + name;
 const phaseOf = (page, name) => page.locator(`#nodes tr[data-node="${nodeKey(name)}"] .phase-name`);
 
+// A fresh profile each run (playwright passes it as --user-data-dir). No network on the test
+// machines: everything Chromium would fetch on its own is turned off, so that the only
+// connections are the page's.
 const profile = mkdtempSync(join(tmpdir(), 'x3ui-console-chromium-'));
-// No network on the test machines: everything Chromium would fetch on its own is turned off, so
-// that the only connections are the page's.
-const browser = await chromium.launch({
+const browser = await chromium.launchPersistentContext(profile, {
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1400, height: 1000 },
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = browser.pages()[0] ?? await browser.newPage();
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(e.message));

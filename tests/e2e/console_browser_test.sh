@@ -43,11 +43,8 @@ node_yaml() {  # name port base_path priority region
   node_yaml fra-1 "$fra1" /fra1-hidden-path/ 5 eu
   node_yaml fra-2 "$fra2" /fra2-hidden-path/ 10 eu
   node_yaml ams-1 "$ams1" / 5 nl
-  for u in alice bob; do
-    printf -- '---\napiVersion: x3ui.io/v1alpha1\nkind: VpnAssignment\nmetadata: {name: %s}\nspec: {user: {id: "%s-id", email: %s@example.com}}\n' "$u" "$u" "$u"
-  done
-} > "$work/fleet.yaml"
-k apply -n "$ns" -f "$work/fleet.yaml" >/dev/null
+} > "$work/nodes.yaml"
+k apply -n "$ns" -f "$work/nodes.yaml" >/dev/null
 
 # A long failover grace: the users of the dead node stay, waiting, for the page to show.
 "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --metrics-bind-address 0 --health-probe-bind-address "127.0.0.1:$probes" \
@@ -58,6 +55,10 @@ op_pid=$!
 ready_nodes() { [ "$(k get vn -n "$ns" -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' | grep -c '^Ready$')" = 3 ]; }
 ready_users() { [ "$(k get va -n "$ns" -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' | grep -c '^Ready$')" = 2 ]; }
 check "three nodes become Ready" within 60 ready_nodes
+# The users after the nodes, so that they land on the top tier and not on the first node Ready.
+for u in alice bob; do
+  printf -- '---\napiVersion: x3ui.io/v1alpha1\nkind: VpnAssignment\nmetadata: {name: %s}\nspec: {user: {id: "%s-id", email: %s@example.com}}\n' "$u" "$u" "$u"
+done | k apply -n "$ns" -f - >/dev/null
 check "both users become Ready" within 60 ready_users
 check "alice is on fra-2 (the top tier)" test "$(k get va alice -n "$ns" -o jsonpath='{.status.nodeName}')" = fra-2
 

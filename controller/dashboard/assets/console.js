@@ -49,7 +49,7 @@ function age(since) {
 
 // Users against capacity: a <meter> for the eye, the numbers as text for everyone.
 function usage(users, capacity) {
-  const c = td(null);
+  const c = td(null, 'usage');
   const m = document.createElement('meter');
   m.min = 0;
   m.max = Math.max(capacity, 1);
@@ -66,7 +66,7 @@ function usage(users, capacity) {
 function phaseCell(phase, reason) {
   const c = td(null, 'phase phase-' + phase);
   c.appendChild(el('span', phase, 'phase-name'));
-  if (reason) c.appendChild(el('span', reason, 'reason'));
+  if (reason && reason !== phase) c.appendChild(el('span', reason, 'reason'));
   return c;
 }
 

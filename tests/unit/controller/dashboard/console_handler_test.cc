@@ -60,7 +60,7 @@ TEST(ConsoleHandlerTest, RoutesAndTheirTypes) {
       {"/console.css", 200, "text/css"}, {"/console.js", 200, "text/javascript"},
       {"/api/fleet", 200, "application/json"}, {"/api/users", 200, "application/json"},
       {"/events", 200, "text/event-stream"},   {"/metrics", 404, "text/plain"},
-      {"/../etc/passwd", 404, "text/plain"},
+      {"/../etc/passwd", 404, "text/plain"},   {"/favicon.ico", 204, "text/plain"},
   };
   for (const Case& c : cases) {
     http::Response r = h.Handle(Get(c.path));
