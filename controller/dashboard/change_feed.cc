@@ -19,26 +19,29 @@ ChangeFeed::ChangeFeed() : epoch_(RandomEpoch()) {}
 
 void ChangeFeed::Bump() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock l(mu_);
     ++count_;
   }
   changed_.notify_all();
 }
 
 std::string ChangeFeed::Version() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock l(mu_);
   return VersionLocked();
 }
 
 std::string ChangeFeed::WaitPast(const std::string& seen, std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  changed_.wait_for(lock, timeout, [&] { return closed_ || VersionLocked() != seen; });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock l(mu_);
+  while (!closed_ && VersionLocked() == seen) {
+    if (changed_.wait_until(mu_, deadline) == std::cv_status::timeout) break;
+  }
   return VersionLocked();
 }
 
 void ChangeFeed::Close() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock l(mu_);
     closed_ = true;
   }
   changed_.notify_all();

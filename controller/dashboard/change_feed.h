@@ -14,8 +14,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
+
+#include "pkg/common/mutex.h"
 
 namespace x3ui::controller::dashboard {
 
@@ -32,13 +33,13 @@ class ChangeFeed {
   void Close();
 
  private:
-  std::string VersionLocked() const { return epoch_ + "-" + std::to_string(count_); }  // REQUIRES: mu_
+  std::string VersionLocked() const REQUIRES(mu_) { return epoch_ + "-" + std::to_string(count_); }
 
   const std::string epoch_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable changed_;
-  uint64_t count_ = 0;   // guarded by mu_
-  bool closed_ = false;  // guarded by mu_
+  mutable Mutex mu_;
+  mutable std::condition_variable_any changed_;  // waits on mu_
+  uint64_t count_ GUARDED_BY(mu_) = 0;
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace x3ui::controller::dashboard

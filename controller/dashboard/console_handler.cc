@@ -109,13 +109,13 @@ http::Response ConsoleHandler::Route(const http::Request& r) const {
 std::shared_ptr<const ConsoleHandler::Snapshot> ConsoleHandler::Current() const {
   const std::string version = feed_->Version();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock l(mu_);
     if (cached_ && cached_->version == version) return cached_;
   }
   // Built outside the lock; two requests racing build twice, and either result is current
   // (each read the caches after reading `version`).
   std::shared_ptr<const Snapshot> built = Build(version);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock l(mu_);
   cached_ = built;
   return built;
 }

@@ -24,13 +24,13 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "controller/dashboard/change_feed.h"
 #include "pkg/api/types.h"
 #include "pkg/common/clock.h"
+#include "pkg/common/mutex.h"
 #include "pkg/http/http_server.h"
 
 namespace x3ui::controller::dashboard {
@@ -64,8 +64,8 @@ class ConsoleHandler {
   const ConsoleSources sources_;
   const ChangeFeed* const feed_;
   const std::chrono::milliseconds event_wait_;
-  mutable std::mutex mu_;
-  mutable std::shared_ptr<const Snapshot> cached_;  // guarded by mu_
+  mutable Mutex mu_;
+  mutable std::shared_ptr<const Snapshot> cached_ GUARDED_BY(mu_);
 };
 
 }  // namespace x3ui::controller::dashboard
