@@ -138,7 +138,7 @@ check "/metrics binds loopback by default" grep -q -- "- --metrics-bind-address=
 check "no metrics Service and no metrics container port by default" bash -c "! grep -Eq '^Service |name: metrics$' '$work/default.kinds' && ! grep -q 'containerPort: 8080' '$work/default.yaml'"
 check "the probes stay on the pod's address" grep -q -- "- --health-probe-bind-address=:8081" "$work/default.yaml"
 check "the fleet console binds loopback (port-forward only) and has no container port" bash -c "grep -q -- '- --dashboard-bind-address=127.0.0.1:8082' '$work/default.yaml' && ! grep -q 'containerPort: 8082' '$work/default.yaml'"
-"$helm" template x3ui-operator "$chart" --set dashboard.bindAddress=0 > "$work/no-console.yaml"
+"$helm" template x3ui-operator "$chart" --set-string dashboard.bindAddress=0 > "$work/no-console.yaml"
 check "dashboard.bindAddress=0 turns the console off" grep -q -- "- --dashboard-bind-address=0" "$work/no-console.yaml"
 "$helm" template x3ui-operator "$chart" --set metrics.service.enabled=true >/dev/null 2>"$work/svc.err"
 check "a Service in front of loopback-only /metrics is refused, saying what to set" grep -q "metrics.service.enabled: /metrics listens on 127.0.0.1:8080" "$work/svc.err"
