@@ -13,6 +13,7 @@
 
 #include "controller/assignment/reconciler.h"
 #include "controller/assignment/watches.h"
+#include "controller/dashboard/console_server.h"
 #include "controller/pending_removals/reconciler.h"
 #include "controller/migration/reconciler.h"
 #include "controller/migration/watches.h"
@@ -82,6 +83,7 @@ struct Manager::Impl {
   std::unique_ptr<panel::AddBatcher> batcher;  // last: gone before the queues its flushes wake
   http::ProbeHandler probes;
   std::unique_ptr<http::HttpServer> metrics_server, probe_server;
+  std::unique_ptr<dashboard::FleetConsole> console;  // --dashboard-bind-address; reads the controllers' caches
   std::atomic<bool> stop{false};
   std::atomic<bool> lost_lease{false};
   std::atomic<bool> ledger_write_dropped{false};  // set by the write queue, taken by AuditLedger
@@ -215,6 +217,7 @@ struct Manager::Impl {
   void WirePendingRemovals();
   void WireMigrations();
   Status ServeProbesAndMetrics();
+  Status ServeConsole();
 };
 
 Manager::Manager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -387,20 +390,42 @@ Status Manager::Impl::ServeProbesAndMetrics() {
     if (!this->ledger || this->ledger->Healthy()) return Status::Ok();
     return unreachable("");
   });
-  for (auto [addr, server, handler] :
-       {std::tuple{options.metrics_bind_address, &metrics_server,
+  for (auto [flag, addr, server, handler] :
+       {std::tuple{"--metrics-bind-address", options.metrics_bind_address, &metrics_server,
                    http::HttpServer::Handler([this](const http::Request& r) {
                      if (r.path != "/metrics") return http::Response{404, "not found\n", "text/plain", {}};
                      this->CountAssignmentPhases();
                      return http::Response{200, this->metrics.Exposition(), "text/plain; version=0.0.4", {}};
                    })},
-        std::tuple{options.health_probe_bind_address, &probe_server,
+        std::tuple{"--health-probe-bind-address", options.health_probe_bind_address, &probe_server,
                    http::HttpServer::Handler([this](const http::Request& r) { return this->probes.Handle(r); })}}) {
     auto parsed = http::ParseBindAddress(addr);
-    if (!parsed.ok()) return parsed.status();
+    if (!parsed.ok()) return parsed.status().WithContext(flag);
     if (parsed->second == 0) continue;
     *server = std::make_unique<http::HttpServer>(parsed->first, parsed->second, handler);
-    if (Status s = (*server)->Start(); !s.ok()) return s;
+    if (Status s = (*server)->Start(); !s.ok()) return s.WithContext(std::string(flag) + " " + addr + ": cannot listen");
+  }
+  return Status::Ok();
+}
+
+// The read-only fleet console, on its own server, rendered from the three informers' caches
+// (every change to them is a new version of its snapshot).
+Status Manager::Impl::ServeConsole() {
+  auto served = dashboard::FleetConsole::Serve(
+      options.dashboard_bind_address,
+      {.nodes = [this] { return this->node_ctl->informer()->List(); },
+       .assignments = [this] { return this->assignment_ctl->informer()->List(); },
+       .migrations = [this] { return this->migration_ctl->informer()->List(); },
+       .synced = [this] {
+         return this->node_ctl->informer()->HasSynced() && this->assignment_ctl->informer()->HasSynced() &&
+                this->migration_ctl->informer()->HasSynced();
+       },
+       .clock = &clock});
+  if (!served.ok()) return served.status();
+  console = std::move(served).value();
+  if (!console) return Status::Ok();
+  for (runtime::Controller* c : {node_ctl.get(), assignment_ctl.get(), migration_ctl.get()}) {
+    c->informer()->AddHandlers(console->ChangeHandlers());
   }
   return Status::Ok();
 }
@@ -417,6 +442,7 @@ Result<std::unique_ptr<Manager>> Manager::New(const Options& options) {
   m.WirePendingRemovals();
   m.WireMigrations();
   if (Status s = m.ServeProbesAndMetrics(); !s.ok()) return s;
+  if (Status s = m.ServeConsole(); !s.ok()) return s;
   return std::unique_ptr<Manager>(new Manager(std::move(impl)));
 }
 

@@ -67,6 +67,9 @@ const FlagTable<Options>& Flags() {
       {"metrics-bind-address", {"Address of the Prometheus /metrics endpoint (plain HTTP, no authentication: the default "
                                 "127.0.0.1:8080 keeps it on loopback; :8080 serves every interface); \"0\" disables it.", false,
                                 [](Options* o, const std::string& v) { o->metrics_bind_address = v; return Status::Ok(); }}},
+      {"dashboard-bind-address", {"Address of the read-only fleet console (plain HTTP, no authentication: the default "
+                                  "127.0.0.1:8082 keeps it on loopback, reached with kubectl port-forward); \"0\" disables it.", false,
+                                  [](Options* o, const std::string& v) { o->dashboard_bind_address = v; return Status::Ok(); }}},
       {"health-probe-bind-address", {"Address of /healthz and /readyz.", false,
                                      [](Options* o, const std::string& v) { o->health_probe_bind_address = v; return Status::Ok(); }}},
       {"database-url", {"PostgreSQL connection string for the ledger (prefer the DATABASE_URL env from a Secret).", false,
@@ -162,6 +165,7 @@ std::string Options::Describe() const {
   line("leader-election-namespace", leader_election_namespace);
   line("metrics-bind-address", metrics_bind_address);
   line("health-probe-bind-address", health_probe_bind_address);
+  line("dashboard-bind-address", dashboard_bind_address);
   line("database-url", database_url.empty() ? "(none)" : store::DescribeConnectionString(database_url));
   line("log-level", log_level);
   line("log-format", log_format);

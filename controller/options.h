@@ -31,6 +31,9 @@ struct Options {
   // Loopback only: /metrics is plain, unauthenticated HTTP. "0" disables it.
   std::string metrics_bind_address = "127.0.0.1:8080";
   std::string health_probe_bind_address = ":8081";
+  // The read-only fleet console; loopback only (reached through kubectl port-forward): it is plain
+  // HTTP without authentication. "0" disables it.
+  std::string dashboard_bind_address = "127.0.0.1:8082";
   std::string database_url;                     // libpq URI or key=value string; may hold a password
   std::string log_level = "info";               // trace | debug | info | warn | error
   std::string log_format = "text";              // text | json

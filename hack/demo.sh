@@ -50,7 +50,7 @@ k apply -n x3ui-demo -k manifests/samples
 DATABASE_URL="$database_url" "$op" --kubeconfig "$KUBECONFIG" --namespace x3ui-demo --probe-interval 2s \
   --failure-threshold 2 --success-threshold 1 --failover-grace 10s --metrics-bind-address 127.0.0.1:20580 \
   --health-probe-bind-address 127.0.0.1:20581 --subscription-base-url http://127.0.0.1:20582/sub/ \
-  >"$state/operator.log" 2>&1 &
+  --dashboard-bind-address 127.0.0.1:20584 >"$state/operator.log" 2>&1 &
 echo $! > "$state/operator.pid"
 "$op" subscriptions --kubeconfig="$KUBECONFIG" --namespaces=x3ui-demo --listen-address=127.0.0.1:20582 \
   --metrics-bind-address=127.0.0.1:20583 >"$state/subscriptions.log" 2>&1 &
@@ -64,6 +64,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 k get vn,va -n x3ui-demo -o wide
+echo "the fleet console (read-only, live; watch fra-1 go down in step 4): http://127.0.0.1:20584/"
 echo
 # A dry run is planned again every 10 s: wait for the plan that counts the users just placed.
 for _ in $(seq 1 60); do [ -n "$(k get vmig plan-move-free-users -n x3ui-demo -o jsonpath='{.status.plan[0].user}')" ] && break; sleep 0.5; done
@@ -130,6 +131,7 @@ k get vn -n x3ui-demo -o wide
 echo
 echo "The system keeps running: kubectl --kubeconfig $KUBECONFIG get vn,va -n x3ui-demo -o wide"
 echo "metrics: curl http://127.0.0.1:20580/metrics   operator log: $state/operator.log"
+echo "fleet console: http://127.0.0.1:20584/ (in a cluster: kubectl port-forward deploy/<name> 8082)"
 echo "alice's subscription: curl $sub_url   (in a browser: the page with QR codes)"
 echo "Take a panel down: curl -X PUT -d '{\"outage\":true}' http://127.0.0.1:20530/panels/fra-2/faults"
 echo "Stop everything:  bash hack/demo.sh stop"

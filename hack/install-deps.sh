@@ -24,6 +24,8 @@ PACKAGES=(
   wrk                                  # HTTP load for bench/subscriptions.sh
   v2ray jq                             # x3ui-sim's data plane and the tests' VPN client (tests/integration/sim);
                                        # v2ray -test loads an xray subscription config (unit tests)
+  chromium npm                         # the real headless browser the fleet console's test drives, and npm for
+                                       # its driver, playwright-core (tests/browser: npm ci from package-lock.json)
 )
 # kubectl for the tests and the demo: Debian's (1.20, the API server's version) unless the machine
 # already has one.

@@ -137,6 +137,9 @@ check "two watched namespaces are refused, saying why" grep -q "the operator wat
 check "/metrics binds loopback by default" grep -q -- "- --metrics-bind-address=127.0.0.1:8080" "$work/default.yaml"
 check "no metrics Service and no metrics container port by default" bash -c "! grep -Eq '^Service |name: metrics$' '$work/default.kinds' && ! grep -q 'containerPort: 8080' '$work/default.yaml'"
 check "the probes stay on the pod's address" grep -q -- "- --health-probe-bind-address=:8081" "$work/default.yaml"
+check "the fleet console binds loopback (port-forward only) and has no container port" bash -c "grep -q -- '- --dashboard-bind-address=127.0.0.1:8082' '$work/default.yaml' && ! grep -q 'containerPort: 8082' '$work/default.yaml'"
+"$helm" template x3ui-operator "$chart" --set-string dashboard.bindAddress=0 > "$work/no-console.yaml"
+check "dashboard.bindAddress=0 turns the console off" grep -q -- "- --dashboard-bind-address=0" "$work/no-console.yaml"
 "$helm" template x3ui-operator "$chart" --set metrics.service.enabled=true >/dev/null 2>"$work/svc.err"
 check "a Service in front of loopback-only /metrics is refused, saying what to set" grep -q "metrics.service.enabled: /metrics listens on 127.0.0.1:8080" "$work/svc.err"
 check "the NetworkPolicy admits the named namespace to the metrics port only" python3 -c "
@@ -254,7 +257,7 @@ spec: {fromNode: n1, dryRun: true}
 YAML
   k -n x3ui-system delete lease x3ui-operator-leader --ignore-not-found >/dev/null
   : > "$work/operator.log"
-  in_cluster "$sa" "$op" --namespace "$ns" --leader-elect --leader-election-namespace x3ui-system \
+  in_cluster "$sa" "$op" --namespace "$ns" --dashboard-bind-address 0 --leader-elect --leader-election-namespace x3ui-system \
     --metrics-bind-address 0 --health-probe-bind-address 0 --probe-interval 1s --failure-threshold 1 \
     --success-threshold 1 >>"$work/operator.log" 2>&1 &
   op_pid=$!

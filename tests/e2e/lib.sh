@@ -32,6 +32,14 @@ start_sim() {
   sim_pid=$!
   within 10 test -f "$work/sim.ready" || { echo "x3ui-sim did not start"; cat "$work/sim.log"; exit 1; }
 }
+# The EXIT trap of the scripts that run the operator without the ledger: kills the operator and
+# the simulator, removes the namespace and $work.
+run_cleanup() {
+  [ -n "${op_pid:-}" ] && kill -KILL "$op_pid" 2>/dev/null
+  [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  k delete namespace "$ns" --wait=false >/dev/null
+  rm -rf "$work"
+}
 # Prints the tally and the operator log's tail on failure; the exit status says whether all passed.
 summary() {
   if [ "$failed" -gt 0 ] && [ -f "$work/operator.log" ]; then tail -n 20 "$work/operator.log"; fi
@@ -47,7 +55,7 @@ panel_secret_yaml() {
 # `x3ui-operator subscriptions` on $subport ($@: its further flags). Sets op_pid and sub_pid;
 # logs in $work/operator.log and $work/subs.log.
 start_operator_and_subscriptions() {
-  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
+  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --dashboard-bind-address 0 --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
     --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
     --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 2s \
     --subscription-base-url "http://127.0.0.1:$subport/sub/" >>"$work/operator.log" 2>&1 &

@@ -112,7 +112,7 @@ replica() {
   metrics[$r]=$(free_port) probes[$r]=$(free_port)
   (
     while [ ! -e "$work/$r.down" ]; do
-      "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --leader-elect \
+      "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --dashboard-bind-address 0 --leader-elect \
         --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
         --metrics-bind-address "127.0.0.1:${metrics[$r]}" --health-probe-bind-address "127.0.0.1:${probes[$r]}" \
         --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 3s \

@@ -68,7 +68,7 @@ YAML
 } | k apply -n "$ns" -f - >/dev/null
 
 start_replica() {  # $1: name; sets ${1}_pid
-  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --metrics-bind-address 0 \
+  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --dashboard-bind-address 0 --metrics-bind-address 0 \
     --health-probe-bind-address 0 --probe-interval 2s --log-format json --leader-elect \
     >"$work/$1.log" 2>&1 &
   eval "${1}_pid=$!"

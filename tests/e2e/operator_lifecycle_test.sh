@@ -60,7 +60,7 @@ YAML
 } > "$work/nodes.yaml"
 k apply -n "$ns" -f "$work/nodes.yaml" >/dev/null
 
-"$op" --log-level "${LOG_LEVEL:-info}" --kubeconfig "$KUBECONFIG" --namespace "$ns" --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
+"$op" --log-level "${LOG_LEVEL:-info}" --kubeconfig "$KUBECONFIG" --namespace "$ns" --dashboard-bind-address 0 --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
   --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
   --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 3s --ledger-audit-interval 2s \
   --kube-api-qps 200 --kube-api-burst 400 >"$work/operator.log" 2>&1 &

@@ -51,7 +51,7 @@ k create namespace "$ns" >/dev/null
 } > "$work/fleet.yaml"
 
 start_operator() {
-  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
+  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --dashboard-bind-address 0 --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
     --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
     --probe-interval 1s --failure-threshold 2 --success-threshold 1 --failover-grace 3s \
     --kube-api-qps 200 --kube-api-burst 400 "$@" >>"$work/operator.log" 2>&1 &

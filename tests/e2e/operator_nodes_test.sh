@@ -12,13 +12,7 @@ work=$(mktemp -d)
 ns=e2e-nodes-$$
 . "$(dirname "$0")/lib.sh"
 phase_is() { [ "$(k get vn fra-1 -n "$ns" -o jsonpath='{.status.phase}')" = "$1" ]; }
-cleanup() {
-  [ -n "${op_pid:-}" ] && kill -KILL "$op_pid" 2>/dev/null
-  [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-  k delete namespace "$ns" --wait=false >/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap run_cleanup EXIT
 
 panel=$(free_port) control=$(free_port) metrics=$(free_port) probes=$(free_port)
 cat > "$work/sim.yaml" <<YAML
@@ -45,7 +39,7 @@ spec:
   capacity: {maxUsers: 100}
 YAML
 
-"$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --metrics-bind-address "127.0.0.1:$metrics" \
+"$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --dashboard-bind-address 0 --metrics-bind-address "127.0.0.1:$metrics" \
   --health-probe-bind-address "127.0.0.1:$probes" --probe-interval 1s --failure-threshold 2 \
   --success-threshold 1 --log-format json --leader-elect >"$work/operator.log" 2>&1 &
 op_pid=$!

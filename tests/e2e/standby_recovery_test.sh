@@ -55,7 +55,7 @@ k create namespace "$ns" >/dev/null
 } > "$work/objects.yaml"
 
 replica() {  # NAME METRICS_PORT
-  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --leader-elect \
+  "$op" --kubeconfig "$KUBECONFIG" --namespace "$ns" --dashboard-bind-address 0 --leader-elect \
     --database-url "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
     --metrics-bind-address "127.0.0.1:$2" --health-probe-bind-address 0 \
     --probe-interval 1s --failure-threshold 2 --success-threshold 1 >>"$work/$1.log" 2>&1 &

@@ -26,6 +26,9 @@ TEST(OptionsTest, MetricsBindToLoopbackByDefault) {
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->metrics_bind_address, "127.0.0.1:8080");
   EXPECT_EQ(Parse({"--metrics-bind-address=:8080"})->metrics_bind_address, ":8080");
+  // The fleet console is unauthenticated too: loopback by default, reached by port-forward.
+  EXPECT_EQ(o->dashboard_bind_address, "127.0.0.1:8082");
+  EXPECT_EQ(Parse({"--dashboard-bind-address=0"})->dashboard_bind_address, "0");
 }
 
 TEST(OptionsTest, PanelHostListsAreParsed) {
