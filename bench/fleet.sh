@@ -96,10 +96,11 @@ make_fleet() {
 # The operator, over every namespace; probes every PROBE_INTERVAL (2 s), fails over at once (the
 # grace is policy, not speed), WORKERS (32) workers per controller, a disruption budget of
 # BUDGET (50, the default), a client rate limit that does not stand in the way.
-metrics=$(free_port) probes=$(free_port)
+metrics=$(free_port) probes=$(free_port) console=$(free_port)
 start_operator() {
   "$op" --kubeconfig "$KUBECONFIG" --database-url "$db_url" --log-level "${LOG_LEVEL:-warn}" \
     --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$probes" \
+    --dashboard-bind-address "127.0.0.1:$console" \
     --probe-interval "${PROBE_INTERVAL:-2s}" --failure-threshold 2 --failover-grace 0s \
     --kube-api-qps 5000 --kube-api-burst 10000 --max-concurrent-reconciles "${WORKERS:-32}" \
     --disruption-budget "${BUDGET:-50}" >>"$work/operator.log" 2>&1 &

@@ -1,5 +1,6 @@
 #include "controller/dashboard/console_handler.h"
 
+#include <algorithm>
 #include <exception>
 
 #include <spdlog/spdlog.h>
@@ -108,15 +109,19 @@ http::Response ConsoleHandler::Route(const http::Request& r) const {
 
 std::shared_ptr<const ConsoleHandler::Snapshot> ConsoleHandler::Current() const {
   const std::string version = feed_->Version();
+  const TimePoint now = sources_.clock->Now();
   {
     MutexLock l(mu_);
-    if (cached_ && cached_->version == version) return cached_;
+    if (cached_ && (cached_->version == version || now < next_build_)) return cached_;
   }
   // Built outside the lock; two requests racing build twice, and either result is current
   // (each read the caches after reading `version`).
+  const auto started = std::chrono::steady_clock::now();
   std::shared_ptr<const Snapshot> built = Build(version);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   MutexLock l(mu_);
   cached_ = built;
+  next_build_ = now + std::max(kMinRebuildInterval, kRebuildCostFactor * took);
   return built;
 }
 

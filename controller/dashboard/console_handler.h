@@ -14,7 +14,11 @@
 // localhost or an IP address is refused (403): a web page the browser visits cannot read the
 // console through a DNS name rebound to 127.0.0.1 (the console is reached by port-forward).
 //
-// The snapshot is built once per version and shared by every request of that version.
+// The snapshot is built once per version and shared by every request of that version, and at
+// most once per kMinRebuildInterval or ten times its last build's duration, whichever is longer:
+// a build decodes every cached assignment (a large fleet changes many times a second, and a
+// build there takes a good part of a second), so an open console costs at most about a tenth of
+// a core however busy the fleet is; the page then lags the caches by that interval.
 //
 // Ownership: borrows `feed`, which must outlive it. Thread-safety: Handle may run concurrently
 // on the server's handler threads; the sources are called from them.
@@ -45,6 +49,9 @@ struct ConsoleSources {
 
 class ConsoleHandler {
  public:
+  static constexpr std::chrono::milliseconds kMinRebuildInterval{1000};
+  static constexpr int kRebuildCostFactor = 10;
+
   ConsoleHandler(ConsoleSources sources, const ChangeFeed* feed,
                  std::chrono::milliseconds event_wait = std::chrono::seconds(10));
 
@@ -66,6 +73,7 @@ class ConsoleHandler {
   const std::chrono::milliseconds event_wait_;
   mutable Mutex mu_;
   mutable std::shared_ptr<const Snapshot> cached_ GUARDED_BY(mu_);
+  mutable TimePoint next_build_ GUARDED_BY(mu_){};
 };
 
 }  // namespace x3ui::controller::dashboard

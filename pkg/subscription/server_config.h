@@ -18,7 +18,7 @@ namespace x3ui::subscription {
 
 struct ServerConfig {
   std::string listen_address = ":8090";                 // /sub/..., /healthz, /readyz
-  std::string metrics_bind_address = "127.0.0.1:8082";  // /metrics ("0": off)
+  std::string metrics_bind_address = "127.0.0.1:8083";  // /metrics ("0": off)
   std::vector<std::string> namespaces;                  // served (empty: every namespace)
   // TLS on listen_address from these PEM files (a mounted kubernetes.io/tls Secret), renewals
   // picked up without a restart; both empty: plain HTTP (behind a TLS-terminating Ingress).

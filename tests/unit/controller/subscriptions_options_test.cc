@@ -12,7 +12,7 @@ TEST(SubscriptionsOptionsTest, DefaultsServeEveryNamespaceWithMetricsOnLoopback)
   ASSERT_TRUE(o.ok()) << o.status().ToString();
   EXPECT_TRUE(o->server.namespaces.empty());
   EXPECT_EQ(o->server.listen_address, ":8090");
-  EXPECT_EQ(o->server.metrics_bind_address, "127.0.0.1:8082");
+  EXPECT_EQ(o->server.metrics_bind_address, "127.0.0.1:8083");
   EXPECT_EQ(o->server.rate_per_second, 1);
   EXPECT_EQ(o->server.rate_burst, 20);
   EXPECT_EQ(o->server.render.update_interval_hours, 12);

@@ -142,6 +142,9 @@ TEST(ConsoleHandlerTest, OneSnapshotPerVersion) {
   EXPECT_EQ(f.node_lists.load(), 1) << "an unchanged fleet is built once";
   f.nodes.pop_back();
   f.feed.Bump();
+  EXPECT_EQ(h.Handle(Get("/api/fleet")).body, first) << "a change within the rebuild interval waits for it";
+  EXPECT_EQ(f.node_lists.load(), 1);
+  f.clock.Advance(ConsoleHandler::kMinRebuildInterval);
   const std::string second = h.Handle(Get("/api/fleet")).body;
   EXPECT_EQ(f.node_lists.load(), 2);
   EXPECT_NE(first, second);
