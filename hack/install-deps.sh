@@ -24,12 +24,15 @@ PACKAGES=(
   wrk                                  # HTTP load for bench/subscriptions.sh
   v2ray jq                             # x3ui-sim's data plane and the tests' VPN client (tests/integration/sim);
                                        # v2ray -test loads an xray subscription config (unit tests)
-  chromium npm                         # the real headless browser the fleet console's test drives, and npm for
-                                       # its driver, playwright-core (tests/browser: npm ci from package-lock.json)
+  chromium                             # the real headless browser the fleet console's test drives
 )
 # kubectl for the tests and the demo: Debian's (1.20, the API server's version) unless the machine
 # already has one.
 if ! command -v kubectl >/dev/null 2>&1; then PACKAGES+=(kubernetes-client); fi
+# npm for the browser test's driver, playwright-core (tests/browser: npm ci from package-lock.json):
+# Debian's unless the machine already has Node.js and npm (Debian's npm cannot be installed beside
+# a Node.js that did not come from Debian).
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
