@@ -395,6 +395,7 @@ Status Manager::Impl::ServeProbesAndMetrics() {
                    http::HttpServer::Handler([this](const http::Request& r) {
                      if (r.path != "/metrics") return http::Response{404, "not found\n", "text/plain", {}};
                      this->CountAssignmentPhases();
+                     if (this->ledger) this->metrics.LedgerWritesPending(static_cast<double>(this->ledger->Pending()));
                      return http::Response{200, this->metrics.Exposition(), "text/plain; version=0.0.4", {}};
                    })},
         std::tuple{"--health-probe-bind-address", options.health_probe_bind_address, &probe_server,

@@ -127,6 +127,7 @@ struct Metrics::Families {
   Family<Counter>& ledger_round_trips;
   Family<Counter>& ledger_writes_dropped;
   Family<Gauge>& node_info;
+  Family<Gauge>& ledger_writes_pending;
   std::mutex mu;  // guards node label sets below
   std::set<std::string> node_ops;  // "node\nop\noutcome" seen, for RemoveNode
   std::map<std::string, std::map<std::string, std::string>> node_info_labels;  // by node
@@ -163,8 +164,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
       BuildCounter().Name("x3ui_ledger_round_trips_total").Help("Writes sent to the PostgreSQL ledger, by result").Register(r),
       BuildCounter().Name("x3ui_ledger_writes_dropped_total").Help("Ledger writes dropped because the write queue was full").Register(r),
       BuildGauge().Name("x3ui_node_info").Help("1 per node, labelled with its priority tier and region (join on node)").Register(r),
+      BuildGauge().Name("x3ui_ledger_writes_pending").Help("Ledger writes queued and not yet applied").Register(r),
   });
   f_->ledger_writes_dropped.Add({});
+  f_->ledger_writes_pending.Add({});
   for (const char* result : {"success", "error"}) f_->ledger_round_trips.Add({{"result", result}});
   // Every move reason at 0: the series exist before the first move (an alert's increase() then
   // counts the first one, and a scrape shows what may come).
@@ -247,6 +250,7 @@ void Metrics::PanelRequest(const std::string& node, const std::string& op, const
   f_->panel_requests.Add({{"node", node}, {"op", op}, {"outcome", outcome}}).Increment();
 }
 void Metrics::LedgerWriteDropped() { f_->ledger_writes_dropped.Add({}).Increment(); }
+void Metrics::LedgerWritesPending(double count) { f_->ledger_writes_pending.Add({}).Set(count); }
 
 void Metrics::LedgerRoundTrip(bool ok) { f_->ledger_round_trips.Add({{"result", ok ? "success" : "error"}}).Increment(); }
 void Metrics::DriftClients(const std::string& node, const std::string& kind, double n) {

@@ -65,6 +65,9 @@ class Metrics {
   void LedgerRoundTrip(bool ok);
   // x3ui_ledger_writes_dropped_total: a write refused because the write queue was at its cap.
   void LedgerWriteDropped();
+  // x3ui_ledger_writes_pending: writes queued for the ledger and not yet applied (set when
+  // scraped); it grows through a database outage and drains after it.
+  void LedgerWritesPending(double count);
   void DriftClients(const std::string& node, const std::string& kind, double count);
   // Drops the per-node series of a deleted node.
   void RemoveNode(const std::string& node);

@@ -143,6 +143,9 @@ all_ready() { [ "$(phases va | grep -cx Ready)" = $users ]; }
 check "$users users become Ready with the database down" within 120 all_ready
 ledger_reported() { curl -sS "http://127.0.0.1:${probes[$(leader)]}/readyz/ledger" 2>/dev/null | grep 'ledger database is unreachable' >/dev/null; }
 check "the leader's /readyz reports the ledger" ledger_reported
+# The placements wait in the leader's write queue, and its gauge says how many.
+pending_is() { curl -fsS "http://127.0.0.1:${metrics[$(leader)]}/metrics" 2>/dev/null | awk -v want="$1" '/^x3ui_ledger_writes_pending / {ok = (want == "some") ? $NF > 0 : $NF == 0} END {exit !ok}'; }
+check "the leader's x3ui_ledger_writes_pending counts the writes held back" within 10 pending_is some
 check "no replica exited with the database down" test ! -e "$work/a.exits" -a ! -e "$work/b.exits"
 
 # Graceful handover while the database is still down: the leader drains and releases the Lease,
@@ -173,6 +176,7 @@ evacuated() { [ "$(on "$1")" = 0 ]; }
 check "a's users fail over" within 150 evacuated a
 ledger_up() { [ "$(psql -X -q -t -A -d "$db" -c "SELECT count(*) FROM user_node_assignments WHERE active" 2>/dev/null)" = $users ]; }
 check "the ledger catches up once PostgreSQL is up" within 60 ledger_up
+check "and the leader's write queue drains to x3ui_ledger_writes_pending 0" within 60 pending_is none
 fault a '{"outage":false}'; fault b '{"error_rate":0}'; fault d '{"drip_ms":0}'
 kill -KILL "$chaos_pid"; wait "$chaos_pid" 2>/dev/null; chaos_pid=""
 limit_is() { [ "$(k get va -n "$ns" -o jsonpath='{range .items[*]}{.spec.limits.ipLimit} {.status.phase}{"\n"}{end}' | grep -cx "$1 Ready")" = $users ]; }

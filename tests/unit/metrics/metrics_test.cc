@@ -68,7 +68,9 @@ TEST(MetricsTest, DomainSeriesAndNodeRemoval) {
   m.Migration("NodeUnreachable", "success");
   m.RestRequest("200", "GET", "127.0.0.1:6443");
   m.LeaderStatus("x3ui-operator-leader", true);
+  m.LedgerWritesPending(37);
   std::string t = m.Exposition();
+  EXPECT_TRUE(Has(t, "x3ui_ledger_writes_pending 37"));
   EXPECT_TRUE(Has(t, "x3ui_node_up{node=\"vpn/fra-1\"} 1"));
   EXPECT_TRUE(Has(t, "x3ui_node_users{node=\"vpn/fra-1\"} 120"));
   EXPECT_TRUE(Has(t, "x3ui_node_info{node=\"vpn/fra-1\",priority=\"10\",region=\"eu\"} 1"));
