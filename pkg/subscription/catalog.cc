@@ -167,8 +167,13 @@ Catalog::Catalog(kube::KubeClient* kube, std::vector<std::string> namespaces) {
                               if (auto e = EntryOf(o)) index_.Put(e->token, e->key);
                             },
                             .on_update = [this](const kube::Json& o, const kube::Json& n) {
-                              if (auto e = EntryOf(o)) index_.Erase(e->token, e->key);
-                              if (auto e = EntryOf(n)) index_.Put(e->token, e->key);
+                              // The old token is dropped only when it changed: erasing and
+                              // re-putting an unchanged one would 404 a request in between.
+                              const std::optional<SecretEntry> was = EntryOf(o), now = EntryOf(n);
+                              if (was && !(now && now->token == was->token && now->key == was->key)) {
+                                index_.Erase(was->token, was->key);
+                              }
+                              if (now) index_.Put(now->token, now->key);
                             },
                             .on_delete = [this](const kube::Json& o) {
                               if (auto e = EntryOf(o)) index_.Erase(e->token, e->key);
